@@ -1,0 +1,1 @@
+"""Users' SIOP roles, product-family scoping and the server-side permission matrix."""

@@ -1,0 +1,13 @@
+"""Expose the signed-in user's role to templates (navigation shows only what the role may use)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.selectors import user_role
+
+
+def role(request: HttpRequest) -> dict[str, Any]:
+    return {"siop_role": user_role(getattr(request, "user", None))}

@@ -1,0 +1,48 @@
+"""The SIOP roles and what each may do.
+
+One explicit matrix (action -> roles) instead of Django model permissions: the cycle's rules are
+about *functions* (demand planning signs off demand), not about table-level CRUD, and a single
+table is easy to audit and to test exhaustively.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DEMAND_PLANNER = "demand_planner", "Demand planner"
+    SUPPLY_PLANNER = "supply_planner", "Supply planner"
+    INVENTORY_PLANNER = "inventory_planner", "Inventory planner"
+    SALES = "sales", "Sales"
+    FINANCE = "finance", "Finance"
+    EXECUTIVE = "executive", "Executive"
+    ADMINISTRATOR = "administrator", "Administrator"
+    ERP = "erp", "ERP integration"
+
+
+ALL_HUMAN_ROLES = frozenset(r for r in Role if r != Role.ERP)
+
+# Who may upload (browser) or push (API) each data input.
+DATA_INPUT_WRITERS: dict[str, frozenset[Role]] = {
+    "sales_history": frozenset({Role.DEMAND_PLANNER, Role.SALES, Role.ADMINISTRATOR, Role.ERP}),
+    "open_orders": frozenset({Role.SALES, Role.DEMAND_PLANNER, Role.ADMINISTRATOR, Role.ERP}),
+    "inventory_on_hand": frozenset(
+        {Role.INVENTORY_PLANNER, Role.SUPPLY_PLANNER, Role.ADMINISTRATOR, Role.ERP}
+    ),
+    "open_receipts": frozenset({Role.SUPPLY_PLANNER, Role.ADMINISTRATOR, Role.ERP}),
+}
+
+ACTIONS: dict[str, frozenset[Role]] = {
+    "view_planning": ALL_HUMAN_ROLES,
+    "edit_master_data": frozenset({Role.ADMINISTRATOR}),
+    "open_cycle": frozenset({Role.ADMINISTRATOR}),
+    **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
+}
+
+
+def role_may(role: str | None, action: str) -> bool:
+    """True when ``role`` may perform ``action``; unknown actions are denied."""
+    if role is None:
+        return False
+    return Role(role) in ACTIONS.get(action, frozenset())

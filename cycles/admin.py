@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from cycles import models
+
+
+class CycleStageInline(admin.TabularInline):
+    model = models.CycleStage
+    extra = 0
+    readonly_fields = ("key", "position", "owner_role", "status", "started_at")
+
+
+@admin.register(models.PlanningCycle)
+class PlanningCycleAdmin(admin.ModelAdmin):
+    list_display = ("month", "state", "horizon_months", "approved_at", "closed_at")
+    readonly_fields = ("state", "version", "approved_by", "approved_at", "closed_at")
+    inlines = (CycleStageInline,)
+
+
+@admin.register(models.StageEvent)
+class StageEventAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "stage_key", "action", "user", "created_at")
+    list_filter = ("action", "stage_key")
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "table", "record_key", "field", "before", "after", "reason", "source")
+    list_filter = ("table", "source", "reason")
+    search_fields = ("record_key",)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # the audit log is append-only
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CyclesConfig(AppConfig):
+    name = "cycles"
+    verbose_name = "Planning cycles"

@@ -1,0 +1,38 @@
+"""The one way to record a change to a plan number (who, when, before, after, reason, source)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cycles.models import AuditEntry, PlanningCycle
+
+
+def audit_record(
+    *,
+    cycle: PlanningCycle | None,
+    table: str,
+    record_key: str,
+    field: str,
+    before: Any,
+    after: Any,
+    user: Any,
+    source: str,
+    reason: str = "",
+    comment: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        cycle=cycle,
+        table=table,
+        record_key=record_key,
+        field=field,
+        before="" if before is None else str(before),
+        after="" if after is None else str(after),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        source=source,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def audit_bulk(entries: list[AuditEntry]) -> None:
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)

@@ -1,0 +1,114 @@
+"""A planning cycle, its stages and sign-offs, and the audit log of plan-number changes.
+
+Concurrency: every transition bumps ``PlanningCycle.version`` with a conditional update inside a
+row lock, so two people advancing the same stage at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from accounts.roles import Role
+from cycles.stages import CYCLE_STATES
+
+
+class PlanningCycle(models.Model):
+    month = models.DateField(unique=True, help_text="First day of the cycle's month.")
+    horizon_months = models.PositiveSmallIntegerField(default=18)
+    state = models.CharField(
+        max_length=24, choices=[(s, s.replace("_", " ").capitalize()) for s in CYCLE_STATES]
+    )
+    version = models.PositiveIntegerField(default=0)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"SIOP {self.month:%B %Y}"
+
+    @property
+    def is_locked(self) -> bool:
+        """An approved (or closed) cycle's plan is immutable."""
+        return self.state in {"approved", "closed"}
+
+
+class StageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class CycleStage(models.Model):
+    cycle = models.ForeignKey(PlanningCycle, on_delete=models.CASCADE, related_name="stages")
+    key = models.CharField(max_length=24)
+    position = models.PositiveSmallIntegerField()
+    owner_role = models.CharField(max_length=32, choices=Role.choices)
+    due_date = models.DateField()
+    status = models.CharField(max_length=16, choices=StageStatus.choices)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "position"]
+        constraints = [models.UniqueConstraint(fields=["cycle", "key"], name="uniq_cycle_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} / {self.key}"
+
+
+class StageEvent(models.Model):
+    """Every transition: sign-off (advance), approval, reopen and close, with who, when, comment."""
+
+    class Action(models.TextChoices):
+        OPEN = "open", "Opened"
+        SIGN_OFF = "sign_off", "Signed off"
+        APPROVE = "approve", "Approved"
+        REOPEN = "reopen", "Reopened"
+        CLOSE = "close", "Closed"
+
+    cycle = models.ForeignKey(PlanningCycle, on_delete=models.CASCADE, related_name="events")
+    stage_key = models.CharField(max_length=24)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class AuditEntry(models.Model):
+    """One change to a plan number: who, when, before, after, reason, source.
+
+    Shared by every stage (overrides, firm orders, policy overrides...), so auditors read one log.
+    """
+
+    cycle = models.ForeignKey(
+        PlanningCycle, null=True, blank=True, on_delete=models.PROTECT, related_name="audit"
+    )
+    table = models.CharField(max_length=60)
+    record_key = models.CharField(max_length=200)
+    field = models.CharField(max_length=60)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.CharField(max_length=60, blank=True)
+    comment = models.TextField(blank=True)
+    source = models.CharField(max_length=24)  # grid, upload, api, system, admin
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"

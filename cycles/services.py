@@ -1,0 +1,174 @@
+"""Write services for the cycle: open, sign off (advance), reopen, close.
+
+Every transition runs in one transaction that locks the cycle row and bumps ``version`` only if it
+still equals what the user saw, so concurrent clicks get a clear ``TransitionError`` instead of a
+double advance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.selectors import user_role
+from cycles import preconditions
+from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
+from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
+
+
+class TransitionError(Exception):
+    """A transition the server refuses, with a message meant for the user."""
+
+
+def month_start(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def cycle_open(
+    month: dt.date,
+    user: Any,
+    horizon_months: int = 18,
+    copy_from: PlanningCycle | None = None,
+) -> PlanningCycle:
+    """Open the cycle for ``month``; at most one cycle exists per month."""
+    if user_role(user) != Role.ADMINISTRATOR:
+        raise TransitionError("Only an administrator may open a cycle.")
+    month = month_start(month)
+    if horizon_months < 1 or horizon_months > 60:
+        raise TransitionError("The planning horizon must be between 1 and 60 months.")
+    with transaction.atomic():
+        if PlanningCycle.objects.select_for_update().filter(month=month).exists():
+            raise TransitionError(f"A cycle for {month:%B %Y} already exists.")
+        cycle = PlanningCycle.objects.create(
+            month=month,
+            horizon_months=copy_from.horizon_months if copy_from else horizon_months,
+            state=STAGE_KEYS[0],
+            previous=copy_from,
+            opened_by=user,
+        )
+        _create_stages(cycle)
+        StageEvent.objects.create(cycle=cycle, stage_key=STAGE_KEYS[0], action="open", user=user)
+    return cycle
+
+
+def _create_stages(cycle: PlanningCycle) -> None:
+    now = timezone.now()
+    CycleStage.objects.bulk_create(
+        CycleStage(
+            cycle=cycle,
+            key=stage.key,
+            position=position,
+            owner_role=stage.owner,
+            due_date=cycle.month.replace(day=stage.due_day),
+            status=StageStatus.IN_PROGRESS if position == 0 else StageStatus.PENDING,
+            started_at=now if position == 0 else None,
+        )
+        for position, stage in enumerate(STAGES)
+    )
+
+
+def stage_sign_off(cycle_id: int, stage_key: str, user: Any, comment: str = "") -> PlanningCycle:
+    """Sign off the current stage and advance; executive sign-off approves and locks the plan."""
+    with transaction.atomic():
+        cycle = _locked(cycle_id)
+        if cycle.state != stage_key:
+            raise TransitionError(_stale_message(cycle, stage_key))
+        stage = STAGE_BY_KEY[stage_key]
+        if user_role(user) != stage.owner:
+            raise TransitionError(f"Only the {stage.owner.label.lower()} may sign off {stage.label}.")
+        problems = preconditions.unmet(cycle, stage_key)
+        if problems:
+            raise TransitionError("Not ready to sign off: " + " ".join(problems))
+        now = timezone.now()
+        CycleStage.objects.filter(cycle=cycle, key=stage_key).update(status=StageStatus.SIGNED_OFF)
+        cycle.state = next_state(stage_key)
+        if cycle.state == APPROVED:
+            cycle.approved_by, cycle.approved_at = user, now
+            action = StageEvent.Action.APPROVE
+        else:
+            CycleStage.objects.filter(cycle=cycle, key=cycle.state).update(
+                status=StageStatus.IN_PROGRESS, started_at=now
+            )
+            action = StageEvent.Action.SIGN_OFF
+        _save(cycle)
+        StageEvent.objects.create(
+            cycle=cycle, stage_key=stage_key, action=action, user=user, comment=comment
+        )
+    return cycle
+
+
+def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:
+    """Send the cycle back to an earlier (or the current) stage; only before approval."""
+    if not comment.strip():
+        raise TransitionError("Say why the stage is reopened.")
+    with transaction.atomic():
+        cycle = _locked(cycle_id)
+        if cycle.is_locked:
+            raise TransitionError("The plan is approved and locked; it cannot be reopened.")
+        if stage_key not in STAGE_KEYS:
+            raise TransitionError(f"Unknown stage '{stage_key}'.")
+        if STAGE_KEYS.index(stage_key) >= STAGE_KEYS.index(cycle.state):
+            raise TransitionError("Only a stage that is already signed off can be reopened.")
+        role = user_role(user)
+        if role not in {STAGE_BY_KEY[stage_key].owner, Role.ADMINISTRATOR}:
+            raise TransitionError("Only the stage's owner or an administrator may reopen it.")
+        later = STAGE_KEYS[STAGE_KEYS.index(stage_key) + 1 :]
+        CycleStage.objects.filter(cycle=cycle, key__in=later).update(
+            status=StageStatus.PENDING, started_at=None
+        )
+        CycleStage.objects.filter(cycle=cycle, key=stage_key).update(
+            status=StageStatus.IN_PROGRESS, started_at=timezone.now()
+        )
+        cycle.state = stage_key
+        _save(cycle)
+        StageEvent.objects.create(
+            cycle=cycle, stage_key=stage_key, action="reopen", user=user, comment=comment
+        )
+    return cycle
+
+
+def cycle_close(cycle_id: int, user: Any, comment: str = "") -> PlanningCycle:
+    with transaction.atomic():
+        cycle = _locked(cycle_id)
+        if cycle.state != APPROVED:
+            raise TransitionError("Only an approved cycle can be closed.")
+        if user_role(user) != Role.ADMINISTRATOR:
+            raise TransitionError("Only an administrator may close a cycle.")
+        cycle.state, cycle.closed_at = CLOSED, timezone.now()
+        _save(cycle)
+        StageEvent.objects.create(
+            cycle=cycle, stage_key=CLOSED, action="close", user=user, comment=comment
+        )
+    return cycle
+
+
+def _locked(cycle_id: int) -> PlanningCycle:
+    try:
+        return PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+    except PlanningCycle.DoesNotExist:
+        raise TransitionError("This cycle does not exist.") from None
+
+
+def _save(cycle: PlanningCycle) -> None:
+    # The conditional update is the guard on back-ends without row locks (SQLite).
+    updated = PlanningCycle.objects.filter(pk=cycle.pk, version=cycle.version).update(
+        state=cycle.state,
+        version=cycle.version + 1,
+        approved_by=cycle.approved_by,
+        approved_at=cycle.approved_at,
+        closed_at=cycle.closed_at,
+    )
+    if updated != 1:
+        raise TransitionError("Someone else changed this cycle at the same time; reload the page.")
+    cycle.version += 1
+
+
+def _stale_message(cycle: PlanningCycle, stage_key: str) -> str:
+    last = cycle.events.order_by("-created_at", "-id").select_related("user").first()
+    who = f" by {last.user} at {last.created_at:%H:%M:%S}" if last and last.user else ""
+    label = STAGE_BY_KEY[stage_key].label if stage_key in STAGE_BY_KEY else stage_key
+    return f"{label} is not the current stage any more (changed{who}); reload to see the cycle."

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cycles import views
+
+app_name = "cycles"
+urlpatterns = [
+    path("", views.CycleCurrentView.as_view(), name="current"),
+    path("cycles/", views.CycleListView.as_view(), name="list"),
+    path("cycles/open/", views.CycleOpenView.as_view(), name="open"),
+    path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="detail"),
+    path(
+        "cycles/<int:pk>/<str:kind>/", views.CycleTransitionView.as_view(), name="transition"
+    ),
+]

@@ -1,0 +1,106 @@
+"""Cycle pages: overview with the stage track, and the transition endpoints (POST only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.selectors import user_may
+from cycles import selectors, services
+from cycles.forms import CycleOpenForm, TransitionForm
+from cycles.models import PlanningCycle
+
+
+class CycleCurrentView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cycle = selectors.cycle_current()
+        if cycle is None:
+            return redirect("cycles:list")
+        return redirect("cycles:detail", pk=cycle.pk)
+
+
+class CycleListView(RoleRequiredMixin, ListView):
+    model = PlanningCycle
+    template_name = "cycles/list.html"
+    paginate_by = 24
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["may_open"] = user_may(self.request.user, "open_cycle")
+        return context
+
+
+class CycleDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "cycles/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
+        context["cycle"] = cycle
+        context["track"] = selectors.stage_track(cycle, self.request.user)
+        context["may_close"] = cycle.state == "approved" and user_may(self.request.user, "open_cycle")
+        return context
+
+
+def _close(pk: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:
+    return services.cycle_close(pk, user, comment)
+
+
+TRANSITIONS: dict[str, tuple[Callable[[int, str, Any, str], PlanningCycle], str]] = {
+    "sign_off": (services.stage_sign_off, "Stage signed off."),
+    "reopen": (services.stage_reopen, "Stage reopened."),
+    "close": (_close, "Cycle closed."),
+}
+
+
+class CycleTransitionView(RoleRequiredMixin, View):
+    """POST a transition; the service decides whether this user may make it."""
+
+    def post(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        form = TransitionForm(request.POST)
+        if kind not in TRANSITIONS or not form.is_valid():
+            messages.error(request, "The request was incomplete; reload and try again.")
+            return redirect(reverse("cycles:detail", kwargs={"pk": pk}))
+        service, success = TRANSITIONS[kind]
+        data = form.cleaned_data
+        try:
+            service(pk, data["stage_key"], request.user, data["comment"] or "")
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success)
+        return redirect(reverse("cycles:detail", kwargs={"pk": pk}))
+
+
+class CycleOpenView(RoleRequiredMixin, View):
+    required_action = "open_cycle"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        previous = PlanningCycle.objects.order_by("-month").first()
+        form = CycleOpenForm(initial={"copy_from": previous})
+        return render(request, "cycles/open.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CycleOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                cycle = services.cycle_open(
+                    form.cleaned_data["month"],
+                    request.user,
+                    form.cleaned_data["horizon_months"],
+                    form.cleaned_data["copy_from"],
+                )
+            except services.TransitionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{cycle} opened.")
+                return redirect("cycles:detail", pk=cycle.pk)
+        return render(request, "cycles/open.html", {"form": form}, status=400)

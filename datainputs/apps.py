@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DatainputsConfig(AppConfig):
+    name = "datainputs"
+    verbose_name = "Data inputs"

@@ -1,0 +1,146 @@
+"""Declarative description of each importable table: columns, types, natural key.
+
+Column names are what users see in templates and ERPs send in JSON/CSV; ``field`` is the model
+field written. Foreign keys are given by natural key (SKU, site code...) never by database id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db import models
+
+from datainputs.models import InventoryOnHand, OpenOrder, OpenReceipt, ReceiptType, SalesHistory
+
+ColumnKind = Literal["str", "int", "decimal", "month", "date", "choice", "fk"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: ColumnKind
+    field: str
+    required: bool = True
+    example: str = ""
+    help: str = ""
+    fk: str = ""  # "product", "site", "channel", "supplier", "resource"
+    choices: tuple[str, ...] = ()
+    non_negative: bool = False
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    name: str
+    label: str
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    key_fields: tuple[str, ...]
+    description: str = ""
+    extra_checks: tuple[str, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def value_fields(self) -> list[str]:
+        return [c.field for c in self.columns if c.field not in self.key_fields]
+
+
+SKU = Column("sku", "fk", "product", fk="product", example="BEV-001", help="Product SKU")
+SITE = Column("site", "fk", "site", fk="site", example="DC1", help="Site code")
+CHANNEL = Column("channel", "fk", "channel", fk="channel", example="RETAIL", help="Channel code")
+
+SALES_HISTORY = ImportSpec(
+    name="sales_history",
+    label="Sales history",
+    model=SalesHistory,
+    description="Monthly shipped quantity and revenue per product, site and channel.",
+    columns=(
+        SKU,
+        SITE,
+        CHANNEL,
+        Column("month", "month", "month", example="2026-10", help="YYYY-MM"),
+        Column("quantity", "decimal", "quantity", example="120", help="Units shipped"),
+        Column("revenue", "decimal", "revenue", example="1800.00", help="Net revenue"),
+    ),
+    key_fields=("product", "site", "channel", "month"),
+)
+
+OPEN_ORDERS = ImportSpec(
+    name="open_orders",
+    label="Open orders / backlog",
+    model=OpenOrder,
+    description="Open customer order lines; past requested dates are backlog.",
+    columns=(
+        Column("order_number", "str", "order_number", example="SO-100234"),
+        Column("line", "int", "line", example="1", non_negative=True),
+        SKU,
+        SITE,
+        CHANNEL,
+        Column("order_date", "date", "order_date", example="2026-11-02"),
+        Column("requested_date", "date", "requested_date", example="2026-12-15"),
+        Column("quantity", "decimal", "quantity", example="40", non_negative=True),
+    ),
+    key_fields=("order_number", "line"),
+)
+
+INVENTORY_ON_HAND = ImportSpec(
+    name="inventory_on_hand",
+    label="Inventory on hand",
+    model=InventoryOnHand,
+    description="Stock on hand per product and site at a date.",
+    columns=(
+        SKU,
+        SITE,
+        Column("as_of_date", "date", "as_of_date", example="2026-11-01"),
+        Column("quantity", "decimal", "quantity", example="350", non_negative=True),
+    ),
+    key_fields=("product", "site", "as_of_date"),
+)
+
+OPEN_RECEIPTS = ImportSpec(
+    name="open_receipts",
+    label="Open receipts",
+    model=OpenReceipt,
+    description="Open purchase and production orders with due dates.",
+    columns=(
+        Column("order_number", "str", "order_number", example="PO-55012"),
+        Column("line", "int", "line", example="1", non_negative=True),
+        Column(
+            "receipt_type",
+            "choice",
+            "receipt_type",
+            example="purchase",
+            choices=tuple(ReceiptType.values),
+        ),
+        SKU,
+        SITE,
+        Column("supplier", "fk", "supplier", fk="supplier", required=False, example="SUP-ASIA"),
+        Column("resource", "fk", "resource", fk="resource", required=False, example=""),
+        Column(
+            "transport_mode",
+            "choice",
+            "transport_mode",
+            required=False,
+            example="ocean",
+            choices=("ocean", "air", "road"),
+        ),
+        Column("due_date", "date", "due_date", example="2026-12-20"),
+        Column("quantity", "decimal", "quantity", example="500", non_negative=True),
+    ),
+    key_fields=("order_number", "line"),
+    extra_checks=("receipt_source",),
+)
+
+SPECS: dict[str, ImportSpec] = {
+    spec.name: spec for spec in (SALES_HISTORY, OPEN_ORDERS, INVENTORY_ON_HAND, OPEN_RECEIPTS)
+}
+
+
+def get_spec(name: str) -> ImportSpec:
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise KeyError(f"Unknown data input '{name}'. Known: {', '.join(SPECS)}") from None

@@ -1,0 +1,130 @@
+"""Write services for data inputs: preview an upload, apply it, or import rows in one go (API).
+
+Both doors end in ``_validate_and_write`` so an ERP push and a browser upload behave the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.selectors import user_family_ids, user_may
+from datainputs.importers import (
+    ImportSpec,
+    RowError,
+    TableParseError,
+    WriteCounts,
+    parse_table,
+    validate_rows,
+    write_rows,
+)
+from datainputs.models import ImportBatch
+
+PREVIEW_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    batch: ImportBatch
+    errors: list[RowError]
+    counts: WriteCounts | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _require_writer(spec: ImportSpec, user: Any) -> None:
+    if not user_may(user, f"upload_{spec.name}"):
+        raise PermissionDenied(f"Your role may not import {spec.label.lower()}.")
+
+
+def upload_preview(spec: ImportSpec, content: bytes, file_name: str, user: Any) -> ImportOutcome:
+    """Parse and validate an uploaded file without writing data; keep the rows for apply."""
+    _require_writer(spec, user)
+    try:
+        table = parse_table(content, file_name, settings.IMPORT_MAX_ROWS)
+    except TableParseError as exc:
+        errors = [RowError(0, "file", str(exc))]
+        batch = _record(spec, "upload", file_name, user, ImportBatch.Status.REJECTED, 0, errors)
+        return ImportOutcome(batch, errors, None)
+    result = validate_rows(spec, table.rows, table.headers, user_family_ids(user))
+    status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.REJECTED
+    batch = _record(spec, "upload", file_name, user, status, len(table.rows), result.errors)
+    if result.ok:
+        batch.payload = [[number, dict(raw)] for number, raw in table.rows]
+        batch.save(update_fields=["payload"])
+    return ImportOutcome(batch, result.errors, None)
+
+
+def upload_apply(spec: ImportSpec, batch: ImportBatch, user: Any) -> ImportOutcome:
+    """Re-validate the previewed rows (master data may have changed) and write them atomically."""
+    _require_writer(spec, user)
+    if batch.status != ImportBatch.Status.PREVIEWED or batch.data_input != spec.name:
+        raise PermissionDenied("This upload was already applied or rejected; upload it again.")
+    raw_rows = [(int(number), raw) for number, raw in batch.payload]
+    return _validate_and_write(spec, raw_rows, None, user, batch)
+
+
+def rows_import(
+    spec: ImportSpec,
+    raw_rows: list[tuple[int, Mapping[str, str]]],
+    headers: list[str] | None,
+    user: Any,
+    source: str = "api",
+) -> ImportOutcome:
+    """Validate and write rows in one call (the API door); nothing is written on any error."""
+    _require_writer(spec, user)
+    batch = _record(spec, source, "", user, ImportBatch.Status.PREVIEWED, len(raw_rows), [])
+    return _validate_and_write(spec, raw_rows, headers, user, batch)
+
+
+def _validate_and_write(
+    spec: ImportSpec,
+    raw_rows: list[tuple[int, Mapping[str, str]]],
+    headers: list[str] | None,
+    user: Any,
+    batch: ImportBatch,
+) -> ImportOutcome:
+    result = validate_rows(spec, raw_rows, headers, user_family_ids(user))
+    if not result.ok:
+        batch.status = ImportBatch.Status.REJECTED
+        batch.errors = [e.as_dict() for e in result.errors]
+        batch.payload = []
+        batch.save(update_fields=["status", "errors", "payload"])
+        return ImportOutcome(batch, result.errors, None)
+    with transaction.atomic():
+        counts = write_rows(spec, result.rows)
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+        batch.created_count, batch.updated_count = counts.created, counts.updated
+        batch.unchanged_count = counts.unchanged
+        batch.payload = []
+        batch.save()
+    return ImportOutcome(batch, [], counts)
+
+
+def _record(
+    spec: ImportSpec,
+    source: str,
+    file_name: str,
+    user: Any,
+    status: str,
+    row_count: int,
+    errors: list[RowError],
+) -> ImportBatch:
+    return ImportBatch.objects.create(
+        data_input=spec.name,
+        source=source,
+        file_name=file_name[:255],
+        status=status,
+        row_count=row_count,
+        errors=[e.as_dict() for e in errors[:1000]],
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )

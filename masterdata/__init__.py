@@ -1,0 +1,1 @@
+"""Master data shared by every stage: families, products, sites, channels, suppliers, resources."""

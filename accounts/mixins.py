@@ -8,7 +8,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from accounts.selectors import user_may
+from accounts.roles import Role
+from accounts.selectors import user_may, user_role
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -19,7 +20,10 @@ class RoleRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not user_may(request.user, self.get_required_action()):
+        # Machine clients (the ERP role) use the REST API only, never the browser pages.
+        if user_role(request.user) == Role.ERP or not user_may(
+            request.user, self.get_required_action()
+        ):
             raise PermissionDenied("Your role may not do this.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 

@@ -24,7 +24,17 @@ class StageEventAdmin(admin.ModelAdmin):
 
 @admin.register(models.AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "user", "table", "record_key", "field", "before", "after", "reason", "source")
+    list_display = (
+        "created_at",
+        "user",
+        "table",
+        "record_key",
+        "field",
+        "before",
+        "after",
+        "reason",
+        "source",
+    )
     list_filter = ("table", "source", "reason")
     search_fields = ("record_key",)
 

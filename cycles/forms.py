@@ -9,7 +9,9 @@ from cycles.models import PlanningCycle
 
 class TransitionForm(forms.Form):
     stage_key = forms.CharField(max_length=24)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
 
 class CycleOpenForm(forms.Form):

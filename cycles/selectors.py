@@ -34,9 +34,8 @@ def stage_track(cycle: PlanningCycle, user: Any) -> list[StageRow]:
     for stage in cycle.stages.all():
         definition = STAGE_BY_KEY[stage.key]
         signed = [e for e in events if e.stage_key == stage.key and e.action != "open"]
-        is_past = (
-            cycle.state in STAGE_KEYS
-            and STAGE_KEYS.index(stage.key) < STAGE_KEYS.index(cycle.state)
+        is_past = cycle.state in STAGE_KEYS and STAGE_KEYS.index(stage.key) < STAGE_KEYS.index(
+            cycle.state
         )
         rows.append(
             StageRow(

@@ -79,7 +79,9 @@ def stage_sign_off(cycle_id: int, stage_key: str, user: Any, comment: str = "") 
             raise TransitionError(_stale_message(cycle, stage_key))
         stage = STAGE_BY_KEY[stage_key]
         if user_role(user) != stage.owner:
-            raise TransitionError(f"Only the {stage.owner.label.lower()} may sign off {stage.label}.")
+            raise TransitionError(
+                f"Only the {stage.owner.label.lower()} may sign off {stage.label}."
+            )
         problems = preconditions.unmet(cycle, stage_key)
         if problems:
             raise TransitionError("Not ready to sign off: " + " ".join(problems))

@@ -8,7 +8,5 @@ urlpatterns = [
     path("cycles/", views.CycleListView.as_view(), name="list"),
     path("cycles/open/", views.CycleOpenView.as_view(), name="open"),
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="detail"),
-    path(
-        "cycles/<int:pk>/<str:kind>/", views.CycleTransitionView.as_view(), name="transition"
-    ),
+    path("cycles/<int:pk>/<str:kind>/", views.CycleTransitionView.as_view(), name="transition"),
 ]

@@ -46,7 +46,9 @@ class CycleDetailView(RoleRequiredMixin, TemplateView):
         cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
         context["cycle"] = cycle
         context["track"] = selectors.stage_track(cycle, self.request.user)
-        context["may_close"] = cycle.state == "approved" and user_may(self.request.user, "open_cycle")
+        context["may_close"] = cycle.state == "approved" and user_may(
+            self.request.user, "open_cycle"
+        )
         return context
 
 

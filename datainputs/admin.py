@@ -29,7 +29,15 @@ class InventoryOnHandAdmin(admin.ModelAdmin):
 
 @admin.register(models.OpenReceipt)
 class OpenReceiptAdmin(admin.ModelAdmin):
-    list_display = ("order_number", "line", "receipt_type", "product", "site", "due_date", "quantity")
+    list_display = (
+        "order_number",
+        "line",
+        "receipt_type",
+        "product",
+        "site",
+        "due_date",
+        "quantity",
+    )
     list_filter = ("receipt_type", "site", "transport_mode")
     search_fields = ("order_number", "product__sku")
     raw_id_fields = ("product",)

@@ -23,7 +23,7 @@ def template_xlsx(spec: ImportSpec) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = spec.label[:31]
+    sheet.title = spec.name[:31]  # labels may hold characters Excel forbids in sheet titles
     sheet.append(spec.column_names)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

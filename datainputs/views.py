@@ -71,8 +71,12 @@ class UploadView(RoleRequiredMixin, View):
         outcome = services.upload_preview(spec, upload.read(), upload.name, request.user)
         return redirect("datainputs:batch", pk=outcome.batch.pk)
 
-    def _page(self, request: HttpRequest, spec: ImportSpec, form: UploadForm, status: int = 200) -> HttpResponse:
-        return render(request, "datainputs/upload.html", {"spec": spec, "form": form}, status=status)
+    def _page(
+        self, request: HttpRequest, spec: ImportSpec, form: UploadForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request, "datainputs/upload.html", {"spec": spec, "form": form}, status=status
+        )
 
 
 class BatchView(RoleRequiredMixin, View):
@@ -109,7 +113,9 @@ class BatchView(RoleRequiredMixin, View):
 
     def _batch(self, request: HttpRequest, pk: int) -> models.ImportBatch:
         batch = get_object_or_404(models.ImportBatch, pk=pk)
-        if batch.created_by_id != request.user.pk and not user_may(request.user, "edit_master_data"):
+        if batch.created_by_id != request.user.pk and not user_may(
+            request.user, "edit_master_data"
+        ):
             raise PermissionDenied("This upload belongs to someone else.")
         return batch
 

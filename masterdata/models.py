@@ -263,4 +263,3 @@ class SupplyTermMode(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["supply_term", "mode"], name="uniq_term_mode")
         ]
-

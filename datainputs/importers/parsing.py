@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from dataclasses import dataclass
 
 import openpyxl
@@ -52,7 +53,7 @@ def _csv_matrix(content: bytes) -> list[list[str]]:
 def _xlsx_matrix(content: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableParseError("The file is not a readable .xlsx workbook.") from exc
     sheet = workbook.worksheets[0]
     matrix = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -76,7 +77,7 @@ def _to_table(matrix: list[list[str]], max_rows: int) -> RawTable:
     non_empty = [(i, row) for i, row in enumerate(matrix, start=1) if any(c.strip() for c in row)]
     if not non_empty:
         raise TableParseError("The file is empty: expected a header row and data rows.")
-    header_row, header = non_empty[0]
+    _header_row, header = non_empty[0]
     headers = [h.strip().lower() for h in header]
     data = non_empty[1:]
     if len(data) > max_rows:

@@ -63,7 +63,9 @@ def load_lookups(spec: ImportSpec, raw_rows: Iterable[Mapping[str, str]]) -> Loo
             product_family = {pk: family for _, pk, family in triples}
         else:
             model, key = FK_MODELS[kind]
-            by_kind[kind] = dict(model.objects.filter(**{f"{key}__in": codes}).values_list(key, "id"))
+            by_kind[kind] = dict(
+                model.objects.filter(**{f"{key}__in": codes}).values_list(key, "id")
+            )
     return Lookups(by_kind=by_kind, product_family=product_family)
 
 

@@ -1,0 +1,115 @@
+"""Seasonality test and classical multiplicative decomposition, vectorised over a batch.
+
+This is the seasonal treatment of the Theta method, the M3 winner (Assimakopoulos &
+Nikolopoulos, 2000; Hyndman & Billah, 2003), also used by the M4 benchmarks:
+
+* Test: a series is seasonal when its lag-m autocorrelation is significant at 90 %:
+  |r_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n), and only with more than two full
+  seasons of history (n > 2m); a shorter series cannot tell seasonality from noise.
+* Indices: classical multiplicative decomposition (R's `decompose`): a centred 2 x m
+  moving average estimates the trend-cycle, the ratio of the data to it is averaged per
+  position in the season and the m averages are normalised to mean 1.
+
+Models are fitted on the seasonally adjusted series y / s and their forecasts multiplied
+back by the index of the target month, so seasonality is multiplicative and fixed. Demand
+may have zero months; an index is floored at `MIN_INDEX` so that dividing by it cannot blow
+an off-season sale up into an outlier (the forecast for that month stays near zero).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from demand.engine.batch import SeriesBatch
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+Z_90_TWO_SIDED = 1.645
+MIN_INDEX = 0.05
+
+
+def autocorrelations(batch: SeriesBatch, max_lag: int) -> FloatArray:
+    """`(n_series, max_lag)` sample ACF r_1..r_max_lag over each series' observed part."""
+    observed = batch.observed_mask()
+    n_obs = np.maximum(batch.n_obs, 1)
+    mean = batch.values.sum(axis=1) / n_obs
+    centred = np.where(observed, batch.values - mean[:, None], 0.0)
+    variance = np.einsum("ij,ij->i", centred, centred)
+    lags = [
+        np.einsum("ij,ij->i", centred[:, lag:], centred[:, :-lag])
+        if lag < batch.n_periods
+        else np.zeros(batch.n_series)
+        for lag in range(1, max_lag + 1)
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acf = np.stack(lags, axis=1) / variance[:, None]
+    return np.nan_to_num(acf, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def is_seasonal(batch: SeriesBatch, season_length: int) -> BoolArray:
+    """The 90 % ACF test at lag `season_length` (False for short or constant series)."""
+    if season_length < 2:
+        return np.zeros(batch.n_series, dtype=bool)
+    acf = autocorrelations(batch, season_length)
+    n_obs = np.maximum(batch.n_obs, 1)
+    limit = Z_90_TWO_SIDED * np.sqrt((1.0 + 2.0 * np.sum(acf[:, :-1] ** 2, axis=1)) / n_obs)
+    long_enough = batch.n_obs > 2 * season_length
+    return long_enough & (np.abs(acf[:, -1]) > limit) & (acf[:, -1] != 0.0)
+
+
+def _centred_moving_average(batch: SeriesBatch, season_length: int) -> FloatArray:
+    """2 x m (m even) or m (m odd) centred moving average; NaN where the window leaves the data."""
+    half = season_length // 2
+    weights = np.ones(2 * half + 1)
+    if season_length % 2 == 0:
+        weights[[0, -1]] = 0.5
+    weights /= season_length
+    padded = np.pad(batch.values, ((0, 0), (half, half)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1, axis=1)
+    average = windows @ weights
+    columns = np.arange(batch.n_periods)[None, :]
+    inside = (columns - half >= batch.start[:, None]) & (columns + half < batch.n_periods)
+    return np.where(inside, average, np.nan)
+
+
+def seasonal_indices(batch: SeriesBatch, season_length: int, seasonal: BoolArray) -> FloatArray:
+    """`(n_series, season_length)` indices; position q is columns with column % m == q.
+
+    Rows that are not seasonal get indices of 1. Column positions are counted from the
+    right-aligned end, so forecast step h (column n_periods - 1 + h) has position
+    (n_periods - 1 + h) % m.
+    """
+    indices = np.ones((batch.n_series, season_length))
+    if season_length < 2 or not seasonal.any():
+        return indices
+    rows = np.flatnonzero(seasonal)
+    sub = SeriesBatch(values=batch.values[rows], start=batch.start[rows])
+    trend = _centred_moving_average(sub, season_length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(trend > 0, sub.values / trend, np.nan)
+    width = -(-sub.n_periods // season_length) * season_length
+    lead = width - sub.n_periods
+    ratio = np.pad(ratio, ((0, 0), (lead, 0)), constant_values=np.nan)
+    by_position = ratio.reshape(len(rows), -1, season_length)
+    counts = np.sum(~np.isnan(by_position), axis=1)
+    sums = np.nansum(by_position, axis=1)
+    figure = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
+    # Positions are relative to the padded width; rotate back to column % m.
+    figure = np.roll(figure, -lead % season_length, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        figure = figure / figure.mean(axis=1, keepdims=True)
+    usable = np.all(np.isfinite(figure), axis=1)
+    indices[rows[usable]] = np.maximum(figure[usable], MIN_INDEX)
+    return indices
+
+
+def in_sample_indices(indices: FloatArray, n_periods: int) -> FloatArray:
+    """Index of every column of the batch, `(n_series, n_periods)`."""
+    return indices[:, np.arange(n_periods) % indices.shape[1]]
+
+
+def forecast_indices(indices: FloatArray, n_periods: int, horizon: int) -> FloatArray:
+    """Index of forecast steps 1..horizon, `(n_series, horizon)`."""
+    return indices[:, (n_periods - 1 + np.arange(1, horizon + 1)) % indices.shape[1]]

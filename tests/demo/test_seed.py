@@ -1,0 +1,79 @@
+"""The demo company is deterministic by seed and yields a completed and an open cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cycles.models import PlanningCycle
+from datainputs.models import SalesHistory
+from demo.generate import build_plan
+from demo.load import frame_digest
+from demo.services import demo_seed
+from masterdata.models import Product, Resource, Supplier
+
+AS_OF = dt.date(2026, 11, 1)
+
+
+def test_same_seed_gives_the_same_company_and_another_seed_does_not() -> None:
+    first, second = build_plan(7, 40, AS_OF), build_plan(7, 40, AS_OF)
+    assert frame_digest(first.sales) == frame_digest(second.sales)
+    assert frame_digest(first.products.astype(str)) == frame_digest(second.products.astype(str))
+    assert frame_digest(build_plan(8, 40, AS_OF).sales) != frame_digest(first.sales)
+
+
+def test_history_has_36_months_seasonality_launches_and_phase_outs() -> None:
+    plan = build_plan(42, 150, AS_OF)
+    assert plan.sales["month"].nunique() == 36
+    assert plan.sales["month"].max() == dt.date(2026, 10, 1)
+    assert set(plan.products["lifecycle"]) == {"active", "new", "phase_out"}
+    assert (plan.products["kind"] == "intermittent").sum() >= 5
+
+
+@pytest.mark.django_db
+def test_seeded_database_has_the_company_and_cycles() -> None:
+    demo_seed(seed=3, sku_count=30, as_of=AS_OF)
+    assert Product.objects.count() == 30
+    assert Resource.objects.count() == 5 and Supplier.objects.count() == 6
+    assert SalesHistory.objects.filter(month=dt.date(2026, 10, 1)).exists()
+    states = dict(PlanningCycle.objects.values_list("month", "state"))
+    assert states == {dt.date(2026, 10, 1): "closed", AS_OF: "demand_review"}
+
+
+@pytest.mark.django_db
+def test_seeding_twice_into_separate_databases_writes_identical_rows(django_db_blocker) -> None:
+    demo_seed(seed=5, sku_count=20, as_of=AS_OF, with_cycles=False)
+    rows = list(
+        SalesHistory.objects.order_by(
+            "product__sku", "site__code", "channel__code", "month"
+        ).values_list("product__sku", "site__code", "channel__code", "month", "quantity", "revenue")
+    )
+    SalesHistory.objects.all().delete()
+    from django.contrib.auth import get_user_model
+
+    from datainputs.models import InventoryOnHand, OpenOrder, OpenReceipt
+    from masterdata.models import Channel, ProductFamily, ResourceLoad, Site, SupplyTerm
+
+    for model in (
+        OpenOrder,
+        OpenReceipt,
+        InventoryOnHand,
+        SupplyTerm,
+        ResourceLoad,
+        Product,
+        Resource,
+        ProductFamily,
+        Site,
+        Channel,
+        Supplier,
+    ):
+        model.objects.all().delete()
+    get_user_model().objects.all().delete()
+    demo_seed(seed=5, sku_count=20, as_of=AS_OF, with_cycles=False)
+    again = list(
+        SalesHistory.objects.order_by(
+            "product__sku", "site__code", "channel__code", "month"
+        ).values_list("product__sku", "site__code", "channel__code", "month", "quantity", "revenue")
+    )
+    assert rows == again and len(rows) > 1000

@@ -1,0 +1,98 @@
+"""factory_boy factories for master data, data inputs, users and cycles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from accounts.models import Profile
+from accounts.roles import Role
+from datainputs.models import InventoryOnHand, SalesHistory
+from masterdata.models import Channel, Product, ProductFamily, Site
+
+PASSWORD = "pw-for-tests-1"
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductFamily
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"FAM{n}")
+    name = factory.LazyAttribute(lambda o: f"Family {o.code}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("sku",)
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
+    name = factory.LazyAttribute(lambda o: f"Product {o.sku}")
+    family = factory.SubFactory(FamilyFactory)
+    unit_cost = Decimal("4.00")
+    unit_price = Decimal("7.50")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = "DC1"
+    name = "Distribution centre"
+    kind = "warehouse"
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+        django_get_or_create = ("code",)
+
+    code = "RETAIL"
+    name = "Retail"
+    service_priority = 1
+
+
+class SalesHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SalesHistory
+
+    product = factory.SubFactory(ProductFactory)
+    site = factory.SubFactory(SiteFactory)
+    channel = factory.SubFactory(ChannelFactory)
+    month = dt.date(2026, 10, 1)
+    quantity = Decimal("100")
+    revenue = Decimal("750")
+
+
+class InventoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InventoryOnHand
+
+    product = factory.SubFactory(ProductFactory)
+    site = factory.SubFactory(SiteFactory)
+    as_of_date = dt.date(2026, 11, 1)
+    quantity = Decimal("250")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+def user_with_role(
+    role: Role, username: str | None = None, families: list[ProductFamily] | None = None
+):  # type: ignore[no-untyped-def]
+    user = UserFactory(username=username or role.value)
+    profile, _ = Profile.objects.get_or_create(user=user, defaults={"role": role})
+    if families:
+        profile.families.set(families)
+    return user

@@ -10,7 +10,7 @@ import pytest
 from accounts.roles import Role
 from cycles.models import PlanningCycle
 from cycles.services import cycle_open
-from tests.factories import InventoryFactory, SalesHistoryFactory, user_with_role
+from tests.factories import PASSWORD, InventoryFactory, SalesHistoryFactory, user_with_role
 
 # Playwright drives Chromium from a thread with its own event loop; Django's async-safety guard
 # would otherwise refuse the ORM calls the live server makes.
@@ -41,3 +41,72 @@ def loaded_inputs(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def cycle(users) -> PlanningCycle:  # type: ignore[no-untyped-def]
     return cycle_open(CYCLE_MONTH, users[Role.ADMINISTRATOR])
+
+
+# --- Real Chromium for browser journeys -------------------------------------------------------
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (Playwright's own browser download fails here)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, settings):  # type: ignore[no-untyped-def]
+    """A fresh browser context on the live server; use with ``django_db(transaction=True)``."""
+    settings.DEBUG = True  # serve static files (vendored JS) from the live server
+    context = chromium.new_context(base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real login form."""
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+# --- A real Celery worker on Redis --------------------------------------------------------------
+@pytest.fixture
+def celery_worker_redis(settings):  # type: ignore[no-untyped-def]
+    """Run the project's Celery app with a real worker thread consuming from real Redis.
+
+    Use with ``django_db(transaction=True)``: the worker thread has its own database connection
+    and only sees committed rows. Tasks are sent through Redis, not run eagerly.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from siop.celery import app
+
+    broker = os.environ.get("SIOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
+    app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
+    with app.connection_for_write() as connection:
+        connection.default_channel.client.flushdb()  # no tasks left over from an earlier run
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield app
+    app.conf.update(previous)

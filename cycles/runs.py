@@ -65,7 +65,9 @@ class CalculationRun(models.Model):
 
     def mark_progress(self, done: int, message: str = "") -> None:
         # Written with update() so a progress tick never overwrites the status set elsewhere.
-        type(self).objects.filter(pk=self.pk).update(progress_done=done, message=message[:255])
+        type(self)._default_manager.filter(pk=self.pk).update(
+            progress_done=done, message=message[:255]
+        )
         self.progress_done, self.message = done, message[:255]
 
     def mark_finished(self, *, error: str = "") -> None:

@@ -8,7 +8,7 @@ from masterdata.models import ProductFamily
 
 
 class _ProductScoped(SearchFilterSet):
-    search_fields = ("product__sku", "product__name")
+    search_fields: tuple[str, ...] = ("product__sku", "product__name")
     family = django_filters.ModelChoiceFilter(
         field_name="product__family", queryset=ProductFamily.objects.all()
     )

@@ -5,7 +5,7 @@ Both doors end in ``_validate_and_write`` so an ERP push and a browser upload be
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,7 @@ def upload_apply(spec: ImportSpec, batch: ImportBatch, user: Any) -> ImportOutco
 
 def rows_import(
     spec: ImportSpec,
-    raw_rows: list[tuple[int, Mapping[str, str]]],
+    raw_rows: Sequence[tuple[int, Mapping[str, str]]],
     headers: list[str] | None,
     user: Any,
     source: str = "api",
@@ -87,7 +87,7 @@ def rows_import(
 
 def _validate_and_write(
     spec: ImportSpec,
-    raw_rows: list[tuple[int, Mapping[str, str]]],
+    raw_rows: Sequence[tuple[int, Mapping[str, str]]],
     headers: list[str] | None,
     user: Any,
     batch: ImportBatch,

@@ -7,6 +7,7 @@ the last months of demand so the plan has realistic shortages and excesses, not 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -46,6 +47,16 @@ DEMO_USERS = (
 )
 
 
+@dataclass(frozen=True)
+class Refs:
+    """The reference rows by code, created first so products and positions can point at them."""
+
+    families: dict[str, ProductFamily]
+    sites: dict[str, Site]
+    channels: dict[str, Channel]
+    suppliers: dict[str, Supplier]
+
+
 def _dec(value: float, places: str = "0.01") -> Decimal:
     return Decimal(str(value)).quantize(Decimal(places))
 
@@ -53,14 +64,14 @@ def _dec(value: float, places: str = "0.01") -> Decimal:
 @transaction.atomic
 def load_plan(plan: DemoPlan, rng: np.random.Generator) -> None:
     refs = _load_reference()
-    products = _load_products(plan, refs["families"])
+    products = _load_products(plan, refs.families)
     _load_supply(plan, rng, products, refs)
     _load_sales(plan, products, refs)
     _load_positions(plan, rng, products, refs)
-    _load_users(refs["families"])
+    _load_users(refs.families)
 
 
-def _load_reference() -> dict[str, dict[str, object]]:
+def _load_reference() -> Refs:
     families = {
         code: ProductFamily.objects.create(code=code, name=name)
         for code, name, _ in catalog.FAMILIES
@@ -77,10 +88,10 @@ def _load_reference() -> dict[str, dict[str, object]]:
         row[0]: Supplier.objects.create(code=row[0], name=row[1], country=row[2])
         for row in catalog.SUPPLIERS
     }
-    return {"families": families, "sites": sites, "channels": channels, "suppliers": suppliers}  # type: ignore[dict-item]
+    return Refs(families=families, sites=sites, channels=channels, suppliers=suppliers)
 
 
-def _load_products(plan: DemoPlan, families: dict[str, object]) -> dict[str, Product]:
+def _load_products(plan: DemoPlan, families: dict[str, ProductFamily]) -> dict[str, Product]:
     objects = []
     for row in plan.products.itertuples():
         objects.append(
@@ -123,15 +134,15 @@ def _link_like_items(plan: DemoPlan, by_sku: dict[str, Product]) -> None:
 
 
 def _load_supply(
-    plan: DemoPlan, rng: np.random.Generator, products: dict[str, Product], refs: dict
+    plan: DemoPlan, rng: np.random.Generator, products: dict[str, Product], refs: Refs
 ) -> None:
-    resources = _load_resources(plan, refs["sites"]["F1"])
+    resources = _load_resources(plan, refs.sites["F1"])
     sold_at = plan.sales.groupby("sku")["site"].unique()
     terms, modes, loads = [], [], []
     for row in plan.products.itertuples():
         product = products[row.sku]
         for site_code in sold_at.get(row.sku, ["DC1"]):
-            site = refs["sites"][site_code]
+            site = refs.sites[site_code]
             if row.made:
                 line = resources[_primary_line(row.family)]
                 terms.append(
@@ -151,7 +162,7 @@ def _load_supply(
                     product=product,
                     site=site,
                     source_type="buy",
-                    supplier=refs["suppliers"][supplier_row[0]],
+                    supplier=refs.suppliers[supplier_row[0]],
                     lead_time_days=max(supplier_row[3], supplier_row[5]) or supplier_row[4],
                     lead_time_sd_days=_dec(rng.uniform(1, 6)),
                     min_order_qty=_dec(100 * int(rng.integers(1, 6))),
@@ -186,7 +197,9 @@ def _primary_line(family_code: str) -> str:
     return catalog.PRIMARY_LINES[codes.index(family_code) % len(catalog.PRIMARY_LINES)]
 
 
-def _modes_for(term: SupplyTerm, supplier_row: tuple, unit_cost: float) -> list[SupplyTermMode]:
+def _modes_for(
+    term: SupplyTerm, supplier_row: tuple[str, str, str, int, int, int], unit_cost: float
+) -> list[SupplyTermMode]:
     _, _, _, ocean, air, road = supplier_row
     options = [("ocean", ocean, 0.04), ("air", air, 0.22), ("road", road, 0.06)]
     return [
@@ -231,13 +244,13 @@ def _size_capacities(plan: DemoPlan, resources: dict[str, Resource]) -> None:
         resource.save(update_fields=["capacity_hours_per_month"])
 
 
-def _load_sales(plan: DemoPlan, products: dict[str, Product], refs: dict) -> None:
+def _load_sales(plan: DemoPlan, products: dict[str, Product], refs: Refs) -> None:
     sales = plan.sales
     rows = (
         SalesHistory(
             product=products[s],
-            site=refs["sites"][site],
-            channel=refs["channels"][ch],
+            site=refs.sites[site],
+            channel=refs.channels[ch],
             month=m,
             quantity=_dec(q),
             revenue=_dec(r),
@@ -250,7 +263,7 @@ def _load_sales(plan: DemoPlan, products: dict[str, Product], refs: dict) -> Non
 
 
 def _load_positions(
-    plan: DemoPlan, rng: np.random.Generator, products: dict[str, Product], refs: dict
+    plan: DemoPlan, rng: np.random.Generator, products: dict[str, Product], refs: Refs
 ) -> None:
     by_site = plan.sales.groupby(["sku", "site"])
     recent = by_site["quantity"].apply(lambda q: float(q.tail(3).mean()))
@@ -260,7 +273,7 @@ def _load_positions(
         for t in SupplyTerm.objects.select_related("supplier", "resource").order_by("id")
     }
     for n, ((sku, site_code), monthly) in enumerate(recent.items()):
-        product, site = products[sku], refs["sites"][site_code]
+        product, site = products[sku], refs.sites[site_code]
         cover = rng.choice([0.0, 0.6, 1.2, 2.0, 4.5], p=[0.05, 0.25, 0.4, 0.22, 0.08])
         inventory.append(
             InventoryOnHand(
@@ -279,9 +292,17 @@ def _load_positions(
     OpenReceipt.objects.bulk_create(receipts, batch_size=BATCH)
 
 
-def _orders_for(rng, n, product, site, refs, monthly, as_of) -> list[OpenOrder]:  # type: ignore[no-untyped-def]
+def _orders_for(
+    rng: np.random.Generator,
+    n: int,
+    product: Product,
+    site: Site,
+    refs: Refs,
+    monthly: float,
+    as_of: dt.date,
+) -> list[OpenOrder]:
     lines = []
-    channels = list(refs["channels"].values())
+    channels = list(refs.channels.values())
     for k in range(int(rng.integers(0, 4))):
         requested = as_of + dt.timedelta(days=int(rng.integers(-10, 60)))  # negative -> backlog
         lines.append(
@@ -299,11 +320,14 @@ def _orders_for(rng, n, product, site, refs, monthly, as_of) -> list[OpenOrder]:
     return lines
 
 
-def _receipts_for(rng, n, term, monthly, as_of) -> list[OpenReceipt]:  # type: ignore[no-untyped-def]
+def _receipts_for(
+    rng: np.random.Generator, n: int, term: SupplyTerm | None, monthly: float, as_of: dt.date
+) -> list[OpenReceipt]:
     if rng.random() > 0.55 or monthly <= 0 or term is None:
         return []
-    product, site = term.product, term.site
-    is_buy = term.source_type == "buy"
+    product, site, supplier = term.product, term.site, term.supplier
+    is_buy = supplier is not None  # a "buy" term always names its supplier (check constraint)
+    by_sea = supplier is not None and supplier.code in {"SUP-CN1", "SUP-VN", "SUP-IN"}
     return [
         OpenReceipt(
             order_number=f"{'PO' if is_buy else 'MO'}-{n:05d}",
@@ -311,18 +335,16 @@ def _receipts_for(rng, n, term, monthly, as_of) -> list[OpenReceipt]:  # type: i
             receipt_type="purchase" if is_buy else "production",
             product=product,
             site=site,
-            supplier=term.supplier,
+            supplier=supplier,
             resource=term.resource,
-            transport_mode="ocean"
-            if is_buy and term.supplier.code in {"SUP-CN1", "SUP-VN", "SUP-IN"}
-            else "",
+            transport_mode="ocean" if by_sea else "",
             due_date=as_of + dt.timedelta(days=int(rng.integers(3, 75))),
             quantity=_dec(round(monthly * rng.uniform(0.5, 1.5))),
         )
     ]
 
 
-def _load_users(families: dict[str, object]) -> None:
+def _load_users(families: dict[str, ProductFamily]) -> None:
     user_model = get_user_model()
     for username, first, last, role in DEMO_USERS:
         user = user_model.objects.create_user(

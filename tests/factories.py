@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from accounts.models import Profile
 from accounts.roles import Role
@@ -16,7 +16,7 @@ from masterdata.models import Channel, Product, ProductFamily, Site
 PASSWORD = "pw-for-tests-1"
 
 
-class FamilyFactory(factory.django.DjangoModelFactory):
+class FamilyFactory(factory.django.DjangoModelFactory[ProductFamily]):
     class Meta:
         model = ProductFamily
         django_get_or_create = ("code",)
@@ -25,7 +25,7 @@ class FamilyFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Family {o.code}")
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
         django_get_or_create = ("sku",)
@@ -37,7 +37,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("7.50")
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(factory.django.DjangoModelFactory[Site]):
     class Meta:
         model = Site
         django_get_or_create = ("code",)
@@ -47,7 +47,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     kind = "warehouse"
 
 
-class ChannelFactory(factory.django.DjangoModelFactory):
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
     class Meta:
         model = Channel
         django_get_or_create = ("code",)
@@ -57,7 +57,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     service_priority = 1
 
 
-class SalesHistoryFactory(factory.django.DjangoModelFactory):
+class SalesHistoryFactory(factory.django.DjangoModelFactory[SalesHistory]):
     class Meta:
         model = SalesHistory
 
@@ -69,7 +69,7 @@ class SalesHistoryFactory(factory.django.DjangoModelFactory):
     revenue = Decimal("750")
 
 
-class InventoryFactory(factory.django.DjangoModelFactory):
+class InventoryFactory(factory.django.DjangoModelFactory[InventoryOnHand]):
     class Meta:
         model = InventoryOnHand
 
@@ -79,9 +79,9 @@ class InventoryFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("250")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
@@ -90,8 +90,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def user_with_role(
     role: Role, username: str | None = None, families: list[ProductFamily] | None = None
-):  # type: ignore[no-untyped-def]
-    user = UserFactory(username=username or role.value)
+) -> User:
+    user = UserFactory.create(username=username or role.value)
     profile, _ = Profile.objects.get_or_create(user=user, defaults={"role": role})
     if families:
         profile.families.set(families)

@@ -7,7 +7,7 @@ handful of queries, not one per row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -79,7 +79,7 @@ FK_MODELS: dict[str, tuple[Any, str]] = {
 
 def validate_rows(
     spec: ImportSpec,
-    raw_rows: list[tuple[int, Mapping[str, str]]],
+    raw_rows: Sequence[tuple[int, Mapping[str, str]]],
     headers: Iterable[str] | None = None,
     family_scope: set[int] | None = None,
 ) -> ValidationResult:

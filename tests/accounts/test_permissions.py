@@ -92,7 +92,7 @@ def test_sign_off_button_shown_only_to_the_owner(client, users, cycle) -> None:
 
 
 def test_family_scoped_planner_sees_only_their_families(client) -> None:
-    beverages, snacks = FamilyFactory(code="BEV"), FamilyFactory(code="SNK")
+    beverages, snacks = FamilyFactory.create(code="BEV"), FamilyFactory.create(code="SNK")
     ProductFactory(sku="BEV-1", family=beverages)
     ProductFactory(sku="SNK-1", family=snacks)
     planner = user_with_role(Role.DEMAND_PLANNER, "bev.planner", families=[beverages])

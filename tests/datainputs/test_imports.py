@@ -132,7 +132,7 @@ def test_duplicate_keys_missing_columns_and_unreadable_files_are_reported(master
 
 def test_xlsx_upload_is_read_like_csv(master, users) -> None:
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.append(HEADER.split(","))
     sheet.append(["BEV-001", "DC1", "RETAIL", dt.datetime(2026, 9, 1), 12, 90.5])
     buffer = io.BytesIO()
@@ -208,5 +208,5 @@ def test_templates_download_with_the_spec_headers(client, users, name, fmt) -> N
     if fmt == "csv":
         assert response.content.decode().splitlines()[0] == ",".join(get_spec(name).column_names)
     else:
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
         assert [c.value for c in sheet[1]] == get_spec(name).column_names

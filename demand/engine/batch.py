@@ -62,6 +62,14 @@ class SeriesBatch:
     def observed_mask(self) -> npt.NDArray[np.bool_]:
         return np.arange(self.n_periods)[None, :] >= self.start[:, None]
 
+    def subset(self, rows: IntArray) -> SeriesBatch:
+        """The given rows (kept in batch order) without the columns none of them observes."""
+        rows = np.sort(rows)
+        if len(rows) == 0:
+            return SeriesBatch(values=np.zeros((0, 1)), start=np.zeros(0, dtype=np.int64))
+        first = int(self.start[rows].min())
+        return SeriesBatch(values=self.values[rows, first:], start=self.start[rows] - first)
+
 
 def batch_from_arrays(series: Sequence[FloatArray]) -> tuple[SeriesBatch, IntArray]:
     """Right-align ragged series; returns the batch and `order` (batch row i = series[order[i]])."""
@@ -78,3 +86,16 @@ def batch_from_arrays(series: Sequence[FloatArray]) -> tuple[SeriesBatch, IntArr
             values[row, n_periods - length :] = series[index]
     start = np.minimum(n_periods - lengths[order], n_periods - 1)
     return SeriesBatch(values=values, start=start), order
+
+
+def batch_from_matrix(values: FloatArray, start: IntArray) -> tuple[SeriesBatch, IntArray]:
+    """Batch from a right-aligned `(n_series, n_periods)` matrix whose row i starts at `start[i]`.
+
+    Returns the batch (rows sorted by start, values before the start zeroed) and `order`
+    (batch row i = matrix row order[i]).
+    """
+    order = np.argsort(start, kind="stable").astype(np.int64)
+    sorted_start = start[order].astype(np.int64)
+    columns = np.arange(values.shape[1])[None, :]
+    sorted_values = np.where(columns >= sorted_start[:, None], values[order], 0.0)
+    return SeriesBatch(values=sorted_values, start=sorted_start), order

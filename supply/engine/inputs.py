@@ -33,7 +33,8 @@ opening_inventory   product, site, on_hand_units (at the start of the first mont
 scheduled_receipts  product, site, period, receipt_units (arrival month; already released).
 firm_orders         product, site, source_type ("make" | "buy"), source (resource or supplier),
                     period (release month: production month or order month), quantity_units;
-                    *mode (buy only; empty = "standard"). Fixed on re-plan, exempt from MOQ
+                    *mode (buy only; empty = "standard"). A floor on re-plan (the plan may add to
+                    it, never cut it), exempt from MOQ
                     and multiples, and must fit the capacity (incl. overtime) of their month.
 safety_stock        product, site, safety_stock_units (target from the inventory review);
                     *penalty_per_unit_month (unit_price x config.safety_stock_penalty_rate).

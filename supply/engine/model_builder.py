@@ -32,7 +32,8 @@ Objective: production + purchase + transport + holding + overtime + lost-sales +
 costs. Costs are >= 0 and lost sales can absorb any demand, so the model is feasible and
 bounded whenever the firm orders fit capacity (checked in `network`).
 
-Firm orders fix their cell (lower = upper = quantity) and are exempt from MOQ / multiples.
+Firm orders are the lower bound of their cell (the plan may add to a firm order, never cut it);
+a cell holding a firm order is exempt from MOQ / multiples.
 Every entry comes from index arithmetic over the dense grids (see `network`); no loop runs
 per variable.
 """
@@ -83,10 +84,12 @@ def demand_grid(network: SupplyNetwork) -> FloatArray:
 
 
 def _lane_bounds(grid: LaneGrid, firm: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """A firm order is a floor of its cell: the plan may add to it but never cut it. A firm
+    cell arriving after the horizon is fixed at the firm quantity (more could only cost)."""
     firm_cells = firm.ravel()
     is_firm = ~np.isnan(firm_cells)
-    upper = np.where(grid.inside, INF, 0.0)
-    return np.where(is_firm, firm_cells, 0.0), np.where(is_firm, firm_cells, upper)
+    upper = np.where(grid.inside, INF, np.where(is_firm, firm_cells, 0.0))
+    return np.where(is_firm, firm_cells, 0.0), upper
 
 
 def _add_arrivals(

@@ -4,7 +4,8 @@ Frames (quantities in units, capacity in hours, money in currency; ``period`` = 
 pandas.Period):
 orders        product, site, source_type ("make" | "buy"), source (resource | supplier), mode
               ("" for make), release_period, receipt_period, quantity_units, load_hours,
-              supply_cost (production or purchase), transport_cost, is_firm. Non-zero only.
+              supply_cost (production or purchase), transport_cost, is_firm, firm_units (the
+              firm floor; the plan may add to it). Non-zero only.
 inventory     product, site, period, opening_units, scheduled_receipt_units,
               planned_receipt_units, demand_units, served_units, lost_sales_units,
               closing_units, safety_stock_units, below_safety_stock_units, holding_cost.
@@ -78,6 +79,7 @@ def _lane_orders(lanes: pd.DataFrame, releases: FloatArray, firm: FloatArray,
     orders["receipt_period"] = horizon[0] + (month + orders["lead_time_months"].to_numpy(np.int64))
     orders["quantity_units"] = releases[lane, month]
     orders["is_firm"] = ~np.isnan(firm[lane, month])
+    orders["firm_units"] = np.nan_to_num(firm[lane, month])
     return orders
 
 
@@ -95,7 +97,7 @@ def orders_frame(network: SupplyNetwork, grids: PlanGrids, tolerance: float) -> 
                            transport_cost=bought["quantity_units"] * bought["transport_cost_per_unit"])  # fmt: skip
     columns = ["product", "site", "source_type", "source", "mode", "release_period",
                "receipt_period", "quantity_units", "load_hours", "supply_cost", "transport_cost",
-               "is_firm"]  # fmt: skip
+               "is_firm", "firm_units"]  # fmt: skip
     orders = pd.concat([made[columns], bought[columns]], ignore_index=True)
     return orders.sort_values(["product", "site", "release_period", "source"], ignore_index=True)
 

@@ -1,14 +1,31 @@
-"""Reads of the inventory review that other stages build on.
+"""Reads of the inventory review: the cross-stage contract and what the review page shows.
 
 `cycle_inventory_targets` is the contract the supply review and the API export call: the
-cycle's inventory policy per product and site. Empty until the inventory review has calculated.
+cycle's inventory policy per product and site from the latest *succeeded* run (empty until the
+inventory review has calculated). `target_weeks_of_supply` is the target average stock (safety
+stock + half an order cycle) in weeks of mean demand; empty where the item has no demand.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
+import pandas as pd
+from django.db.models import Count, QuerySet, Sum
+
+from accounts.selectors import scope_to_families
 from cycles.models import PlanningCycle
+from cycles.runs import RunStatus
+from inventory.models import (
+    SEGMENTS,
+    InventoryException,
+    InventoryRun,
+    PolicyOverride,
+    PolicyRow,
+    ServiceTarget,
+)
 
 INVENTORY_TARGET_COLUMNS = [
     "product_id",
@@ -20,6 +37,91 @@ INVENTORY_TARGET_COLUMNS = [
 ]
 
 
+def latest_run(cycle: PlanningCycle) -> InventoryRun | None:
+    """The newest run of the cycle, whatever its status (for progress display)."""
+    return InventoryRun.objects.filter(cycle=cycle).order_by("-created_at", "-id").first()
+
+
+def latest_succeeded_run(cycle: PlanningCycle) -> InventoryRun | None:
+    return (
+        InventoryRun.objects.filter(cycle=cycle, status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
 def cycle_inventory_targets(cycle: PlanningCycle) -> pd.DataFrame:
     """Inventory policy per product x site (``INVENTORY_TARGET_COLUMNS``)."""
-    return pd.DataFrame(columns=INVENTORY_TARGET_COLUMNS)
+    run = latest_succeeded_run(cycle)
+    if run is None:
+        return pd.DataFrame(columns=INVENTORY_TARGET_COLUMNS)
+    rows = PolicyRow.objects.filter(run=run).order_by("product_id", "site_id")
+    frame = pd.DataFrame.from_records(
+        list(rows.values_list(*INVENTORY_TARGET_COLUMNS)), columns=INVENTORY_TARGET_COLUMNS
+    )
+    return frame
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    segment: str
+    target: ServiceTarget
+    items: int
+    annual_value_eur: float
+    safety_stock_value_eur: float
+
+    @property
+    def target_percent(self) -> Decimal:
+        return self.target.service_target * 100
+
+
+def abc_xyz_matrix(cycle: PlanningCycle, run: InventoryRun | None) -> list[list[MatrixCell]]:
+    """3 x 3 cells (rows A, B, C; columns X, Y, Z) with counts, values and the editable target."""
+    targets = {t.segment: t for t in ServiceTarget.objects.filter(cycle=cycle)}
+    totals: dict[str, dict[str, Any]] = {}
+    if run is not None:
+        aggregates = (
+            PolicyRow.objects.filter(run=run)
+            .values("segment")
+            .annotate(n=Count("id"), value=Sum("annual_value_eur"), ss=Sum("safety_stock_value_eur"))
+        )
+        totals = {a["segment"]: a for a in aggregates}
+    cells = [
+        MatrixCell(
+            segment=s,
+            target=targets[s],
+            items=totals.get(s, {}).get("n", 0),
+            annual_value_eur=totals.get(s, {}).get("value") or 0.0,
+            safety_stock_value_eur=totals.get(s, {}).get("ss") or 0.0,
+        )
+        for s in SEGMENTS
+    ]
+    return [cells[0:3], cells[3:6], cells[6:9]]
+
+
+def policy_rows(run: InventoryRun, user: Any, search: str = "") -> QuerySet[PolicyRow]:
+    rows = PolicyRow.objects.filter(run=run).select_related("product__family", "site")
+    if search:
+        rows = rows.filter(product__sku__icontains=search)
+    return scope_to_families(rows, user, "product__family_id").order_by("product__sku", "site__code")
+
+
+def overrides_by_key(cycle: PlanningCycle) -> dict[tuple[int, int], PolicyOverride]:
+    return {(o.product_id, o.site_id): o for o in PolicyOverride.objects.filter(cycle=cycle)}
+
+
+def ranked_exceptions(run: InventoryRun, user: Any, limit: int = 25) -> list[InventoryException]:
+    rows = InventoryException.objects.filter(run=run).select_related("product", "site")
+    rows = scope_to_families(rows, user, "product__family_id")
+    return list(rows.order_by("-value_at_risk_eur", "id")[:limit])
+
+
+def chart_data(run: InventoryRun) -> dict[str, list[Any]]:
+    """Series for the projected inventory chart (value and units by month)."""
+    monthly = run.summary.get("monthly", [])
+    return {
+        "months": [m["period"] for m in monthly],
+        "closing_value_eur": [round(m["closing_value"], 2) for m in monthly],
+        "safety_stock_value_eur": [round(m["safety_stock_value"], 2) for m in monthly],
+        "closing_units": [m["closing_units"] for m in monthly],
+    }

@@ -1,0 +1,224 @@
+"""Write services of the inventory review: settings and service targets, overrides, runs.
+
+Every service checks the role (only the inventory planner edits), refuses an approved or closed
+cycle, locks the row it changes (select_for_update) and compares the version the user saw, so a
+concurrent edit is refused with a clear message instead of silently overwritten. Every changed
+number is written to the shared audit log with who, before, after, reason and source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from accounts.selectors import user_may
+from cycles.audit import audit_record
+from cycles.models import PlanningCycle
+from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
+from inventory.models import SEGMENTS, InventoryRun, InventorySettings, PolicyOverride, ServiceTarget
+from masterdata.models import Product, Site
+
+EDIT_ACTION = "edit_inventory_policy"
+SETTINGS_FIELDS = (
+    "abc_a_cutoff", "abc_b_cutoff", "xyz_x_cutoff", "xyz_y_cutoff", "service_type",
+    "holding_rate_per_year", "order_cost_eur", "review_period_months", "excess_cover_weeks",
+    "default_lead_time_days",
+)  # fmt: skip
+OVERRIDE_FIELDS = ("service_target", "safety_stock_units", "order_quantity_units")
+
+
+class InventoryError(Exception):
+    """A write the server refuses, with a message meant for the user."""
+
+
+def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
+    if not user_may(user, EDIT_ACTION):
+        raise InventoryError("Only the inventory planner may change the inventory review.")
+    try:
+        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+    except PlanningCycle.DoesNotExist:
+        raise InventoryError("This cycle does not exist.") from None
+    if cycle.is_locked:
+        raise InventoryError("The plan is approved and locked; the inventory review is read-only.")
+    return cycle
+
+
+def inventory_setup(cycle: PlanningCycle) -> tuple[InventorySettings, list[ServiceTarget]]:
+    """The cycle's settings and nine targets, created with defaults on first use.
+
+    Copied from the previous cycle when it has them, so a planner's choices carry forward.
+    """
+    settings = InventorySettings.objects.filter(cycle=cycle).first()
+    if settings is None:
+        source = InventorySettings.objects.filter(cycle_id=cycle.previous_id).first()
+        values = {f: getattr(source, f) for f in SETTINGS_FIELDS} if source else {}
+        settings, _ = InventorySettings.objects.get_or_create(cycle=cycle, defaults=values)
+    targets = {t.segment: t for t in ServiceTarget.objects.filter(cycle=cycle)}
+    if len(targets) < len(SEGMENTS):
+        previous = dict(
+            ServiceTarget.objects.filter(cycle_id=cycle.previous_id).values_list(
+                "segment", "service_target"
+            )
+        )
+        for segment in SEGMENTS:
+            if segment not in targets:
+                default = previous.get(segment, Decimal(str(DEFAULT_SERVICE_TARGETS[segment])))
+                targets[segment], _ = ServiceTarget.objects.get_or_create(
+                    cycle=cycle, segment=segment, defaults={"service_target": default}
+                )
+    return settings, [targets[s] for s in SEGMENTS]
+
+
+@dataclass(frozen=True)
+class TargetChange:
+    segment: str
+    service_target: Decimal
+    version: int
+
+
+def service_targets_update(
+    cycle_id: int, changes: list[TargetChange], user: Any, reason: str
+) -> int:
+    """Set cell targets; returns how many changed. Refuses stale versions (all or nothing)."""
+    with transaction.atomic():
+        cycle = _editable_cycle(cycle_id, user)
+        inventory_setup(cycle)
+        rows = {t.segment: t for t in ServiceTarget.objects.select_for_update().filter(cycle=cycle)}
+        changed = 0
+        for change in changes:
+            row = rows[change.segment]
+            if row.version != change.version:
+                raise InventoryError(
+                    f"The {change.segment} target was changed by someone else meanwhile; reload."
+                )
+            if not Decimal("0.5") <= change.service_target <= Decimal("0.9999"):
+                raise InventoryError(f"{change.segment}: a target must be between 50 % and 99.99 %.")
+            if row.service_target == change.service_target:
+                continue
+            audit_record(
+                cycle=cycle, table="inventory_service_target", record_key=change.segment,
+                field="service_target", before=row.service_target, after=change.service_target,
+                user=user, source="form", reason=reason,
+            )  # fmt: skip
+            row.service_target, row.version = change.service_target, row.version + 1
+            row.save(update_fields=["service_target", "version"])
+            changed += 1
+    return changed
+
+
+def settings_update(cycle_id: int, values: dict[str, Any], version: int, user: Any, reason: str) -> int:
+    """Update segmentation cut-offs and policy parameters; returns how many fields changed."""
+    with transaction.atomic():
+        cycle = _editable_cycle(cycle_id, user)
+        inventory_setup(cycle)
+        settings = InventorySettings.objects.select_for_update().get(cycle=cycle)
+        if settings.version != version:
+            raise InventoryError("The settings were changed by someone else meanwhile; reload.")
+        a, b = values.get("abc_a_cutoff", settings.abc_a_cutoff), values.get("abc_b_cutoff", settings.abc_b_cutoff)
+        x, y = values.get("xyz_x_cutoff", settings.xyz_x_cutoff), values.get("xyz_y_cutoff", settings.xyz_y_cutoff)
+        if not 0 < a <= b <= 1:
+            raise InventoryError("ABC cut-offs must satisfy 0 < A <= B <= 100 %.")
+        if not 0 <= x <= y:
+            raise InventoryError("XYZ cut-offs must satisfy 0 <= X <= Y.")
+        changed = [f for f in SETTINGS_FIELDS if f in values and values[f] != getattr(settings, f)]
+        for name in changed:
+            audit_record(
+                cycle=cycle, table="inventory_settings", record_key=str(cycle.pk), field=name,
+                before=getattr(settings, name), after=values[name], user=user, source="form",
+                reason=reason,
+            )  # fmt: skip
+            setattr(settings, name, values[name])
+        if changed:
+            settings.version += 1
+            settings.save(update_fields=[*changed, "version"])
+    return len(changed)
+
+
+def _record_key(product_id: int, site_id: int) -> str:
+    product = Product.objects.only("sku").get(pk=product_id)
+    site = Site.objects.only("code").get(pk=site_id)
+    return f"{product.sku}@{site.code}"
+
+
+def policy_override_save(
+    cycle_id: int,
+    product_id: int,
+    site_id: int,
+    values: dict[str, Decimal | None],
+    *,
+    reason: str,
+    comment: str,
+    version: int | None,
+    user: Any,
+) -> PolicyOverride:
+    """Create or change a product-site override; every changed field is audited."""
+    if not reason.strip():
+        raise InventoryError("Give a reason for the override.")
+    if all(values.get(f) is None for f in OVERRIDE_FIELDS):
+        raise InventoryError("Set at least one of service target, safety stock or order quantity.")
+    target = values.get("service_target")
+    if target is not None and not Decimal("0.5") <= target <= Decimal("0.9999"):
+        raise InventoryError("Service target: must be between 50 % and 99.99 %.")
+    for name in ("safety_stock_units", "order_quantity_units"):
+        if values.get(name) is not None and values[name] < 0:  # type: ignore[operator]
+            raise InventoryError(f"{name.replace('_', ' ')}: must not be negative.")
+    with transaction.atomic():
+        cycle = _editable_cycle(cycle_id, user)
+        row = (
+            PolicyOverride.objects.select_for_update()
+            .filter(cycle=cycle, product_id=product_id, site_id=site_id)
+            .first()
+        )
+        if row is not None and row.version != version:
+            raise InventoryError("This override was changed by someone else meanwhile; reload.")
+        if row is None and version not in (None, 0):
+            raise InventoryError("This override was removed by someone else meanwhile; reload.")
+        row = row or PolicyOverride(cycle=cycle, product_id=product_id, site_id=site_id, version=0)
+        key = _record_key(product_id, site_id)
+        for name in OVERRIDE_FIELDS:
+            before, after = getattr(row, name), values.get(name)
+            if before != after:
+                audit_record(
+                    cycle=cycle, table="inventory_policy_override", record_key=key, field=name,
+                    before=before, after=after, user=user, source="form", reason=reason[:60],
+                    comment=comment,
+                )  # fmt: skip
+                setattr(row, name, after)
+        row.reason, row.comment, row.updated_by = reason[:60], comment, user
+        row.version += 1
+        row.save()
+    return row
+
+
+def policy_override_delete(cycle_id: int, override_id: int, version: int, user: Any, reason: str) -> None:
+    with transaction.atomic():
+        cycle = _editable_cycle(cycle_id, user)
+        row = PolicyOverride.objects.select_for_update().filter(cycle=cycle, pk=override_id).first()
+        if row is None or row.version != version:
+            raise InventoryError("This override was changed by someone else meanwhile; reload.")
+        key = _record_key(row.product_id, row.site_id)
+        for name in OVERRIDE_FIELDS:
+            if getattr(row, name) is not None:
+                audit_record(
+                    cycle=cycle, table="inventory_policy_override", record_key=key, field=name,
+                    before=getattr(row, name), after=None, user=user, source="form",
+                    reason=(reason or "removed")[:60],
+                )  # fmt: skip
+        row.delete()
+
+
+def inventory_run_request(cycle_id: int, user: Any) -> InventoryRun:
+    """Queue a calculation; the Celery task is sent only once this transaction commits."""
+    from inventory import tasks  # the task module imports the calculation, not the reverse
+
+    with transaction.atomic():
+        cycle = _editable_cycle(cycle_id, user)
+        active = InventoryRun.objects.filter(cycle=cycle, status__in=["queued", "running"]).first()
+        if active is not None:
+            return active
+        run = InventoryRun.objects.create(cycle=cycle, requested_by=user)
+        transaction.on_commit(lambda: tasks.inventory_calculate.delay(run.pk))
+    return run

@@ -1,0 +1,226 @@
+"""Inventory review pages: the review itself, and POST endpoints that each call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.selectors import user_may
+from cycles import preconditions
+from cycles.models import PlanningCycle
+from cycles.selectors import cycle_current
+from cycles.services import TransitionError, stage_sign_off
+from inventory import selectors, services
+from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
+from inventory.models import InventoryRun, PolicyOverride
+from masterdata.models import Product, Site
+
+STAGE = "inventory_review"
+EDIT = services.EDIT_ACTION
+
+
+def _review_url(cycle_pk: int) -> str:
+    return reverse("inventory:review", kwargs={"pk": cycle_pk})
+
+
+class InventoryCurrentView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cycle = cycle_current()
+        if cycle is None:
+            return redirect("cycles:list")
+        return redirect(_review_url(cycle.pk))
+
+
+def _result_context(cycle: PlanningCycle, request: HttpRequest) -> dict[str, Any]:
+    done = selectors.latest_succeeded_run(cycle)
+    context: dict[str, Any] = {"done": done, "matrix": selectors.abc_xyz_matrix(cycle, done)}
+    if done is None:
+        return context
+    search = request.GET.get("q", "").strip()
+    page = Paginator(selectors.policy_rows(done, request.user, search), 50).get_page(
+        request.GET.get("page")
+    )
+    context.update(
+        search=search,
+        page=page,
+        total=done.summary.get("total", {}),
+        families=done.summary.get("families", []),
+        chart=selectors.chart_data(done),
+        exceptions=selectors.ranked_exceptions(done, request.user),
+        overrides=selectors.overrides_by_key(cycle),
+    )
+    return context
+
+
+class InventoryReviewView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        settings, targets = services.inventory_setup(cycle)
+        may_edit = user_may(request.user, EDIT) and not cycle.is_locked
+        context = {
+            "cycle": cycle,
+            "may_edit": may_edit,
+            "run": selectors.latest_run(cycle),
+            "targets_form": ServiceTargetsForm(targets=targets),
+            "settings_form": SettingsForm(instance=settings),
+            "at_stage": cycle.state == STAGE,
+            "may_sign_off": cycle.state == STAGE and may_edit,
+            "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
+            **_result_context(cycle, request),
+        }
+        return render(request, "inventory/review.html", context)
+
+
+class TargetsUpdateView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        _, targets = services.inventory_setup(cycle)
+        form = ServiceTargetsForm(request.POST, targets=targets)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(_review_url(pk))
+        try:
+            changed = services.service_targets_update(
+                pk, form.changes(), request.user, form.cleaned_data["reason"]
+            )
+        except services.InventoryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{changed} service target(s) saved; recalculate to apply.")
+        return redirect(_review_url(pk))
+
+
+class SettingsUpdateView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        settings, _ = services.inventory_setup(cycle)
+        form = SettingsForm(request.POST, instance=settings)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(_review_url(pk))
+        # The service, not the ModelForm, writes: it re-reads the row locked (audit, version).
+        try:
+            changed = services.settings_update(
+                pk, form.values(), form.cleaned_data["version"], request.user,
+                form.cleaned_data["reason"],
+            )  # fmt: skip
+        except services.InventoryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{changed} setting(s) saved; recalculate to apply.")
+        return redirect(_review_url(pk))
+
+
+class CalculateView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.inventory_run_request(pk, request.user)
+        except services.InventoryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Inventory calculation started.")
+        return redirect(_review_url(pk))
+
+
+class RunProgressView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
+        run = get_object_or_404(InventoryRun, pk=run_pk)
+        poll_url = reverse("inventory:run_progress", kwargs={"run_pk": run.pk})
+        response = render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
+        if not run.is_active and request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"  # finished: reload the page to show the new results
+        return response
+
+
+class OverrideView(RoleRequiredMixin, View):
+    def _context(self, pk: int, product_id: int, site_id: int) -> dict[str, Any]:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        product, site = get_object_or_404(Product, pk=product_id), get_object_or_404(Site, pk=site_id)
+        existing = PolicyOverride.objects.filter(cycle=cycle, product=product, site=site).first()
+        return {"cycle": cycle, "product": product, "site": site, "existing": existing}
+
+    def get(self, request: HttpRequest, pk: int, product_id: int, site_id: int) -> HttpResponse:
+        context = self._context(pk, product_id, site_id)
+        existing = context["existing"]
+        initial = {"version": existing.version if existing else 0}
+        if existing:
+            initial.update(
+                service_target_percent=existing.service_target * 100 if existing.service_target else None,
+                safety_stock_units=existing.safety_stock_units,
+                order_quantity_units=existing.order_quantity_units,
+                reason=existing.reason,
+                comment=existing.comment,
+            )
+        context.update(form=OverrideForm(initial=initial), may_edit=user_may(request.user, EDIT))
+        return render(request, "inventory/override.html", context)
+
+    def post(self, request: HttpRequest, pk: int, product_id: int, site_id: int) -> HttpResponse:
+        if not user_may(request.user, EDIT):
+            raise PermissionDenied("Your role may not do this.")
+        context = self._context(pk, product_id, site_id)
+        form = OverrideForm(request.POST)
+        if form.is_valid():
+            try:
+                services.policy_override_save(
+                    pk, product_id, site_id, form.values(), reason=form.cleaned_data["reason"],
+                    comment=form.cleaned_data["comment"], version=form.cleaned_data["version"],
+                    user=request.user,
+                )  # fmt: skip
+            except services.InventoryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Override saved; recalculate to apply it.")
+                return redirect(_review_url(pk))
+        context.update(form=form, may_edit=True)
+        return render(request, "inventory/override.html", context, status=400)
+
+
+class OverrideDeleteView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+        try:
+            services.policy_override_delete(
+                pk, override_pk, int(request.POST.get("version") or -1), request.user,
+                request.POST.get("reason", ""),
+            )  # fmt: skip
+        except services.InventoryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Override removed; recalculate to apply.")
+        return redirect(_review_url(pk))
+
+
+class SignOffView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            stage_sign_off(pk, STAGE, request.user, request.POST.get("comment", ""))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Inventory review signed off.")
+        return redirect(_review_url(pk))
+
+
+def _form_errors(form: Any) -> str:
+    problems = [
+        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    ]
+    return "Not saved. " + " ".join(problems)

@@ -8,10 +8,12 @@ order multiple; seasonal demand over 3 channels loading the resources to about 9
 average with peaks above capacity; opening stock, safety-stock targets, scheduled receipts
 and first-month firm orders.
 
-Prints, for the full instance: model size (rows, columns, non-zeros), build / solve / total
-times of the LP + rounding heuristic against the 60 s target, and the cost breakdown. Then,
-on a small instance (--small-skus), the heuristic's and the relaxed LP's cost gap against the
-exact MIP.
+Prints, for the full instance: model size (rows, columns, non-zeros), solve / total times of
+the full SKU model (LP + rounding heuristic) and of the family aggregation
+(`plan_supply_aggregated`) against the 60 s target, and the cost breakdowns. Then the
+aggregation's cost gap against the full model and the relaxed LP (a lower bound) on a mid-size
+instance (--gap-skus), and on a small instance (--small-skus) the heuristic's and the relaxed
+LP's cost gap against the exact MIP.
 
     .venv/bin/python benchmarks/supply_scale.py [--skus 10000] [--months 18] [--resources 20]
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +32,13 @@ import pandas as pd
 # Run as a plain script from anywhere: the engine lives in the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from supply.engine import SupplyConfig, SupplyInputs, SupplyPlan, plan_supply
+from supply.engine import (
+    SupplyConfig,
+    SupplyInputs,
+    SupplyPlan,
+    plan_supply,
+    plan_supply_aggregated,
+)
 
 TARGET_SECONDS = 60.0
 SITES = ("S1", "S2")
@@ -174,10 +183,17 @@ def _report(label: str, plan: SupplyPlan, seconds: float) -> None:
           f"{seconds:7.2f} s   objective {summary.objective_cost:,.0f}")  # fmt: skip
 
 
-def _timed_plan(inputs: SupplyInputs, config: SupplyConfig) -> tuple[SupplyPlan, float]:
+def _timed_plan(
+    inputs: SupplyInputs, config: SupplyConfig, planner: Callable[..., SupplyPlan] = plan_supply
+) -> tuple[SupplyPlan, float]:
     start = time.perf_counter()
-    plan = plan_supply(inputs, config)
+    plan = planner(inputs, config)
     return plan, time.perf_counter() - start
+
+
+def _gap(label: str, plan: SupplyPlan, reference: SupplyPlan) -> None:
+    cost, base = plan.summary.objective_cost, reference.summary.objective_cost
+    print(f"  cost gap {label}: {cost / base - 1:+.2%} ({cost:,.0f} vs {base:,.0f})")
 
 
 def main() -> None:
@@ -186,6 +202,10 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=18)
     parser.add_argument("--resources", type=int, default=20)
     parser.add_argument("--small-skus", type=int, default=60)
+    parser.add_argument("--gap-skus", type=int, default=1000)
+    parser.add_argument(
+        "--skip-full", action="store_true", help="only the aggregation at full size"
+    )
     parser.add_argument("--seed", type=int, default=20270101)
     args = parser.parse_args()
 
@@ -194,15 +214,33 @@ def main() -> None:
     print(
         f"synthetic data: {time.perf_counter() - start:.2f} s, {len(inputs.demand):,} demand rows"
     )
-    plan, seconds = _timed_plan(inputs, SupplyConfig(integer_method="heuristic"))
-    _report(
-        f"full {args.skus} SKUs x {args.months} months x {args.resources} resources", plan, seconds
-    )
-    verdict = "OK" if seconds < TARGET_SECONDS else "OVER TARGET"
-    print(f"  target < {TARGET_SECONDS:.0f} s: {verdict}")
-    print(plan.costs.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
-    print(f"  shortages: {len(plan.shortages):,} rows, reasons "
-          f"{plan.shortages['reason'].value_counts().to_dict()}")  # fmt: skip
+    label = f"{args.skus} SKUs x {args.months} months x {args.resources} resources"
+    plans = {}
+    for name, planner in (("full", plan_supply), ("aggregated", plan_supply_aggregated)):
+        if name == "full" and args.skip_full:
+            continue
+        plan, seconds = _timed_plan(inputs, SupplyConfig(integer_method="heuristic"), planner)
+        plans[name] = plan
+        _report(f"{name} {label}", plan, seconds)
+        verdict = "OK" if seconds < TARGET_SECONDS else "OVER TARGET"
+        print(f"  target < {TARGET_SECONDS:.0f} s: {verdict}")
+        print(plan.costs.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+        print(f"  shortages: {len(plan.shortages):,} rows, reasons "
+              f"{plan.shortages['reason'].value_counts().to_dict()}")  # fmt: skip
+    if "full" in plans:
+        _gap("aggregated vs full (same instance)", plans["aggregated"], plans["full"])
+
+    mid = synthetic_inputs(args.gap_skus, args.months, args.resources, args.seed)
+    mid_label = f"{args.gap_skus} SKUs x {args.months} months x {args.resources} resources"
+    mid_plans = {}
+    for name, planner, method in (("full", plan_supply, "heuristic"),
+                                  ("aggregated", plan_supply_aggregated, "heuristic"),
+                                  ("relaxed LP", plan_supply, "relaxed")):  # fmt: skip
+        mid_plans[name], seconds = _timed_plan(mid, SupplyConfig(integer_method=method), planner)
+        _report(f"{name} {mid_label}", mid_plans[name], seconds)
+    _gap("aggregated vs full", mid_plans["aggregated"], mid_plans["full"])
+    _gap("aggregated vs relaxed LP (lower bound)", mid_plans["aggregated"], mid_plans["relaxed LP"])
+    _gap("full vs relaxed LP (lower bound)", mid_plans["full"], mid_plans["relaxed LP"])
 
     small = synthetic_inputs(args.small_skus, 12, 4, args.seed)
     results = {m: _timed_plan(small, SupplyConfig(integer_method=m, time_limit_seconds=60))

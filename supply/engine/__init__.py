@@ -6,12 +6,14 @@ on resources with overtime, buy lanes per supplier and transport mode with lead 
 and multiples, supplier capacity, soft safety-stock targets, firm orders, lost sales weighted
 by channel priority) and returns a `SupplyPlan` with orders, inventory, explained shortages,
 resource and supplier utilisation, the cost breakdown and the gap-closing options.
-`plan_supply_aggregated` plans very large instances at family level and disaggregates.
+`plan_supply_aggregated` plans very large instances at family level and disaggregates
+(`aggregation`; its cost gap against the full model is measured by benchmarks/supply_scale.py).
 
 Input contracts: `inputs`; model: `model_builder`; MOQ heuristic: `rounding`; outputs:
 `results`; shortage reasons: `shortage_reasons`; options: `gaps`; scale: `aggregation`.
 """
 
+from supply.engine.aggregation import plan_supply_aggregated
 from supply.engine.inputs import (
     CONTRACTS,
     SupplyConfig,
@@ -37,5 +39,6 @@ __all__ = [
     "SupplySolveError",
     "lead_time_months_from_days",
     "plan_supply",
+    "plan_supply_aggregated",
     "rough_cut_capacity",
 ]

@@ -89,6 +89,15 @@ def plan_supply(inputs: SupplyInputs, config: SupplyConfig | None = None) -> Sup
     config = config or SupplyConfig()
     network = build_network(clean_inputs(inputs), config)
     program, result, method, status, seconds = solve_network(network, config)
+    return report_plan(network, program, result, (method, status, seconds), config)
+
+
+def report_plan(
+    network: SupplyNetwork, program: LinearProgram, result: SolverResult,
+    how: tuple[str, str, float], config: SupplyConfig,
+) -> SupplyPlan:  # fmt: skip
+    """The `SupplyPlan` of a solved program; ``how`` = (method, status, solve seconds)."""
+    method, status, seconds = how
     grids = decode(network, program, result.x)
     tolerance = config.quantity_tolerance_units
     shortages = shortages_frame(network, grids, tolerance)

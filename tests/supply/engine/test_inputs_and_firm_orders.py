@@ -37,7 +37,9 @@ def test_given_a_firm_buy_order_below_moq_then_it_is_exempt_from_the_moq() -> No
     terms = pd.DataFrame([b.buy_term(lead_time_months=0, min_order_qty_units=150.0)])
     firm = pd.DataFrame([{"product": "P", "site": "S", "source_type": "buy", "source": "V",
                           "period": "2027-01", "quantity_units": 40.0}])  # fmt: skip
-    plan = plan_supply(b.bought([40.0], terms, firm_orders=firm), SupplyConfig(integer_method="mip"))
+    plan = plan_supply(
+        b.bought([40.0], terms, firm_orders=firm), SupplyConfig(integer_method="mip")
+    )
     assert plan.orders["quantity_units"].tolist() == pytest.approx([40.0])
     assert plan.shortages.empty
 

@@ -37,6 +37,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "view_planning": ALL_HUMAN_ROLES,
     "edit_master_data": frozenset({Role.ADMINISTRATOR}),
     "open_cycle": frozenset({Role.ADMINISTRATOR}),
+    "run_forecast": frozenset({Role.DEMAND_PLANNER, Role.ADMINISTRATOR}),
+    "edit_demand": frozenset({Role.DEMAND_PLANNER}),
     **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
 }
 

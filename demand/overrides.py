@@ -1,0 +1,217 @@
+"""Write service for consensus edits from the grid or an upload (optimistic locking, audited).
+
+The planner types the consensus they want; the override stored is the adjustment that makes
+statistical + events + adjustment equal it. A family cell is spread over the family's products in
+proportion to their forecast (statistical + events), keeping products already overridden that
+month; rounding to cents puts the remainder on the largest share so the products sum exactly.
+
+Concurrency: each product cell carries ``version``; a family cell carries the sum of its
+products' versions (versions only grow, so any change alters the sum). Rows are locked with
+``SELECT ... FOR UPDATE`` and a concurrent first insert of the same cell hits the unique
+constraint; either way the later save gets ``ConflictError`` and nothing of the batch is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from accounts.selectors import user_family_ids, user_may
+from cycles.audit import audit_bulk
+from cycles.models import AuditEntry, PlanningCycle
+from demand.models import DemandOverride, ReasonCode
+from demand.selectors import consensus_frame, horizon_months
+from demand.services import DemandError
+from masterdata.models import Product, ProductFamily
+
+CENT = Decimal("0.01")
+
+
+class ConflictError(DemandError):
+    """Someone else saved the same cell since the user loaded it."""
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    month: dt.date
+    consensus_units: Decimal
+    version: int
+    product_id: int | None = None
+    family_id: int | None = None
+
+
+def overrides_apply(
+    cycle_id: int,
+    edits: list[CellEdit],
+    user: Any,
+    *,
+    reason: str,
+    comment: str = "",
+    source: str = "grid",
+) -> int:
+    """Apply all edits or none; returns the number of product cells changed."""
+    cycle = _editable_cycle(cycle_id, user, reason, comment)
+    entries: list[AuditEntry] = []
+    try:
+        with transaction.atomic():
+            for edit in edits:
+                entries += _apply_one(cycle, edit, user, reason, comment, source)
+            audit_bulk(entries)
+    except IntegrityError:
+        raise ConflictError(
+            "Another planner saved one of these cells at the same moment; "
+            "reload to see their numbers, then edit again."
+        ) from None
+    return len(entries)
+
+
+def _editable_cycle(cycle_id: int, user: Any, reason: str, comment: str) -> PlanningCycle:
+    if not user_may(user, "edit_demand"):
+        raise PermissionDenied("Your role may not change the demand plan.")
+    cycle = PlanningCycle.objects.get(pk=cycle_id)
+    if cycle.is_locked:
+        raise DemandError("The plan is approved and locked; it cannot be changed.")
+    if cycle.state != "demand_review":
+        raise DemandError("Consensus can only be edited while the cycle is in demand review.")
+    if reason not in ReasonCode.values:
+        raise DemandError("Choose a reason code for the override.")
+    if reason == ReasonCode.OTHER and not comment.strip():
+        raise DemandError("Reason 'Other' needs a comment saying why.")
+    return cycle
+
+
+def _apply_one(
+    cycle: PlanningCycle, edit: CellEdit, user: Any, reason: str, comment: str, source: str
+) -> list[AuditEntry]:
+    if edit.month not in horizon_months(cycle):
+        raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
+    if edit.consensus_units < 0:
+        raise DemandError("Consensus cannot be negative.")
+    if edit.family_id is not None:
+        product_ids = _family_products(edit.family_id, user)
+    else:
+        product_ids = _family_products(_family_of(edit.product_id), user)
+        product_ids = [p for p in product_ids if p == edit.product_id]
+    locked = {
+        o.product_id: o
+        for o in DemandOverride.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(
+            cycle=cycle, month=edit.month, product_id__in=product_ids
+        )
+    }
+    if sum(o.version for o in locked.values()) != edit.version:
+        raise ConflictError(_conflict_message(edit, locked))
+    current = consensus_frame(cycle, product_ids)
+    current = current[current["month"] == edit.month].set_index("product_id")
+    if current.empty:
+        raise DemandError("There is no forecast for this cell yet; run the forecast first.")
+    targets = _targets(current, edit, set(locked))
+    return [
+        _write_cell(cycle, current.loc[pid], locked.get(pid), target, user, (reason, comment, source))
+        for pid, target in targets.items()
+        if target != _dec(current.at[pid, "consensus_units"])
+    ]
+
+
+def _family_of(product_id: int | None) -> int:
+    family_id = Product.objects.filter(pk=product_id).values_list("family_id", flat=True).first()
+    if family_id is None:
+        raise DemandError(f"Product {product_id} does not exist.")
+    return family_id
+
+
+def _family_products(family_id: int, user: Any) -> list[int]:
+    scope = user_family_ids(user)
+    if scope is not None and family_id not in scope:
+        family = ProductFamily.objects.filter(pk=family_id).first()
+        raise PermissionDenied(f"You do not plan family {family.code if family else family_id}.")
+    return list(Product.objects.filter(family_id=family_id).values_list("pk", flat=True))
+
+
+def _targets(current: pd.DataFrame, edit: CellEdit, overridden: set[int]) -> dict[int, Decimal]:
+    target = edit.consensus_units.quantize(CENT, ROUND_HALF_UP)
+    if edit.product_id is not None:
+        return {edit.product_id: target}
+    consensus = {pid: _dec(v) for pid, v in current["consensus_units"].items()}
+    kept = {pid: consensus[pid] for pid in consensus if pid in overridden}
+    free = [pid for pid in consensus if pid not in overridden]
+    if not free:  # every product already overridden: scale them all
+        free, kept = list(consensus), {}
+        weights = {pid: consensus[pid] for pid in free}
+    else:
+        base = current["statistical_units"] + current["event_units"]
+        weights = {pid: _dec(max(float(base[pid]), 0.0)) for pid in free}
+    remaining = target - sum(kept.values(), Decimal("0"))
+    if remaining < 0:
+        raise DemandError(
+            f"{edit.month:%b %Y}: the family total {target} is below the {sum(kept.values())} "
+            "already overridden on its products; lower those products first."
+        )
+    return {**kept, **_spread(remaining, weights)}
+
+
+def _spread(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
+    weight_sum = sum(weights.values(), Decimal("0"))
+    if weight_sum <= 0:
+        weights = {pid: Decimal("1") for pid in weights}
+        weight_sum = Decimal(len(weights))
+    shares = {pid: (total * w / weight_sum).quantize(CENT, ROUND_HALF_UP) for pid, w in weights.items()}
+    largest = max(shares, key=lambda pid: (weights[pid], -pid))
+    shares[largest] += total - sum(shares.values(), Decimal("0"))
+    return shares
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(round(float(value), 2))).quantize(CENT)
+
+
+def _write_cell(
+    cycle: PlanningCycle,
+    current: pd.Series,
+    existing: DemandOverride | None,
+    target: Decimal,
+    user: Any,
+    why: tuple[str, str, str],
+) -> AuditEntry:
+    reason, comment, source = why
+    product_id, month = int(current.name), current["month"]
+    override = existing or DemandOverride(
+        cycle=cycle, product_id=product_id, month=month, version=0
+    )
+    override.adjustment_units = target - _dec(current["statistical_units"] + current["event_units"])
+    override.version += 1
+    override.reason, override.comment, override.updated_by = reason, comment[:500], user
+    with transaction.atomic():  # savepoint: a concurrent first insert raises IntegrityError
+        override.save()
+    sku = Product.objects.values_list("sku", flat=True).get(pk=product_id)
+    return AuditEntry(
+        cycle=cycle,
+        table="demand_override",
+        record_key=f"{sku}:{month:%Y-%m}",
+        field="consensus_units",
+        before=str(_dec(current["consensus_units"])),
+        after=str(target),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        source=source,
+        reason=reason,
+        comment=comment,
+    )
+
+
+def _conflict_message(edit: CellEdit, locked: dict[int, DemandOverride]) -> str:
+    latest = max(locked.values(), key=lambda o: o.updated_at, default=None)
+    who = ""
+    if latest is not None and latest.updated_by is not None:
+        name = latest.updated_by.get_full_name() or latest.updated_by.get_username()
+        who = f" by {name} at {latest.updated_at:%H:%M:%S}"
+    return (
+        f"Conflict: {edit.month:%b %Y} was changed{who} after you loaded the grid. "
+        "Your changes were not saved; reload to see the new numbers and edit again."
+    )

@@ -1,0 +1,237 @@
+"""Write services for forecast runs, sign-off and the frozen consensus snapshot.
+
+A forecast run is split into chunks of series (``ForecastChunk``). Each chunk is computed by its
+own Celery task and writes its rows keyed by (run, product, month), deleting what an earlier
+attempt of the same chunk wrote, so a redelivered or retried chunk is harmless. The chunk that
+completes the set switches the cycle's ``CurrentForecast`` to the run inside one transaction with
+the run row locked; a failed run keeps the previous good forecast in place and can be retried
+(only its unfinished chunks are recomputed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.selectors import user_may
+from cycles.audit import audit_record
+from cycles.models import PlanningCycle
+from cycles.runs import RunStatus
+from demand import engine as demand_engine
+from demand.history import forecast_history, forecast_product_ids, forecast_rows
+from demand.models import (
+    ChunkStatus,
+    ConsensusSnapshot,
+    CurrentForecast,
+    ForecastChunk,
+    ForecastRun,
+    StatisticalForecast,
+)
+from demand.selectors import actuals_frame, consensus_frame, history_months
+
+RUNNABLE_STATES = {"data_inputs", "demand_review"}
+
+
+class DemandError(Exception):
+    """A request the demand review refuses, with a message meant for the user."""
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "DEMAND_FORECAST_CHUNK_SIZE", 1000))
+
+
+def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:
+    """Queue a forecast run for the cycle; the task is sent once the transaction commits."""
+    if not user_may(user, "run_forecast"):
+        raise PermissionDenied("Your role may not run the forecast.")
+    with transaction.atomic():
+        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+        if cycle.state not in RUNNABLE_STATES:
+            raise DemandError("The forecast can only be run before demand review is signed off.")
+        active = ForecastRun.objects.filter(
+            cycle=cycle, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        )
+        if active.exists():
+            raise DemandError("A forecast run is already in progress for this cycle.")
+        run = ForecastRun.objects.create(cycle=cycle, requested_by=user, chunk_size=chunk_size())
+        _send_start(run.pk)
+    return run
+
+
+def forecast_run_retry(run_id: int, user: Any) -> ForecastRun:
+    """Resume a failed run: finished chunks are kept, the others are computed again."""
+    if not user_may(user, "run_forecast"):
+        raise PermissionDenied("Your role may not run the forecast.")
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.FAILED:
+            raise DemandError("Only a failed run can be retried.")
+        if run.cycle.state not in RUNNABLE_STATES:
+            raise DemandError("The forecast can only be run before demand review is signed off.")
+        run.chunks.filter(status=ChunkStatus.FAILED).update(status=ChunkStatus.PENDING, error="")
+        run.status, run.error, run.finished_at = RunStatus.QUEUED, "", None
+        run.save(update_fields=["status", "error", "finished_at"])
+        _send_start(run.pk)
+    return run
+
+
+def _send_start(run_id: int) -> None:
+    from demand.tasks import forecast_run_start
+
+    transaction.on_commit(lambda: forecast_run_start.delay(run_id))
+
+
+def forecast_run_prepare(run_id: int) -> list[int]:
+    """Split the run into chunks (once) and mark it running; returns the chunks left to compute."""
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().select_related("cycle").get(pk=run_id)
+        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return []
+        if not run.chunks.exists():
+            ids = forecast_product_ids(run.cycle)
+            size = max(1, run.chunk_size)
+            ForecastChunk.objects.bulk_create(
+                ForecastChunk(run=run, index=i, product_ids=ids[start : start + size])
+                for i, start in enumerate(range(0, len(ids), size))
+            )
+            run.series_count = len(ids)
+            run.save(update_fields=["series_count"])
+        if run.series_count == 0:
+            run.mark_running(total=0)
+            run.mark_finished(error="No product has sales history or a like-item to forecast from.")
+            return []
+        if run.status == RunStatus.QUEUED:
+            done = ForecastChunk.objects.filter(run=run, status=ChunkStatus.DONE)
+            already = sum(len(c.product_ids) for c in done)
+            run.mark_running(total=run.series_count)
+            run.mark_progress(already, f"{run.chunks.count()} chunks")
+        return list(run.chunks.exclude(status=ChunkStatus.DONE).values_list("index", flat=True))
+
+
+def forecast_chunk_compute(run_id: int, index: int) -> bool:
+    """Forecast one chunk and store its rows; True when this chunk completed the run."""
+    run = ForecastRun.objects.select_related("cycle").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return False
+    chunk = ForecastChunk.objects.get(run=run, index=index)
+    if chunk.status != ChunkStatus.DONE:
+        batch = forecast_history(run.cycle, list(chunk.product_ids))
+        result = demand_engine.forecast(batch.history, run.cycle.horizon_months, 12)
+        rows = forecast_rows(result, batch)
+        _store_chunk(run, chunk.pk, rows)
+    return forecast_run_finalize(run_id)
+
+
+def _store_chunk(run: ForecastRun, chunk_pk: int, rows: pd.DataFrame) -> None:
+    with transaction.atomic():
+        chunk = ForecastChunk.objects.select_for_update().get(pk=chunk_pk)
+        if chunk.status == ChunkStatus.DONE:
+            return
+        StatisticalForecast.objects.filter(run=run, product_id__in=chunk.product_ids).delete()
+        StatisticalForecast.objects.bulk_create(
+            (
+                StatisticalForecast(run_id=run.pk, **record)
+                for record in rows.to_dict("records")
+            ),
+            batch_size=5000,
+        )
+        chunk.status, chunk.error = ChunkStatus.DONE, ""
+        chunk.attempts += 1
+        chunk.save(update_fields=["status", "error", "attempts"])
+        ForecastRun.objects.filter(pk=run.pk).update(
+            progress_done=F("progress_done") + len(chunk.product_ids),
+            message=f"Chunk {chunk.index + 1} done",
+        )
+
+
+def forecast_run_finalize(run_id: int) -> bool:
+    """Switch the cycle to the run when every chunk is done (once, under the run's row lock)."""
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING:
+            return False
+        if run.chunks.exclude(status=ChunkStatus.DONE).exists():
+            return False
+        previous = CurrentForecast.objects.filter(cycle_id=run.cycle_id).first()
+        CurrentForecast.objects.update_or_create(cycle_id=run.cycle_id, defaults={"run": run})
+        run.mark_finished()
+        audit_record(
+            cycle=run.cycle,
+            table="forecast_run",
+            record_key=str(run.cycle_id),
+            field="current_run",
+            before=previous.run_id if previous else None,
+            after=run.pk,
+            user=run.requested_by,
+            source="system",
+            reason="forecast_run",
+        )
+    return True
+
+
+def forecast_chunk_failed(run_id: int, index: int, error: str) -> None:
+    """Record a chunk's final failure and fail the run; the last good forecast stays current."""
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().get(pk=run_id)
+        ForecastChunk.objects.filter(run=run, index=index).update(
+            status=ChunkStatus.FAILED, error=error[:2000], attempts=F("attempts") + 1
+        )
+        if run.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+            run.mark_finished(error=f"Chunk {index + 1} failed: {error}"[:2000])
+
+
+def forecast_run_now(cycle_id: int, user: Any) -> ForecastRun:
+    """Run a whole forecast in this process (demo seeding, management commands)."""
+    with transaction.atomic():
+        run = ForecastRun.objects.create(
+            cycle_id=cycle_id, requested_by=user, chunk_size=chunk_size()
+        )
+    for index in forecast_run_prepare(run.pk):
+        try:
+            forecast_chunk_compute(run.pk, index)
+        except Exception as exc:  # noqa: BLE001 - recorded on the run for the user to see
+            forecast_chunk_failed(run.pk, index, str(exc))
+            break
+    run.refresh_from_db()
+    return run
+
+
+def snapshot_freeze(cycle: PlanningCycle) -> int:
+    """Freeze naive, statistical and consensus per product x month with its lag (replaces)."""
+    consensus = consensus_frame(cycle)
+    ConsensusSnapshot.objects.filter(cycle=cycle).delete()
+    if consensus.empty:
+        return 0
+    last = history_months(cycle, 1)[0]
+    naive = actuals_frame(consensus["product_id"].unique().tolist(), last, cycle.month)
+    naive_by_product = naive.set_index("product_id")["actual_units"]
+    start = pd.Period(cycle.month, freq="M")
+    now = timezone.now()
+    rows = [
+        ConsensusSnapshot(
+            cycle=cycle,
+            product_id=r.product_id,
+            month=r.month,
+            lag_months=(pd.Period(r.month, freq="M") - start).n,
+            naive_units=round(float(naive_by_product.get(r.product_id, 0.0)), 2),
+            statistical_units=round(float(r.statistical_units), 2),
+            consensus_units=round(float(r.consensus_units), 2),
+            frozen_at=now,
+        )
+        for r in consensus.itertuples(index=False)
+    ]
+    ConsensusSnapshot.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def consensus_sign_off(cycle_id: int, user: Any, comment: str = "") -> PlanningCycle:
+    """Sign off the demand review (advances the cycle); the snapshot freezes on the sign-off."""
+    from cycles.services import stage_sign_off
+
+    return stage_sign_off(cycle_id, "demand_review", user, comment)

@@ -1,0 +1,87 @@
+"""A small company for the demand review: two families, five products, two sites, 24 months."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import Role
+from cycles.services import stage_sign_off
+from datainputs.models import SalesHistory
+from demand.services import forecast_run_now
+from masterdata.models import Product
+from tests.factories import (
+    ChannelFactory,
+    FamilyFactory,
+    InventoryFactory,
+    ProductFactory,
+    SiteFactory,
+)
+
+CYCLE_MONTH = dt.date(2026, 11, 1)
+# (sku, family, monthly level); sales are split 75/25 between DC1 and DC2.
+CATALOG = [
+    ("BIKE-1", "BIKES", 100.0),
+    ("BIKE-2", "BIKES", 300.0),
+    ("BIKE-3", "BIKES", 50.0),
+    ("HELM-1", "HELMETS", 40.0),
+    ("HELM-2", "HELMETS", 60.0),
+]
+
+
+def months_back(count: int) -> list[dt.date]:
+    out, month = [], CYCLE_MONTH
+    for _ in range(count):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+        out.append(month)
+    return out[::-1]
+
+
+@pytest.fixture
+def company(db):  # type: ignore[no-untyped-def]
+    """Products with 24 months of mildly seasonal history at two sites."""
+    dc1 = SiteFactory(code="DC1")
+    dc2 = SiteFactory(code="DC2", name="South DC")
+    channel = ChannelFactory()
+    products = {}
+    rows = []
+    for sku, family_code, level in CATALOG:
+        product = ProductFactory(sku=sku, family=FamilyFactory(code=family_code))
+        products[sku] = product
+        for n, month in enumerate(months_back(24)):
+            units = round(level * (1 + 0.1 * math.sin(2 * math.pi * n / 12)))
+            for site, share in ((dc1, 0.75), (dc2, 0.25)):
+                rows.append(
+                    SalesHistory(
+                        product=product,
+                        site=site,
+                        channel=channel,
+                        month=month,
+                        quantity=Decimal(str(round(units * share, 2))),
+                        revenue=Decimal("1"),
+                    )
+                )
+    SalesHistory.objects.bulk_create(rows)
+    InventoryFactory(product=products["BIKE-1"], site=dc1, as_of_date=CYCLE_MONTH)
+    return products
+
+
+@pytest.fixture
+def review_cycle(cycle, users, company):  # type: ignore[no-untyped-def]
+    """The 2026-11 cycle in demand review (data inputs signed off)."""
+    return stage_sign_off(cycle.pk, "data_inputs", users[Role.ADMINISTRATOR])
+
+
+@pytest.fixture
+def forecast_cycle(review_cycle, users):  # type: ignore[no-untyped-def]
+    """The review cycle with a succeeded forecast run (computed in-process)."""
+    run = forecast_run_now(review_cycle.pk, users[Role.DEMAND_PLANNER])
+    assert run.status == "succeeded", run.error
+    return review_cycle
+
+
+def family_products(code: str) -> list[Product]:
+    return list(Product.objects.filter(family__code=code).order_by("sku"))

@@ -33,6 +33,23 @@ DATA_INPUT_WRITERS: dict[str, frozenset[Role]] = {
     "open_receipts": frozenset({Role.SUPPLY_PLANNER, Role.ADMINISTRATOR, Role.ERP}),
 }
 
+# Who may push master data (API bulk upsert; ERPs own item, site and sourcing masters).
+MASTER_DATA_TABLES = (
+    "families",
+    "products",
+    "sites",
+    "channels",
+    "suppliers",
+    "resources",
+    "resource_capacities",
+    "resource_loads",
+    "supply_terms",
+    "supply_term_modes",
+)
+MASTER_DATA_WRITERS: dict[str, frozenset[Role]] = {
+    name: frozenset({Role.ADMINISTRATOR, Role.ERP}) for name in MASTER_DATA_TABLES
+}
+
 ACTIONS: dict[str, frozenset[Role]] = {
     "view_planning": ALL_HUMAN_ROLES,
     "edit_master_data": frozenset({Role.ADMINISTRATOR}),
@@ -40,6 +57,10 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "run_forecast": frozenset({Role.DEMAND_PLANNER, Role.ADMINISTRATOR}),
     "edit_demand": frozenset({Role.DEMAND_PLANNER}),
     **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
+    **{f"upload_{name}": roles for name, roles in MASTER_DATA_WRITERS.items()},
+    "api_read_tables": frozenset({*ALL_HUMAN_ROLES, Role.ERP}),
+    "api_read_cycles": ALL_HUMAN_ROLES,
+    "api_read_approved_plan": frozenset({*ALL_HUMAN_ROLES, Role.ERP}),
 }
 
 

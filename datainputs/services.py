@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.selectors import user_family_ids, user_may
@@ -24,6 +24,8 @@ from datainputs.importers import (
     validate_rows,
     write_rows,
 )
+from datainputs.importers import staged
+from datainputs.importers.payload import TablePayload
 from datainputs.models import ImportBatch
 
 PREVIEW_ROWS = 20
@@ -85,6 +87,60 @@ def rows_import(
     return _validate_and_write(spec, raw_rows, headers, user, batch)
 
 
+def table_import(
+    spec: ImportSpec, payload: TablePayload, user: Any, source: str = "api"
+) -> ImportOutcome:
+    """Validate and upsert a whole request body (CSV or JSON) all-or-nothing (the API door).
+
+    Large clean bodies take the PostgreSQL fast path (``staged``); anything it cannot vouch
+    for goes row by row, so errors read exactly like the browser upload's.
+    """
+    _require_writer(spec, user)
+    batch = _record(spec, source, "", user, ImportBatch.Status.PREVIEWED, 0, [])
+    if staged.supports(spec) and payload.fast_path_ok and _headers_ok(spec, payload.headers):
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    counts, rows = staged.import_csv(
+                        spec, payload.csv_body, payload.headers, user_family_ids(user)
+                    )
+                    _mark_applied(batch, counts, rows)
+                return ImportOutcome(batch, [], counts)
+            except staged.StagingFallback:
+                break
+            except OperationalError:  # deadlock / serialization failure: retry the batch
+                if attempt == 2:
+                    raise
+    try:
+        headers, raw_rows = payload.numbered_rows(settings.IMPORT_MAX_ROWS)
+    except TableParseError as exc:
+        errors = [RowError(0, "file", str(exc))]
+        batch.status, batch.errors = ImportBatch.Status.REJECTED, [e.as_dict() for e in errors]
+        batch.save(update_fields=["status", "errors"])
+        return ImportOutcome(batch, errors, None)
+    batch.row_count = len(raw_rows)
+    for attempt in range(3):
+        try:
+            return _validate_and_write(spec, raw_rows, headers, user, batch)
+        except IntegrityError:  # a concurrent request created the same key first: re-read
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _headers_ok(spec: ImportSpec, headers: list[str]) -> bool:
+    return validate_rows(spec, [], headers).ok
+
+
+def _mark_applied(batch: ImportBatch, counts: WriteCounts, rows: int) -> None:
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_at = timezone.now()
+    batch.row_count = rows
+    batch.created_count, batch.updated_count = counts.created, counts.updated
+    batch.unchanged_count = counts.unchanged
+    batch.save()
+
+
 def _validate_and_write(
     spec: ImportSpec,
     raw_rows: Sequence[tuple[int, Mapping[str, str]]],
@@ -97,7 +153,7 @@ def _validate_and_write(
         batch.status = ImportBatch.Status.REJECTED
         batch.errors = [e.as_dict() for e in result.errors]
         batch.payload = []
-        batch.save(update_fields=["status", "errors", "payload"])
+        batch.save(update_fields=["status", "errors", "payload", "row_count"])
         return ImportOutcome(batch, result.errors, None)
     with transaction.atomic():
         counts = write_rows(spec, result.rows)

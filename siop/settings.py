@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "inventory",
     "reconciliation",
     "executive",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ERP sync API: body-size limit (413) and per-client rate limit counted in Redis (429).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 32 * 1024 * 1024))
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 1200))
+API_REDIS_URL = os.environ.get("API_REDIS_URL", REDIS_URL)
 
 # Planning defaults.
 PLANNING_HORIZON_MONTHS = int(os.environ.get("PLANNING_HORIZON_MONTHS", 18))

@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("master/", include("masterdata.urls")),
     path("data/", include("datainputs.urls")),
+    path("api/", include("api.urls")),
     path("", include("cycles.urls")),
 ]

@@ -13,7 +13,7 @@ from django.db import models
 
 from datainputs.models import InventoryOnHand, OpenOrder, OpenReceipt, ReceiptType, SalesHistory
 
-ColumnKind = Literal["str", "int", "decimal", "month", "date", "choice", "fk"]
+ColumnKind = Literal["str", "int", "decimal", "month", "date", "choice", "fk", "bool"]
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,12 @@ class Column:
     required: bool = True
     example: str = ""
     help: str = ""
-    fk: str = ""  # "product", "site", "channel", "supplier", "resource"
+    fk: str = ""  # "product", "site", "channel", "supplier", "resource", "family"
     choices: tuple[str, ...] = ()
     non_negative: bool = False
+    max_length: int = 40  # "str" columns
+    decimals: int = 2  # "decimal" columns: places kept (the model field's decimal_places)
+    default: str = ""  # text used when an optional value is empty ("" = blank / NULL)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class ImportSpec:
     key_fields: tuple[str, ...]
     description: str = ""
     extra_checks: tuple[str, ...] = field(default=())
+    # Fields read from the input only to resolve another key (e.g. sku+site+supplier -> term).
+    input_only_fields: tuple[str, ...] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
@@ -45,7 +50,8 @@ class ImportSpec:
 
     @property
     def value_fields(self) -> list[str]:
-        return [c.field for c in self.columns if c.field not in self.key_fields]
+        skip = {*self.key_fields, *self.input_only_fields}
+        return [c.field for c in self.columns if c.field not in skip]
 
 
 SKU = Column("sku", "fk", "product", fk="product", example="BEV-001", help="Product SKU")
@@ -140,7 +146,11 @@ SPECS: dict[str, ImportSpec] = {
 
 
 def get_spec(name: str) -> ImportSpec:
-    try:
-        return SPECS[name]
-    except KeyError:
-        raise KeyError(f"Unknown data input '{name}'. Known: {', '.join(SPECS)}") from None
+    """A data-input or master-data spec by name."""
+    from datainputs.importers.master_specs import MASTER_SPECS
+
+    found = SPECS.get(name) or MASTER_SPECS.get(name)
+    if found is None:
+        known = ", ".join([*SPECS, *MASTER_SPECS])
+        raise KeyError(f"Unknown data input '{name}'. Known: {known}")
+    return found

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from datainputs.importers.specs import Column, ImportSpec
-from masterdata.models import Channel, Product, Resource, Site, Supplier
+from masterdata.models import Channel, Product, ProductFamily, Resource, Site, Supplier, SupplyTerm
 
 MAX_DECIMAL = Decimal("1e12")
 
@@ -44,6 +44,8 @@ class Lookups:
 
     by_kind: Mapping[str, Mapping[str, int]]
     product_family: Mapping[int, int]
+    # (product id, site id, supplier id) -> bought supply term id, for specs addressing terms.
+    buy_terms: Mapping[tuple[int, int, int], int] = field(default_factory=dict)
 
 
 def load_lookups(spec: ImportSpec, raw_rows: Iterable[Mapping[str, str]]) -> Lookups:
@@ -66,10 +68,17 @@ def load_lookups(spec: ImportSpec, raw_rows: Iterable[Mapping[str, str]]) -> Loo
             by_kind[kind] = dict(
                 model.objects.filter(**{f"{key}__in": codes}).values_list(key, "id")
             )
-    return Lookups(by_kind=by_kind, product_family=product_family)
+    buy_terms: dict[tuple[int, int, int], int] = {}
+    if "buy_term" in spec.extra_checks:
+        terms = SupplyTerm.objects.filter(
+            source_type="buy", product_id__in=by_kind.get("product", {}).values()
+        ).values_list("product_id", "site_id", "supplier_id", "id")
+        buy_terms = {(p, s, sup): pk for p, s, sup, pk in terms}
+    return Lookups(by_kind=by_kind, product_family=product_family, buy_terms=buy_terms)
 
 
 FK_MODELS: dict[str, tuple[Any, str]] = {
+    "family": (ProductFamily, "code"),
     "site": (Site, "code"),
     "channel": (Channel, "code"),
     "supplier": (Supplier, "code"),
@@ -136,7 +145,7 @@ def _validate_row(
             if column.required:
                 errors.append(RowError(number, column.name, "Required value is empty."))
             else:
-                clean[column.field] = _empty_value(column)
+                clean[column.field] = _empty_value(column, lookups)
             continue
         try:
             clean[column.field] = _convert(column, text, lookups)
@@ -144,19 +153,28 @@ def _validate_row(
             errors.append(RowError(number, column.name, str(exc)))
     if not errors:
         errors.extend(_scope_errors(number, clean, lookups, family_scope))
-        errors.extend(_extra_checks(spec, number, clean))
+        errors.extend(_extra_checks(spec, number, clean, lookups))
     return clean, errors
 
 
-def _empty_value(column: Column) -> Any:
+def _empty_value(column: Column, lookups: Lookups) -> Any:
+    if column.default:
+        return _convert(column, column.default, lookups)
     return "" if column.kind in {"str", "choice"} else None
+
+
+BOOL_TEXT = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def _convert(column: Column, text: str, lookups: Lookups) -> Any:
     if column.kind == "str":
-        if len(text) > 40:
-            raise ValueError("Longer than 40 characters.")
+        if len(text) > column.max_length:
+            raise ValueError(f"Longer than {column.max_length} characters.")
         return text
+    if column.kind == "bool":
+        if text.lower() not in BOOL_TEXT:
+            raise ValueError(f"'{text}' is not true or false.")
+        return BOOL_TEXT[text.lower()]
     if column.kind == "int":
         return _parse_int(text, column)
     if column.kind == "decimal":
@@ -194,7 +212,7 @@ def _parse_decimal(text: str, column: Column) -> Decimal:
         raise ValueError(f"'{text}' is not a usable number.")
     if column.non_negative and value < 0:
         raise ValueError("Must not be negative.")
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal(1).scaleb(-column.decimals))
 
 
 def parse_month(text: str) -> dt.date:
@@ -228,11 +246,50 @@ def _scope_errors(
     return [RowError(number, "sku", "This product's family is outside your planning scope.")]
 
 
-def _extra_checks(spec: ImportSpec, number: int, clean: dict[str, Any]) -> list[RowError]:
+def _extra_checks(
+    spec: ImportSpec, number: int, clean: dict[str, Any], lookups: Lookups
+) -> list[RowError]:
+    if "product_dates" in spec.extra_checks:
+        return _product_dates(number, clean)
+    if "term_source" in spec.extra_checks:
+        return _term_source(number, clean)
+    if "buy_term" in spec.extra_checks:
+        return _buy_term(number, clean, lookups)
     if "receipt_source" not in spec.extra_checks:
         return []
     if clean["receipt_type"] == "purchase" and clean.get("resource"):
         return [RowError(number, "resource", "A purchase order has a supplier, not a resource.")]
     if clean["receipt_type"] == "production" and clean.get("supplier"):
         return [RowError(number, "supplier", "A production order has a resource, not a supplier.")]
+    return []
+
+
+def _product_dates(number: int, clean: dict[str, Any]) -> list[RowError]:
+    launch, end = clean.get("launch_date"), clean.get("end_date")
+    if launch and end and end < launch:
+        return [RowError(number, "end_date", "The end date is before the launch date.")]
+    return []
+
+
+def _term_source(number: int, clean: dict[str, Any]) -> list[RowError]:
+    if clean["source_type"] == "make":
+        if not clean.get("resource"):
+            return [RowError(number, "resource", "A made product needs a resource.")]
+        if clean.get("supplier"):
+            return [RowError(number, "supplier", "A made product has a resource, not a supplier.")]
+    else:
+        if not clean.get("supplier"):
+            return [RowError(number, "supplier", "A bought product needs a supplier.")]
+        if clean.get("resource"):
+            return [RowError(number, "resource", "A bought product has a supplier, not a resource.")]
+    return []
+
+
+def _buy_term(number: int, clean: dict[str, Any], lookups: Lookups) -> list[RowError]:
+    """Replace sku + site + supplier by the bought supply term they name."""
+    key = (clean.pop("product"), clean.pop("site"), clean.pop("supplier"))
+    term = lookups.buy_terms.get(key)
+    if term is None:
+        return [RowError(number, "supplier", "No bought supply term for this sku, site, supplier.")]
+    clean["supply_term"] = term
     return []

@@ -41,13 +41,13 @@ def write_rows(spec: ImportSpec, rows: list[dict[str, Any]]) -> WriteCounts:
             key = tuple(row[f] for f in key_fields)
             current = existing.get(key)
             if current is None:
-                to_create.append(model(**_as_model_kwargs(row)))
+                to_create.append(model(**_as_model_kwargs(model, row)))
                 continue
-            if all(_same(getattr(current, _attname(f)), row[f]) for f in value_fields):
+            if all(_same(getattr(current, _attname(model, f)), row[f]) for f in value_fields):
                 unchanged += 1
                 continue
             for name in value_fields:
-                setattr(current, _attname(name), row[name])
+                setattr(current, _attname(model, name), row[name])
             current.updated_at = now  # type: ignore[attr-defined]
             to_update.append(current)
         model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]
@@ -66,21 +66,20 @@ def _existing_by_key(spec: ImportSpec, rows: list[dict[str, Any]]) -> dict[tuple
     manager = spec.model.objects  # type: ignore[attr-defined]
     for start in range(0, len(values), 5000):
         chunk = values[start : start + 5000]
-        for obj in manager.filter(**{f"{_attname(first)}__in": chunk}).select_for_update():
-            key = tuple(getattr(obj, _attname(f)) for f in spec.key_fields)
+        lookup = f"{_attname(spec.model, first)}__in"
+        for obj in manager.filter(**{lookup: chunk}).select_for_update():
+            key = tuple(getattr(obj, _attname(spec.model, f)) for f in spec.key_fields)
             found[key] = obj
     return found
 
 
-FK_FIELDS = {"product", "site", "channel", "supplier", "resource"}
+def _attname(model: type[Any], field: str) -> str:
+    """``product`` -> ``product_id`` for foreign keys (rows carry ids, not instances)."""
+    return str(model._meta.get_field(field).attname)
 
 
-def _attname(field: str) -> str:
-    return f"{field}_id" if field in FK_FIELDS else field
-
-
-def _as_model_kwargs(row: dict[str, Any]) -> dict[str, Any]:
-    return {_attname(k): v for k, v in row.items()}
+def _as_model_kwargs(model: type[Any], row: dict[str, Any]) -> dict[str, Any]:
+    return {_attname(model, k): v for k, v in row.items()}
 
 
 def _same(current: Any, new: Any) -> bool:

@@ -58,13 +58,26 @@ def position_groups(network: SupplyNetwork) -> IntArray:
     make_sig = "M:" + make["resource"] + "/" + make["lead_time_months"].astype(int).astype(str)
     buy_sig = ("B:" + buy["supplier"] + "/" + buy["mode"] + "/"
                + buy["lead_time_months"].astype(int).astype(str))  # fmt: skip
-    lanes = pd.concat([pd.DataFrame({"position": make["position"], "sig": make_sig}),
+    extra = _extra_frame(network)
+    lanes = pd.concat([pd.DataFrame({"position": extra["position"], "sig": "X:" + extra["resource"]}),
+                       pd.DataFrame({"position": make["position"], "sig": make_sig}),
                        pd.DataFrame({"position": buy["position"], "sig": buy_sig})])  # fmt: skip
     signature = lanes.sort_values("sig").groupby("position")["sig"].agg("|".join)
     positions = network.positions
     key = (positions["family"].astype(str) + "#" + positions["site"].astype(str) + "#"
            + signature.reindex(positions.index).fillna("none"))  # fmt: skip
     return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+
+
+def _extra_frame(network: SupplyNetwork) -> pd.DataFrame:
+    """Secondary loads with their lane's position and site and the resource's code."""
+    extra = network.extra_loads
+    lanes = network.make_lanes.iloc[extra["lane"].to_numpy()]
+    return pd.DataFrame({
+        "position": lanes["position"].to_numpy(), "site": lanes["site"].to_numpy(),
+        "resource": network.resources["resource"].to_numpy()[extra["resource_index"].to_numpy()],
+        "hours_per_unit": extra["hours_per_unit"].to_numpy(dtype=float),
+    })  # fmt: skip
 
 
 def _weighted(frame: pd.DataFrame, columns: list[str], keys: list[str]) -> pd.DataFrame:
@@ -91,8 +104,10 @@ def _group_frames(network: SupplyNetwork, group: IntArray) -> dict[str, pd.DataF
     buy = network.buy_lanes.join(lane_info, on="position")
     buy = _weighted(buy, ["purchase_cost_per_unit", "transport_cost_per_unit"],
                     [GROUP, "site", "supplier", "mode", "lead_time_months"])  # fmt: skip
+    extra = _extra_frame(network).join(lane_info, on="position")
+    extra = _weighted(extra, ["hours_per_unit"], [GROUP, "site", "resource"])
     return {"positions": positions, "products": products, "stock": stock, "make": make,
-            "buy": buy}  # fmt: skip
+            "buy": buy, "extra": extra}  # fmt: skip
 
 
 def _firm_orders(network: SupplyNetwork, positions: pd.DataFrame) -> pd.DataFrame:
@@ -139,6 +154,7 @@ def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArr
         demand=demand,
         make_terms=parts["make"].rename(columns={GROUP: "product",
                                                  "cost_per_unit": "production_cost_per_unit"}),
+        secondary_loads=parts["extra"].rename(columns={GROUP: "product"}),
         buy_terms=buy[["product", "site", "supplier", "purchase_cost_per_unit"]].drop_duplicates(
             ["product", "site", "supplier"]),
         transport_modes=buy[["product", "site", "supplier", "mode", "lead_time_months",

@@ -30,7 +30,7 @@ import pandas as pd
 
 from supply.engine.model_builder import round_up_order
 from supply.engine.network import SupplyNetwork
-from supply.engine.program import FloatArray
+from supply.engine.program import FloatArray, IntArray
 from supply.engine.rounding import round_down_order
 from supply.engine.usage import PlanGrids
 
@@ -55,8 +55,20 @@ def _last_month_with_spare_before(spare: FloatArray) -> FloatArray:
     return np.column_stack([np.full(spare.shape[0], -1), latest_up_to[:, :-1]])
 
 
+def _secondary_room(network: SupplyNetwork, spare_hours: FloatArray) -> FloatArray:
+    """Units per make lane x month that the lane's secondary resources still allow (inf)."""
+    room = np.full((len(network.make_lanes), network.months), np.inf)
+    extra = network.extra_loads
+    units = (
+        spare_hours[extra["resource_index"].to_numpy()]
+        / extra["hours_per_unit"].to_numpy(dtype=float)[:, None]
+    )
+    np.minimum.at(room, extra["lane"].to_numpy(), units)
+    return room
+
+
 def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) -> pd.DataFrame:
-    lanes = network.make_lanes.drop(columns=["product", "site"])
+    lanes = network.make_lanes.reset_index(names="lane").drop(columns=["product", "site"])
     pairs = gaps.merge(lanes, on="position")
     pairs["release"] = pairs["month"] - pairs["lead_time_months"].astype(np.int64)
     pairs = pairs.loc[pairs["release"] >= 0].reset_index(drop=True)
@@ -65,9 +77,13 @@ def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) 
     hours = pairs["hours_per_unit"].to_numpy(dtype=float)
     safe_hours = np.where(hours > 0, hours, 1.0)
 
-    def units(spare_hours: FloatArray, unloaded: float) -> FloatArray:
-        # A lane that loads no hours is not limited by its resource.
-        return np.where(hours > 0, spare_hours / safe_hours, unloaded)
+    room = _secondary_room(network, regular + overtime)
+    lane = pairs["lane"].to_numpy()
+
+    def units(spare_hours: FloatArray, unloaded: float, month: IntArray = release) -> FloatArray:
+        # A lane that loads no hours is not limited by its resource; secondary loads limit it.
+        own = np.where(hours > 0, spare_hours / safe_hours, unloaded)
+        return np.minimum(own, room[lane, np.maximum(month, 0)])
 
     rate = network.resources["overtime_cost_per_hour"].to_numpy(dtype=float)[resource]
     holding = network.positions["holding_cost_per_unit_month"].to_numpy(dtype=float)
@@ -79,7 +95,8 @@ def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) 
                      cost_per_unit=pairs["cost_per_unit"] + hours * rate, release_month=release),
         pairs.assign(option="spare_capacity", units=units(regular[resource, release], np.inf),
                      release_month=release),
-        pairs.assign(option="pre_build", units=np.where(early >= 0, units(early_spare, 0.0), 0.0),
+        pairs.assign(option="pre_build",
+                     units=np.where(early >= 0, units(early_spare, 0.0, early), 0.0),
                      cost_per_unit=pairs["cost_per_unit"] + held, release_month=early),
     ]  # fmt: skip
     made = pd.concat(options, ignore_index=True)

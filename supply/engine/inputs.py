@@ -20,6 +20,9 @@ suppliers           supplier; *capacity_units_per_month (NaN = unconstrained), o
                     per order month over all the supplier's products and modes.
 make_terms          product, site, resource, hours_per_unit, lead_time_months;
                     *production_cost_per_unit (the product's unit_cost).
+secondary_loads     product, site, resource, hours_per_unit: further hours every unit made at
+                    the site takes on another resource (e.g. packing after filling), whichever
+                    make term made it; the make term's resource is the primary one.
 buy_terms           product, site, supplier; *lead_time_months (needed only when the term has
                     no transport mode), *min_order_qty_units (0 = none), *order_multiple_units
                     (0 = none; 1 = whole units), *purchase_cost_per_unit (unit_cost).
@@ -108,6 +111,9 @@ CONTRACTS: dict[str, FrameContract] = {
             (), {"production_cost_per_unit": NAN}, whole_months=("lead_time_months",),
         ),
         FrameContract(
+            "secondary_loads", ("product", "site", "resource"), ("hours_per_unit",),
+        ),
+        FrameContract(
             "buy_terms", ("product", "site", "supplier"), (), (),
             {
                 "lead_time_months": NAN, "min_order_qty_units": 0.0,
@@ -156,6 +162,7 @@ class SupplyInputs:
     resources: pd.DataFrame
     demand: pd.DataFrame
     make_terms: pd.DataFrame = field(default_factory=lambda: _empty("make_terms"))
+    secondary_loads: pd.DataFrame = field(default_factory=lambda: _empty("secondary_loads"))
     buy_terms: pd.DataFrame = field(default_factory=lambda: _empty("buy_terms"))
     transport_modes: pd.DataFrame = field(default_factory=lambda: _empty("transport_modes"))
     suppliers: pd.DataFrame = field(default_factory=lambda: _empty("suppliers"))

@@ -20,7 +20,8 @@ counts as lost anyway; backlog would need a balance per channel and a lateness c
 Rows:
     balance[p, t]   inventory[t] - inventory[t-1] - arrivals[t] - lost_sales[t]
                     = receipts[t] - demand[t]  (+ opening on-hand in month 0)
-    capacity[r, t]  hours_per_unit x production - overtime <= capacity hours
+    capacity[r, t]  hours_per_unit x production (primary and secondary loads) - overtime
+                    <= capacity hours
     supplier[s, t]  purchases over the supplier's lanes <= capacity (capacitated suppliers)
     safety[p, t]    inventory + safety_gap >= safety-stock target (a soft target)
     moq_low[c]      purchase - MOQ x order_flag >= 0
@@ -113,6 +114,11 @@ def _production_block(builder: ProgramBuilder, network: SupplyNetwork) -> None:
     loaded = np.flatnonzero(hours > 0)
     capacity_rows = builder.rows["capacity"].start + resource * months + grid.month
     builder.add_entries(capacity_rows[loaded], start + loaded, hours[loaded])
+    extra = network.extra_loads
+    cells = (extra["lane"].to_numpy()[:, None] * months + np.arange(months)).ravel()
+    rows = (extra["resource_index"].to_numpy()[:, None] * months + np.arange(months)).ravel()
+    builder.add_entries(builder.rows["capacity"].start + rows, start + cells,
+                        np.repeat(extra["hours_per_unit"].to_numpy(dtype=float), months))  # fmt: skip
 
 
 def _purchase_block(builder: ProgramBuilder, network: SupplyNetwork) -> LaneGrid:

@@ -16,7 +16,7 @@ Firm orders must name an existing lane and fit their month's capacity (incl. ove
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ class SupplyNetwork:
     demand: position, product, site, channel, month, demand_units, shortage_cost_per_unit.
     resources: resource, site, overtime_hours_per_month, overtime_cost_per_hour.
     suppliers: supplier, capacity_units_per_month (NaN = unconstrained).
+    extra_loads: lane (make lane row), resource_index, hours_per_unit -- secondary loads.
     Grids (rows x months): capacity_hours (resources), receipt_units (positions), firm_make and
     firm_buy (lanes; NaN = no firm order).
     """
@@ -60,6 +61,24 @@ class SupplyNetwork:
     firm_make: FloatArray
     firm_buy: FloatArray
     warnings: tuple[str, ...]
+    extra_loads: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {"lane": pd.Series(dtype=np.int64), "resource_index": pd.Series(dtype=np.int64),
+             "hours_per_unit": pd.Series(dtype=float)}
+        )
+    )  # fmt: skip
+
+    def lane_load_hours(self, production: FloatArray) -> FloatArray:
+        """Hours per resource x month of a production grid (primary plus secondary loads)."""
+        make = self.make_lanes
+        hours = make["hours_per_unit"].to_numpy(dtype=float)[:, None] * production
+        load = np.zeros((len(self.resources), production.shape[1]))
+        np.add.at(load, make["resource_index"].to_numpy(), hours)
+        extra = self.extra_loads
+        np.add.at(load, extra["resource_index"].to_numpy(),
+                  extra["hours_per_unit"].to_numpy(dtype=float)[:, None]
+                  * production[extra["lane"].to_numpy()])  # fmt: skip
+        return load
 
     @property
     def months(self) -> int:
@@ -150,6 +169,15 @@ def _capacity_grid(clean: CleanInputs, resources: pd.DataFrame) -> FloatArray:
     return grid
 
 
+def _extra_loads(clean: CleanInputs, make: pd.DataFrame, resources: pd.DataFrame
+                 ) -> pd.DataFrame:  # fmt: skip
+    lanes = make[["product", "site"]].reset_index(names="lane")
+    extra = lanes.merge(clean["secondary_loads"], on=["product", "site"])
+    extra["resource_index"] = pd.Index(resources["resource"]).get_indexer(extra["resource"])
+    extra = extra.loc[extra["hours_per_unit"] > 0]
+    return extra[["lane", "resource_index", "hours_per_unit"]].reset_index(drop=True)
+
+
 def _grid(
     rows: IntArray, months: IntArray, values: FloatArray, shape: tuple[int, int]
 ) -> FloatArray:
@@ -175,9 +203,8 @@ def _firm_grid(firm: pd.DataFrame, lanes: pd.DataFrame, keys: list[str], months:
 
 
 def _check_firm_capacity(network: SupplyNetwork, problems: list[str]) -> None:
-    make, buy = network.make_lanes, network.buy_lanes
-    load = np.nan_to_num(network.firm_make) * make["hours_per_unit"].to_numpy()[:, None]
-    per_resource = _grid_sum(make["resource_index"].to_numpy(), load, len(network.resources))
+    buy = network.buy_lanes
+    per_resource = network.lane_load_hours(np.nan_to_num(network.firm_make))
     limit = (
         network.capacity_hours + network.resources["overtime_hours_per_month"].to_numpy()[:, None]
     )
@@ -240,7 +267,7 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
         clean.horizon, positions, make, buy, demand,
         resources[["resource", "site", "overtime_hours_per_month", "overtime_cost_per_hour"]],
         suppliers[["supplier", "capacity_units_per_month"]], _capacity_grid(clean, resources),
-        receipt_grid, firm_make, firm_buy, tuple(warnings),
+        receipt_grid, firm_make, firm_buy, tuple(warnings), _extra_loads(clean, make, resources),
     )  # fmt: skip
     _check_firm_capacity(network, problems)
     if problems:

@@ -46,13 +46,11 @@ def resource_load_hours(network: SupplyNetwork, build: FloatArray) -> FloatArray
     lanes_per_position = make.groupby("position")["resource"].transform("count").to_numpy(float)
     position = make["position"].to_numpy()
     lead = make["lead_time_months"].to_numpy(dtype=np.int64)
-    hours = make["hours_per_unit"].to_numpy(dtype=float) / lanes_per_position
-    lane_hours = build[position] * hours[:, None]
+    lane_units = build[position] / lanes_per_position[:, None]
     release = np.maximum(np.arange(months)[None, :] - lead[:, None], 0)
-    load = np.zeros((len(network.resources), months))
-    resource = np.broadcast_to(make["resource_index"].to_numpy()[:, None], release.shape)
-    np.add.at(load, (resource, release), lane_hours)
-    return load
+    released = np.zeros_like(lane_units)
+    np.add.at(released, (np.arange(len(make))[:, None], release), lane_units)
+    return network.lane_load_hours(released)
 
 
 def rough_cut_capacity(inputs: SupplyInputs, config: SupplyConfig | None = None) -> pd.DataFrame:

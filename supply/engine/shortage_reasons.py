@@ -20,17 +20,17 @@ import numpy as np
 import pandas as pd
 
 from supply.engine.network import SupplyNetwork
-from supply.engine.program import FloatArray
+from supply.engine.rounding import BoolArray
 from supply.engine.usage import FULL_TOLERANCE, PlanGrids
 
 
-def _resource_full(network: SupplyNetwork, grids: PlanGrids) -> FloatArray:
+def _resource_full(network: SupplyNetwork, grids: PlanGrids) -> BoolArray:
     regular, overtime = grids.resource_spare_hours(network)
     scale = np.maximum(network.capacity_hours, 1.0)
     return (regular + overtime) <= FULL_TOLERANCE * scale
 
 
-def _supplier_full(network: SupplyNetwork, grids: PlanGrids) -> FloatArray:
+def _supplier_full(network: SupplyNetwork, grids: PlanGrids) -> BoolArray:
     spare = grids.supplier_spare_units(network)
     capacity = np.nan_to_num(network.suppliers["capacity_units_per_month"].to_numpy(float), nan=1.0)
     return spare <= FULL_TOLERANCE * np.maximum(capacity, 1.0)[:, None]
@@ -43,9 +43,13 @@ def shortage_reasons(
     if shortages.empty:
         return pd.Series([], index=shortages.index, dtype=object)
     make, buy = network.make_lanes, network.buy_lanes
-    resource_full = np.logical_and.accumulate(_resource_full(network, grids), axis=1)
+    full = _resource_full(network, grids)
+    lane_full = full[make["resource_index"].to_numpy()]
+    extra = network.extra_loads  # a lane is blocked when any resource it loads is full
+    np.logical_or.at(lane_full, extra["lane"].to_numpy(), full[extra["resource_index"].to_numpy()])
+    lane_full = np.logical_and.accumulate(lane_full, axis=1)
     supplier_full = np.logical_and.accumulate(_supplier_full(network, grids), axis=1)
-    full_so_far = np.vstack([resource_full[make["resource_index"].to_numpy()],
+    full_so_far = np.vstack([lane_full,
                              supplier_full[buy["supplier_index"].to_numpy()]])  # fmt: skip
     lanes = pd.DataFrame({
         "position": np.concatenate([make["position"].to_numpy(), buy["position"].to_numpy()]),

@@ -94,12 +94,11 @@ def decode(network: SupplyNetwork, program: LinearProgram, x: FloatArray) -> Pla
     lost = np.zeros(shape)
     demand = network.demand
     np.add.at(lost, (demand["position"].to_numpy(), demand["month"].to_numpy()), lost_rows)
-    hours = make["hours_per_unit"].to_numpy(dtype=float)[:, None] * production
     n_resources, n_suppliers = len(network.resources), len(network.suppliers)
     return PlanGrids(
         production, purchases, np.maximum(program.block(x, "inventory").reshape(shape), 0.0),
         safety_gap, lost_rows, arrivals, demand_grid(network), lost,
-        _sum_rows(make["resource_index"].to_numpy(), hours, n_resources),
+        network.lane_load_hours(production),
         _overtime(program, x, (n_resources, months)),
         _sum_rows(buy["supplier_index"].to_numpy(), purchases, n_suppliers),
     )  # fmt: skip

@@ -152,13 +152,15 @@ def _missing_reference(
 
 def _check_references(frames: dict[str, pd.DataFrame], problems: _Problems) -> None:
     products = frames["products"]["product"]
-    for name in ("make_terms", "buy_terms", "demand", "opening_inventory", "scheduled_receipts",
+    for name in ("make_terms", "secondary_loads", "buy_terms", "demand", "opening_inventory", "scheduled_receipts",
                  "firm_orders", "safety_stock"):  # fmt: skip
         keys = CONTRACTS[name].keys
         _missing_reference(frames[name], "product", products, name, problems, keys)
     make, buy, modes = frames["make_terms"], frames["buy_terms"], frames["transport_modes"]
     _missing_reference(make, "resource", frames["resources"]["resource"], "make_terms",
                        problems, CONTRACTS["make_terms"].keys)  # fmt: skip
+    _missing_reference(frames["secondary_loads"], "resource", frames["resources"]["resource"],
+                       "secondary_loads", problems, CONTRACTS["secondary_loads"].keys)  # fmt: skip
     _missing_reference(buy, "supplier", frames["suppliers"]["supplier"], "buy_terms",
                        problems, CONTRACTS["buy_terms"].keys)  # fmt: skip
     _missing_reference(frames["demand"], "channel", frames["channels"]["channel"], "demand",

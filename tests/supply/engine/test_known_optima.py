@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from supply.engine import SupplyConfig, plan_supply, rough_cut_capacity
+from supply.engine.inputs import IntegerMethod
 from tests.supply.engine import builders as b
 
 
@@ -92,7 +93,7 @@ def test_given_only_ocean_then_the_first_months_are_short_for_lead_time() -> Non
 
 
 @pytest.mark.parametrize("method", ["mip", "heuristic"])
-def test_given_an_moq_then_one_order_covers_both_months(method: str) -> None:
+def test_given_an_moq_then_one_order_covers_both_months(method: IntegerMethod) -> None:
     # MOQ 150, demand 100 + 100: one order of 200 in month 1, 100 held a month: 2,000 + 20.
     terms = pd.DataFrame([b.buy_term(lead_time_months=0, min_order_qty_units=150.0)])
     plan = plan_supply(b.bought([100.0, 100.0], terms), SupplyConfig(integer_method=method))
@@ -101,7 +102,7 @@ def test_given_an_moq_then_one_order_covers_both_months(method: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["mip", "heuristic"])
-def test_given_an_order_multiple_then_orders_round_up_to_it(method: str) -> None:
+def test_given_an_order_multiple_then_orders_round_up_to_it(method: IntegerMethod) -> None:
     # Multiple 60, demand 100: order 120 (1,200), 20 left over held (0.2 x 20 = 4).
     terms = pd.DataFrame([b.buy_term(lead_time_months=0, order_multiple_units=60.0)])
     plan = plan_supply(b.bought([100.0], terms), SupplyConfig(integer_method=method))
@@ -161,3 +162,21 @@ def test_given_demand_above_capacity_then_rccp_shows_the_overload() -> None:
     assert rccp["overload_hours"].tolist() == pytest.approx([30.0, 0.0])
     assert rccp["overload_after_overtime_hours"].tolist() == pytest.approx([10.0, 0.0])
     assert rccp["utilisation_pct"].iloc[0] == pytest.approx(130.0)
+
+
+def _with_packing(pack_hours: float) -> dict[str, pd.DataFrame]:
+    resources = pd.concat([b.resource(100.0), b.resource(pack_hours).assign(resource="PACK")])
+    loads = pd.DataFrame([{"product": "P", "site": "S", "resource": "PACK",
+                           "hours_per_unit": 0.5}])  # fmt: skip
+    return {"resources": resources, "secondary_loads": loads}
+
+
+def test_given_a_secondary_load_then_the_packing_bottleneck_limits_the_plan() -> None:
+    # Filling allows 100 units, packing (0.5 h/unit on 40 h) only 80: 20 lost, cost 800 + 600.
+    plan = plan_supply(b.made([100.0], **_with_packing(40.0)))
+    assert plan.summary.objective_cost == pytest.approx(1400.0)
+    assert plan.shortages["reason"].tolist() == ["capacity"]
+    load = plan.resource_utilisation.set_index("resource")["load_hours"]
+    assert load.to_dict() == pytest.approx({"PACK": 40.0, "R": 80.0})
+    rccp = rough_cut_capacity(b.made([100.0], **_with_packing(40.0))).set_index("resource")
+    assert rccp.loc["PACK", "overload_hours"] == pytest.approx(10.0)

@@ -30,7 +30,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from demand.engine import forecast  # noqa: E402
+from demand.engine import forecast
 
 FloatArray = npt.NDArray[np.float64]
 HORIZON = 18

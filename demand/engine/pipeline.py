@@ -29,11 +29,12 @@ import numpy.typing as npt
 from demand.engine.batch import SeriesBatch
 from demand.engine.models.intermittent import fit_intermittent, is_intermittent
 from demand.engine.models.smoothing import SmoothingFit, fit_ses, fit_trend
-from demand.engine.models.theta import fit_theta
+from demand.engine.models.theta import classic_theta_forecast, fit_theta
+from demand.engine.outliers import remove_spikes
 from demand.engine.seasonality import (
+    detect_seasonality,
     forecast_indices,
     in_sample_indices,
-    is_seasonal,
     seasonal_indices,
 )
 
@@ -43,7 +44,8 @@ IntArray = npt.NDArray[np.int64]
 Z_80 = 1.2815515655446004  # two-sided 80 % interval
 MIN_MODEL_OBSERVATIONS = 4
 SHORT_HISTORY_SPREAD = 0.25
-COMBINATION = "SES+ETS(A,Ad,N)+DOTM"
+COMBINATION = "mean(SES,DampedETS,DOTM,OTM,Theta)"
+_TINY = 1e-9
 
 
 @dataclass
@@ -123,14 +125,45 @@ def damped_trend_sd(fit: SmoothingFit, n_obs: IntArray, horizon: int) -> FloatAr
 
 
 def _regular(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForecast:
-    seasonal = is_seasonal(batch, season_length)
+    seasonal = detect_seasonality(batch, season_length)
     indices = seasonal_indices(batch, season_length, seasonal)
+    observed = batch.observed_mask()
     adjusted_values = batch.values / in_sample_indices(indices, batch.n_periods)
-    adjusted = batch.with_values(np.where(batch.observed_mask(), adjusted_values, 0.0))
-    ses, damped, theta = fit_ses(adjusted), fit_trend(adjusted), fit_theta(adjusted)
-    members = np.stack([ses.forecast(horizon), damped.forecast(horizon), theta.forecast(horizon)])
-    point = members.mean(axis=0)
-    half = Z_80 * damped_trend_sd(damped, batch.n_obs, horizon)
+    adjusted = batch.with_values(np.where(observed, adjusted_values, 0.0))
+    positive = np.all((adjusted.values > 0) | ~observed, axis=1)
+    result = BatchForecast.zeros(batch.n_series, horizon)
+    for logged in (True, False):
+        rows = np.flatnonzero(positive == logged)
+        if len(rows):
+            result.put(rows, _combination(adjusted.subset(rows), horizon, logged))
     season = forecast_indices(indices, batch.n_periods, horizon)
-    names = np.where(seasonal, COMBINATION + " x seasonal", COMBINATION).astype(object)
-    return BatchForecast(point * season, (point - half) * season, (point + half) * season, names)
+    result.model = np.where(seasonal, result.model + " x seasonal", result.model).astype(object)
+    return BatchForecast(
+        result.point * season, result.lower * season, result.upper * season, result.model
+    )
+
+
+def _combination(adjusted: SeriesBatch, horizon: int, logged: bool) -> BatchForecast:
+    """Equal-weight mean of the five members, fitted on logs (multiplicative) or levels."""
+    if logged:  # values before a series' start must stay 0 (see batch.py)
+        logs = np.log(np.maximum(adjusted.values, _TINY))
+        adjusted = adjusted.with_values(np.where(adjusted.observed_mask(), logs, 0.0))
+    data = remove_spikes(adjusted)
+    ses, damped = fit_ses(data), fit_trend(data)
+    dynamic, static = fit_theta(data), fit_theta(data, dynamic=False)
+    members = np.stack(
+        [
+            ses.forecast(horizon),
+            damped.forecast(horizon),
+            dynamic.forecast(horizon),
+            static.forecast(horizon),
+            classic_theta_forecast(ses, data, horizon),
+        ]
+    )
+    half = Z_80 * damped_trend_sd(damped, data.n_obs, horizon)
+    names = np.full(data.n_series, COMBINATION + (" on logs" if logged else ""), dtype=object)
+    if logged:
+        point = np.exp(members).mean(axis=0)
+        return BatchForecast(point, point * np.exp(-half), point * np.exp(half), names)
+    point = members.mean(axis=0)
+    return BatchForecast(point, point - half, point + half, names)

@@ -16,6 +16,13 @@ class PlanningCycleAdmin(admin.ModelAdmin):
     inlines = (CycleStageInline,)
 
 
+@admin.register(models.CycleStage)
+class CycleStageAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "key", "owner_role", "due_date", "status", "started_at")
+    list_filter = ("key", "status", "owner_role")
+    readonly_fields = ("cycle", "key", "position", "owner_role", "status", "started_at")
+
+
 @admin.register(models.StageEvent)
 class StageEventAdmin(admin.ModelAdmin):
     list_display = ("cycle", "stage_key", "action", "user", "created_at")

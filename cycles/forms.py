@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 
 from cycles.models import PlanningCycle
 
@@ -21,9 +22,17 @@ class CycleOpenForm(forms.Form):
         initial=lambda: dt.date.today().replace(day=1),
         help_text="The cycle's month.",
     )
-    horizon_months = forms.IntegerField(min_value=1, max_value=60, initial=18)
+    horizon_months = forms.IntegerField(
+        min_value=1, max_value=60, initial=lambda: settings.PLANNING_HORIZON_MONTHS
+    )
     copy_from = forms.ModelChoiceField(
         queryset=PlanningCycle.objects.all(),
         required=False,
-        help_text="Start from a previous cycle (its horizon and, as stages add them, its settings).",
+        help_text="Start from a previous cycle: its horizon, calendar and stage settings.",
     )
+
+
+class RescheduleForm(forms.Form):
+    stage_key = forms.CharField(max_length=24)
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    comment = forms.CharField(required=False, max_length=2000)

@@ -76,6 +76,7 @@ class StageEvent(models.Model):
         SIGN_OFF = "sign_off", "Signed off"
         APPROVE = "approve", "Approved"
         REOPEN = "reopen", "Reopened"
+        RESCHEDULE = "reschedule", "Rescheduled"
         CLOSE = "close", "Closed"
 
     cycle = models.ForeignKey(PlanningCycle, on_delete=models.CASCADE, related_name="events")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.roles import Role
 from accounts.selectors import user_role
-from cycles.models import CycleStage, PlanningCycle, StageEvent
+from cycles.links import StageLink, stage_links
+from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.stages import STAGE_BY_KEY, STAGE_KEYS
 
 
@@ -25,10 +29,15 @@ class StageRow:
     sign_offs: list[StageEvent]
     can_sign_off: bool
     can_reopen: bool
+    can_reschedule: bool
+    is_overdue: bool
+    links: list[StageLink]
 
 
-def stage_track(cycle: PlanningCycle, user: Any) -> list[StageRow]:
+def stage_track(cycle: PlanningCycle, user: Any, today: dt.date | None = None) -> list[StageRow]:
+    """The stages in order with owner, due date, sign-offs and the transitions ``user`` may make."""
     role = user_role(user)
+    today = today or timezone.localdate()
     events = list(cycle.events.select_related("user").order_by("created_at", "id"))
     rows = []
     for stage in cycle.stages.all():
@@ -44,7 +53,14 @@ def stage_track(cycle: PlanningCycle, user: Any) -> list[StageRow]:
                 owner_label=Role(stage.owner_role).label,
                 sign_offs=signed,
                 can_sign_off=cycle.state == stage.key and role == definition.owner,
-                can_reopen=is_past and role in {definition.owner, Role.ADMINISTRATOR},
+                can_reopen=is_past
+                and not cycle.is_locked
+                and role in {definition.owner, Role.ADMINISTRATOR},
+                can_reschedule=not cycle.is_locked
+                and role == Role.ADMINISTRATOR
+                and stage.status != StageStatus.SIGNED_OFF,
+                is_overdue=stage.status != StageStatus.SIGNED_OFF and stage.due_date < today,
+                links=stage_links(cycle, stage.key),
             )
         )
     return rows

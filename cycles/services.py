@@ -7,15 +7,17 @@ double advance.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.selectors import user_role
-from cycles import preconditions
+from cycles import carryover, preconditions
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
 
@@ -31,39 +33,63 @@ def month_start(value: dt.date) -> dt.date:
 def cycle_open(
     month: dt.date,
     user: Any,
-    horizon_months: int = 18,
+    horizon_months: int | None = None,
     copy_from: PlanningCycle | None = None,
 ) -> PlanningCycle:
-    """Open the cycle for ``month``; at most one cycle exists per month."""
+    """Open the cycle for ``month``; at most one cycle exists per month.
+
+    Started from ``copy_from`` (a previous cycle), the new cycle takes over its horizon, its
+    calendar (each stage's due day) and whatever the stage apps registered in ``carryover``.
+    """
     if user_role(user) != Role.ADMINISTRATOR:
         raise TransitionError("Only an administrator may open a cycle.")
     month = month_start(month)
-    if horizon_months < 1 or horizon_months > 60:
+    horizon = horizon_months or settings.PLANNING_HORIZON_MONTHS
+    if copy_from is not None:
+        horizon = copy_from.horizon_months
+        if copy_from.month >= month:
+            raise TransitionError("A cycle can only start from an earlier cycle.")
+    if horizon < 1 or horizon > 60:
         raise TransitionError("The planning horizon must be between 1 and 60 months.")
     with transaction.atomic():
         if PlanningCycle.objects.select_for_update().filter(month=month).exists():
             raise TransitionError(f"A cycle for {month:%B %Y} already exists.")
         cycle = PlanningCycle.objects.create(
             month=month,
-            horizon_months=copy_from.horizon_months if copy_from else horizon_months,
+            horizon_months=horizon,
             state=STAGE_KEYS[0],
             previous=copy_from,
             opened_by=user,
         )
-        _create_stages(cycle)
-        StageEvent.objects.create(cycle=cycle, stage_key=STAGE_KEYS[0], action="open", user=user)
+        _create_stages(cycle, _due_days(copy_from))
+        comment = ""
+        if copy_from is not None:
+            carryover.carry_over(cycle, copy_from, user)
+            comment = f"Started from {copy_from}."
+        StageEvent.objects.create(
+            cycle=cycle, stage_key=STAGE_KEYS[0], action="open", user=user, comment=comment
+        )
     return cycle
 
 
-def _create_stages(cycle: PlanningCycle) -> None:
+def _due_days(previous: PlanningCycle | None) -> dict[str, int]:
+    """Each stage's due day of the month: the previous cycle's calendar, else the default."""
+    days = {stage.key: stage.due_day for stage in STAGES}
+    if previous is not None:
+        days.update({s.key: s.due_date.day for s in previous.stages.all() if s.key in days})
+    return days
+
+
+def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
     now = timezone.now()
+    last_day = calendar.monthrange(cycle.month.year, cycle.month.month)[1]
     CycleStage.objects.bulk_create(
         CycleStage(
             cycle=cycle,
             key=stage.key,
             position=position,
             owner_role=stage.owner,
-            due_date=cycle.month.replace(day=stage.due_day),
+            due_date=cycle.month.replace(day=min(due_days[stage.key], last_day)),
             status=StageStatus.IN_PROGRESS if position == 0 else StageStatus.PENDING,
             started_at=now if position == 0 else None,
         )
@@ -129,6 +155,32 @@ def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> Plan
         _save(cycle)
         StageEvent.objects.create(
             cycle=cycle, stage_key=stage_key, action="reopen", user=user, comment=comment
+        )
+    return cycle
+
+
+def stage_reschedule(
+    cycle_id: int, stage_key: str, due_date: dt.date, user: Any, comment: str = ""
+) -> PlanningCycle:
+    """Move a stage's due date (the cycle calendar); administrators only, before sign-off."""
+    with transaction.atomic():
+        cycle = _locked(cycle_id)
+        if user_role(user) != Role.ADMINISTRATOR:
+            raise TransitionError("Only an administrator may change the cycle calendar.")
+        if cycle.is_locked:
+            raise TransitionError("The plan is approved and locked; its calendar is final.")
+        stage = CycleStage.objects.filter(cycle=cycle, key=stage_key).first()
+        if stage is None:
+            raise TransitionError(f"Unknown stage '{stage_key}'.")
+        if stage.status == StageStatus.SIGNED_OFF:
+            raise TransitionError("A signed-off stage keeps its due date; reopen it first.")
+        before = stage.due_date
+        stage.due_date = due_date
+        stage.save(update_fields=["due_date"])
+        _save(cycle)
+        note = f"Due date {before:%d %b} -> {due_date:%d %b}." + (f" {comment}" if comment else "")
+        StageEvent.objects.create(
+            cycle=cycle, stage_key=stage_key, action="reschedule", user=user, comment=note
         )
     return cycle
 

@@ -8,5 +8,7 @@ urlpatterns = [
     path("cycles/", views.CycleListView.as_view(), name="list"),
     path("cycles/open/", views.CycleOpenView.as_view(), name="open"),
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="detail"),
+    path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
+    path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),
     path("cycles/<int:pk>/<str:kind>/", views.CycleTransitionView.as_view(), name="transition"),
 ]

@@ -15,8 +15,10 @@ from django.views.generic import ListView, TemplateView
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import selectors, services
-from cycles.forms import CycleOpenForm, TransitionForm
-from cycles.models import PlanningCycle
+from cycles.filters import AuditEntryFilter
+from cycles.forms import CycleOpenForm, RescheduleForm, TransitionForm
+from cycles.models import AuditEntry, PlanningCycle
+from siop.listing import TableListView
 
 
 class CycleCurrentView(RoleRequiredMixin, View):
@@ -80,6 +82,50 @@ class CycleTransitionView(RoleRequiredMixin, View):
         else:
             messages.success(request, success)
         return redirect(reverse("cycles:detail", kwargs={"pk": pk}))
+
+
+class CycleRescheduleView(RoleRequiredMixin, View):
+    """POST a new due date for one stage (the service checks the role and the cycle state)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the stage and a valid due date.")
+        else:
+            data = form.cleaned_data
+            try:
+                services.stage_reschedule(
+                    pk, data["stage_key"], data["due_date"], request.user, data["comment"]
+                )
+            except services.TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Due date changed.")
+        return redirect(reverse("cycles:detail", kwargs={"pk": pk}))
+
+
+class AuditListView(TableListView):
+    """The audit log of plan-number changes: who, when, before, after, reason, source."""
+
+    title = "Audit log"
+    model = AuditEntry
+    filterset_class = AuditEntryFilter
+    columns = [
+        ("When", "created_at"),
+        ("Cycle", "cycle"),
+        ("User", "user"),
+        ("Table", "table"),
+        ("Record", "record_key"),
+        ("Field", "field"),
+        ("Before", "before"),
+        ("After", "after"),
+        ("Reason", "reason"),
+        ("Comment", "comment"),
+        ("Source", "source"),
+    ]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("cycle", "user")
 
 
 class CycleOpenView(RoleRequiredMixin, View):

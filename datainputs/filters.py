@@ -43,3 +43,11 @@ class OpenReceiptFilter(_ProductScoped):
     class Meta:
         model = models.OpenReceipt
         fields = ["site", "receipt_type", "transport_mode"]
+
+
+class ImportBatchFilter(SearchFilterSet):
+    search_fields = ("file_name", "created_by__username")
+
+    class Meta:
+        model = models.ImportBatch
+        fields = ["data_input", "source", "status"]

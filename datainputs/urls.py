@@ -11,5 +11,6 @@ urlpatterns = [
     path("receipts/", views.OpenReceiptListView.as_view(), name="open_receipts"),
     path("upload/<str:name>/", views.UploadView.as_view(), name="upload"),
     path("template/<str:name>.<str:fmt>", views.TemplateDownloadView.as_view(), name="template"),
+    path("batches/", views.ImportBatchListView.as_view(), name="batches"),
     path("batches/<int:pk>/", views.BatchView.as_view(), name="batch"),
 ]

@@ -198,3 +198,26 @@ class OpenReceiptListView(TableListView):
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("product", "site", "supplier", "resource")
+
+
+class ImportBatchListView(TableListView):
+    """Every import through either door (upload or API), newest first."""
+
+    title = "Import history"
+    model = models.ImportBatch
+    filterset_class = filters.ImportBatchFilter
+    columns = [
+        ("When", "created_at"),
+        ("Input", "data_input"),
+        ("Source", "source"),
+        ("File", "file_name"),
+        ("Status", "get_status_display"),
+        ("Rows", "row_count"),
+        ("Created", "created_count"),
+        ("Updated", "updated_count"),
+        ("Unchanged", "unchanged_count"),
+        ("By", "created_by"),
+    ]
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("created_by").defer("payload")

@@ -1,18 +1,24 @@
-"""Seed the demo company and walk its previous cycle to completion."""
+"""Seed the demo company and walk its previous cycle to completion.
+
+The company itself comes from ``demo.generate`` (pure, seed-deterministic) and ``demo.load``
+(bulk inserts); the cycles are driven through the same services the browser uses, so the demo's
+completed cycle obeys every guard and precondition a real one does.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from cycles.models import PlanningCycle
-from cycles.services import cycle_close, cycle_open, stage_sign_off
-from cycles.stages import STAGES
+from cycles.services import TransitionError, cycle_close, cycle_open, stage_sign_off
+from cycles.stages import STAGE_BY_KEY, STAGES
 from demo.generate import build_plan
+from demo.hooks import stage_preps
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_plan
 from masterdata.models import Product
 
@@ -27,23 +33,24 @@ def demo_seed(
     *, seed: int, sku_count: int, as_of: dt.date, if_empty: bool = False, with_cycles: bool = True
 ) -> SeedSummary:
     if Product.objects.exists():
-        if if_empty:
-            return SeedSummary(
-                False, "Demo data already present; nothing seeded.\n" + logins_text()
-            )
-        raise ValueError("The database already has products; seed into an empty database.")
+        if not if_empty:
+            raise ValueError("The database already has products; seed into an empty database.")
+        text = "Demo data already present; nothing seeded."
+        if with_cycles and get_user_model().objects.filter(username="admin").exists():
+            text += f"\nCurrent cycle: {current_cycle_ensure(as_of)}."
+        return SeedSummary(False, text + "\n" + logins_text())
     rng = np.random.default_rng(seed)
     plan = build_plan(seed, sku_count, as_of)
     load_plan(plan, rng)
+    lines = [f"Seeded {sku_count} products, {len(plan.sales)} sales rows."]
     if with_cycles:
-        demo_cycles(as_of)
-    return SeedSummary(
-        True, f"Seeded {sku_count} products, {len(plan.sales)} sales rows.\n" + logins_text()
-    )
+        lines += demo_cycles(as_of)
+        lines += [f"{c}: {c.get_state_display()}" for c in PlanningCycle.objects.order_by("month")]
+    return SeedSummary(True, "\n".join(lines) + "\n" + logins_text())
 
 
-def _user(role_username: str):  # type: ignore[no-untyped-def]
-    return get_user_model().objects.get(username=role_username)
+def _user(username: str) -> Any:
+    return get_user_model().objects.get(username=username)
 
 
 STAGE_USERS = {
@@ -56,18 +63,58 @@ STAGE_USERS = {
 }
 
 
-@transaction.atomic
-def demo_cycles(as_of: dt.date) -> tuple[PlanningCycle, PlanningCycle]:
-    """Last month's cycle completed (approved, closed); this month's open in demand review."""
+def demo_cycles(as_of: dt.date) -> list[str]:
+    """Last month's cycle walked to closed; this month's open and past its data inputs.
+
+    Each stage is prepared by the hooks its app registered and then signed off by its owner. A
+    stage whose preconditions still fail stops the walk there (the cycle stays open at that
+    stage) and the reason is returned, so seeding never fails because a stage is not ready.
+    """
     admin = _user("admin")
     previous_month = (as_of - dt.timedelta(days=1)).replace(day=1)
     previous = cycle_open(previous_month, admin)
-    for stage in STAGES:
-        stage_sign_off(previous.pk, stage.key, _user(STAGE_USERS[stage.key]), "Demo sign-off")
-    cycle_close(previous.pk, admin, "Cycle completed")
+    notes = walk_stages(previous, [stage.key for stage in STAGES])
+    if not notes:
+        cycle_close(previous.pk, admin, "Cycle completed")
     current = cycle_open(as_of, admin, copy_from=previous)
-    stage_sign_off(current.pk, "data_inputs", admin, "Sales history and stock loaded")
-    return previous, PlanningCycle.objects.get(pk=current.pk)
+    notes += walk_stages(current, ["data_inputs"])
+    current.refresh_from_db()
+    if not notes and current.state in STAGE_BY_KEY:
+        notes += stage_prepare(current, current.state)  # e.g. this month's forecast is ready
+    return notes
+
+
+def walk_stages(cycle: PlanningCycle, stage_keys: list[str]) -> list[str]:
+    """Prepare and sign off ``stage_keys`` in order; stop at the first refusal and say why."""
+    for key in stage_keys:
+        problems = stage_prepare(cycle, key)
+        if problems:
+            return problems
+        try:
+            stage_sign_off(cycle.pk, key, _user(STAGE_USERS[key]), "Demo sign-off")
+        except TransitionError as exc:
+            return [f"{cycle} stopped at {STAGE_BY_KEY[key].label}: {exc}"]
+    return []
+
+
+def stage_prepare(cycle: PlanningCycle, key: str) -> list[str]:
+    """Run the preparations the stage apps registered for ``key``, as the stage's owner."""
+    user = _user(STAGE_USERS[key])
+    try:
+        for prep in stage_preps(key):
+            prep(PlanningCycle.objects.get(pk=cycle.pk), user)
+    except TransitionError as exc:
+        return [f"{cycle} stopped at {STAGE_BY_KEY[key].label}: {exc}"]
+    return []
+
+
+def current_cycle_ensure(as_of: dt.date) -> PlanningCycle:
+    """Open the cycle for ``as_of`` (from the latest earlier cycle) unless it exists."""
+    existing = PlanningCycle.objects.filter(month=as_of).first()
+    if existing is not None:
+        return existing
+    previous = PlanningCycle.objects.filter(month__lt=as_of).order_by("-month").first()
+    return cycle_open(as_of, _user("admin"), copy_from=previous)
 
 
 def logins_text() -> str:

@@ -25,11 +25,14 @@ class ProductAdmin(admin.ModelAdmin):
 @admin.register(models.Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
 
 
 @admin.register(models.Channel)
 class ChannelAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "service_priority")
+    search_fields = ("code", "name")
 
 
 @admin.register(models.Supplier)
@@ -41,6 +44,8 @@ class SupplierAdmin(admin.ModelAdmin):
 @admin.register(models.Resource)
 class ResourceAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "site", "kind", "capacity_hours_per_month")
+    list_filter = ("site", "kind")
+    search_fields = ("code", "name")
 
 
 @admin.register(models.ResourceCapacity)
@@ -63,3 +68,11 @@ class SupplyTermAdmin(admin.ModelAdmin):
     search_fields = ("product__sku",)
     raw_id_fields = ("product",)
     inlines = (SupplyTermModeInline,)
+
+
+@admin.register(models.SupplyTermMode)
+class SupplyTermModeAdmin(admin.ModelAdmin):
+    list_display = ("supply_term", "mode", "lead_time_days", "cost_per_unit")
+    list_filter = ("mode",)
+    search_fields = ("supply_term__product__sku",)
+    raw_id_fields = ("supply_term",)

@@ -75,3 +75,21 @@ class SupplyTermFilter(SearchFilterSet):
     class Meta:
         model = models.SupplyTerm
         fields = ["site", "source_type", "supplier", "resource"]
+
+
+class ResourceLoadFilter(SearchFilterSet):
+    search_fields = ("product__sku", "product__name")
+
+    class Meta:
+        model = models.ResourceLoad
+        fields = ["resource"]
+
+
+class ResourceCapacityFilter(SearchFilterSet):
+    search_fields = ("resource__code", "resource__name")
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="From")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="To")
+
+    class Meta:
+        model = models.ResourceCapacity
+        fields = ["resource"]

@@ -10,5 +10,9 @@ urlpatterns = [
     path("channels/", views.ChannelListView.as_view(), name="channels"),
     path("suppliers/", views.SupplierListView.as_view(), name="suppliers"),
     path("resources/", views.ResourceListView.as_view(), name="resources"),
+    path("resource-loads/", views.ResourceLoadListView.as_view(), name="resource_loads"),
+    path(
+        "resource-capacity/", views.ResourceCapacityListView.as_view(), name="resource_capacities"
+    ),
     path("supply-terms/", views.SupplyTermListView.as_view(), name="supply_terms"),
 ]

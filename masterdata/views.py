@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+
 from masterdata import filters, models
 from siop.listing import TableListView
 
@@ -24,7 +28,7 @@ class ProductListView(TableListView):
         ("End", "end_date"),
     ]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return super().get_queryset().select_related("family")
 
 
@@ -76,6 +80,9 @@ class ResourceListView(TableListView):
         ("Overtime cost/h", "overtime_cost_per_hour"),
     ]
 
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("site")
+
 
 class SupplyTermListView(TableListView):
     title = "Supply terms"
@@ -94,10 +101,45 @@ class SupplyTermListView(TableListView):
         ("Modes", "mode_summary"),
     ]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Any]:
         return (
             super()
             .get_queryset()
             .select_related("product", "site", "resource", "supplier")
             .prefetch_related("modes")
         )
+
+
+class ResourceLoadListView(TableListView):
+    title = "Resource loads"
+    model = models.ResourceLoad
+    filterset_class = filters.ResourceLoadFilter
+    family_path = "product__family_id"
+    columns = [
+        ("Resource", "resource.code"),
+        ("SKU", "product.sku"),
+        ("Product", "product.name"),
+        ("Hours per unit", "hours_per_unit"),
+    ]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("resource", "product")
+            .order_by("resource__code", "product__sku")
+        )
+
+
+class ResourceCapacityListView(TableListView):
+    title = "Resource capacity by month"
+    model = models.ResourceCapacity
+    filterset_class = filters.ResourceCapacityFilter
+    columns = [
+        ("Resource", "resource.code"),
+        ("Month", "month"),
+        ("Capacity (h)", "capacity_hours"),
+    ]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().select_related("resource")

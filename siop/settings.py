@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "accounts",
     "masterdata",
     "datainputs",
@@ -152,6 +153,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "siop")
 
 REDIS_URL = os.environ.get("REDIS_URL", CELERY_BROKER_URL)
+
+# Beat: the schedule lives in the database (django-celery-beat, editable in Django admin); the
+# entries below are installed there when beat starts, and can then be changed or disabled.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "purge-stale-upload-previews": {
+        "task": "datainputs.tasks.purge_stale_previews",
+        "schedule": 6 * 3600,
+    },
+}
+IMPORT_PREVIEW_MAX_AGE_HOURS = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", 48))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

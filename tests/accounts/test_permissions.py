@@ -12,18 +12,22 @@ pytestmark = pytest.mark.django_db
 
 READ_PAGES = [
     "cycles:list",
+    "cycles:audit",
     "masterdata:products",
     "masterdata:families",
     "masterdata:sites",
     "masterdata:channels",
     "masterdata:suppliers",
     "masterdata:resources",
+    "masterdata:resource_loads",
+    "masterdata:resource_capacities",
     "masterdata:supply_terms",
     "datainputs:home",
     "datainputs:sales_history",
     "datainputs:open_orders",
     "datainputs:inventory_on_hand",
     "datainputs:open_receipts",
+    "datainputs:batches",
 ]
 
 

@@ -77,3 +77,49 @@ def test_seeding_twice_into_separate_databases_writes_identical_rows(django_db_b
         ).values_list("product__sku", "site__code", "channel__code", "month", "quantity", "revenue")
     )
     assert rows == again and len(rows) > 1000
+
+
+@pytest.mark.django_db
+def test_a_stage_that_is_not_ready_stops_the_walk_without_failing_the_seed() -> None:
+    from cycles import preconditions
+
+    def never_ready(cycle):  # type: ignore[no-untyped-def]
+        return ["The supply plan is missing."]
+
+    preconditions.register("supply_review")(never_ready)
+    try:
+        summary = demo_seed(seed=3, sku_count=10, as_of=AS_OF)
+    finally:
+        preconditions._CHECKS["supply_review"].remove(never_ready)
+    states = dict(PlanningCycle.objects.values_list("month", "state"))
+    assert states == {dt.date(2026, 10, 1): "supply_review", AS_OF: "demand_review"}
+    assert "stopped at Supply review: Not ready to sign off: The supply plan is missing." in (
+        summary.text
+    )
+
+
+@pytest.mark.django_db
+def test_stage_preparations_run_as_the_owner_before_each_sign_off() -> None:
+    from demo import hooks
+
+    calls: list[tuple[str, str, str]] = []
+
+    def record(cycle, user):  # type: ignore[no-untyped-def]
+        calls.append((str(cycle), cycle.state, user.username))
+
+    hooks.register_stage_prep("reconciliation")(record)
+    try:
+        demo_seed(seed=3, sku_count=10, as_of=AS_OF)
+    finally:
+        hooks._PREPS["reconciliation"].remove(record)
+    assert calls == [("SIOP October 2026", "reconciliation", "finance")]
+
+
+@pytest.mark.django_db
+def test_rerun_on_a_seeded_database_opens_the_new_month_and_prints_logins() -> None:
+    demo_seed(seed=3, sku_count=10, as_of=AS_OF)
+    summary = demo_seed(seed=3, sku_count=10, as_of=dt.date(2026, 12, 1), if_empty=True)
+    december = PlanningCycle.objects.get(month=dt.date(2026, 12, 1))
+    assert december.state == "data_inputs" and december.previous is not None
+    assert "nothing seeded" in summary.text and "admin" in summary.text
+    assert "siop-demo" in summary.text

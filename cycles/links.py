@@ -1,0 +1,42 @@
+"""Links from the cycle overview to each stage's own workspace.
+
+Stage apps register a page for their stage in their ``AppConfig.ready`` (for example the demand
+review registers its forecast workspace) so the overview can link to it without importing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch
+
+from cycles.models import PlanningCycle
+
+UrlFor = Callable[[PlanningCycle], str]
+
+
+@dataclass(frozen=True)
+class StageLink:
+    label: str
+    url: str
+
+
+_LINKS: dict[str, list[tuple[str, UrlFor]]] = {}
+
+
+def register_stage_page(stage_key: str, label: str, url_for: UrlFor) -> None:
+    """Show a link ``label`` on ``stage_key``'s card; ``url_for(cycle)`` builds its URL."""
+    entries = _LINKS.setdefault(stage_key, [])
+    if all(existing != label for existing, _ in entries):
+        entries.append((label, url_for))
+
+
+def stage_links(cycle: PlanningCycle, stage_key: str) -> list[StageLink]:
+    links = []
+    for label, url_for in _LINKS.get(stage_key, []):
+        try:
+            links.append(StageLink(label, url_for(cycle)))
+        except NoReverseMatch:
+            continue  # a page that is not routed (yet) is simply not shown
+    return links

@@ -1,0 +1,69 @@
+"""Settings come from the environment with safe defaults, and .env.example documents them all."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "
+    "'debug': settings.DEBUG}))"
+)
+
+
+def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in READ_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="siop.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def variables_read_by_settings() -> set[str]:
+    source = (ROOT / "siop" / "settings.py").read_text()
+    pattern = r'(?:os\.environ\.get|os\.getenv|env_bool|env_list|env_int)\(\s*"([A-Z0-9_]+)"'
+    return set(re.findall(pattern, source)) | set(
+        re.findall(r'os\.environ\["([A-Z0-9_]+)"\]', source)
+    )
+
+
+READ_VARIABLES = variables_read_by_settings()
+
+
+def test_env_example_lists_every_variable_the_settings_read() -> None:
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"} <= READ_VARIABLES
+    assert READ_VARIABLES - documented == set()
+
+
+def test_without_configuration_it_runs_on_sqlite_with_eager_tasks() -> None:
+    result = settings_in({})
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"].endswith("sqlite3") and values["eager"] is True and values["debug"]
+
+
+def test_postgresql_and_redis_are_used_when_configured() -> None:
+    result = settings_in(
+        {
+            "DATABASE_URL": "postgres://u:p@db.example:5432/siop",
+            "CELERY_BROKER_URL": "redis://cache.example:6379/0",
+        }
+    )
+    values = json.loads(result.stdout)
+    assert values["engine"].endswith("postgresql") and values["eager"] is False
+    assert values["broker"] == "redis://cache.example:6379/0"
+
+
+def test_secret_key_is_required_when_debug_is_off() -> None:
+    refused = settings_in({"DEBUG": "false"})
+    assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
+    accepted = settings_in({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert accepted.returncode == 0 and json.loads(accepted.stdout)["debug"] is False

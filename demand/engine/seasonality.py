@@ -18,6 +18,8 @@ an off-season sale up into an outlier (the forecast for that month stays near ze
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import numpy.typing as npt
 
@@ -28,6 +30,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 Z_90_TWO_SIDED = 1.645
 MIN_INDEX = 0.05
+STRONG_SEASONALITY = 0.85
 
 
 def autocorrelations(batch: SeriesBatch, max_lag: int) -> FloatArray:
@@ -60,14 +63,21 @@ def is_seasonal(batch: SeriesBatch, season_length: int) -> BoolArray:
 
 
 def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
-    """Seasonal when the ACF test passes on the data or on its month-to-month changes.
+    """Seasonal when the ACF test passes on the data or on its month-to-month changes, or
+    when the seasonal indices explain most of the detrended variation.
 
     A strong trend dominates every autocorrelation of the raw data and hides the seasonal
     peak from the classic test; the first differences remove the trend but keep the season.
-    On the M3 monthly training data (rolling-origin holdouts inside the training part) adding
-    the differenced test lowered the combination's sMAPE by 0.04-0.2 points.
+    The ACF test's limit is also too wide to ever pass on three years of history (Bartlett's
+    variance grows with the seasonal autocorrelations themselves), so a clear pattern is also
+    accepted by its adjusted seasonal strength (> `STRONG_SEASONALITY`). Chosen on the M3
+    monthly training data only (holdouts of 18 months cut from the training part, at two
+    origins): the differenced test lowered the sMAPE by 0.04-0.2 points, the strength rule
+    by 0.19 on the shorter origin and left the other unchanged.
     """
-    seasonal = is_seasonal(batch, season_length)
+    long_enough = batch.n_obs > 2 * season_length
+    strong = long_enough & (seasonal_strength(batch, season_length) > STRONG_SEASONALITY)
+    seasonal = is_seasonal(batch, season_length) | strong
     if batch.n_periods < 2:
         return seasonal
     observed = batch.observed_mask()
@@ -76,7 +86,7 @@ def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
     changes[:, 1:] = np.where(both, batch.values[:, 1:] - batch.values[:, :-1], 0.0)
     start = np.minimum(batch.start + 1, batch.n_periods - 1)
     differenced = SeriesBatch(values=changes, start=start)
-    return seasonal | (is_seasonal(differenced, season_length) & (batch.n_obs > 2 * season_length))
+    return seasonal | (is_seasonal(differenced, season_length) & long_enough)
 
 
 def _centred_moving_average(batch: SeriesBatch, season_length: int) -> FloatArray:
@@ -106,23 +116,52 @@ def seasonal_indices(batch: SeriesBatch, season_length: int, seasonal: BoolArray
         return indices
     rows = np.flatnonzero(seasonal)
     sub = SeriesBatch(values=batch.values[rows], start=batch.start[rows])
-    trend = _centred_moving_average(sub, season_length)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(trend > 0, sub.values / trend, np.nan)
-    width = -(-sub.n_periods // season_length) * season_length
-    lead = width - sub.n_periods
-    ratio = np.pad(ratio, ((0, 0), (lead, 0)), constant_values=np.nan)
-    by_position = ratio.reshape(len(rows), -1, season_length)
-    counts = np.sum(~np.isnan(by_position), axis=1)
-    sums = np.nansum(by_position, axis=1)
-    figure = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
-    # Positions are relative to the padded width; rotate back to column % m.
-    figure = np.roll(figure, -lead % season_length, axis=1)
+    _, figure = _ratios_and_figure(sub, season_length)
     with np.errstate(invalid="ignore", divide="ignore"):
         figure = figure / figure.mean(axis=1, keepdims=True)
     usable = np.all(np.isfinite(figure), axis=1)
     indices[rows[usable]] = np.maximum(figure[usable], MIN_INDEX)
     return indices
+
+
+def _ratios_and_figure(batch: SeriesBatch, season_length: int) -> tuple[FloatArray, FloatArray]:
+    """Data / centred moving average (NaN where undefined), and its mean per season position."""
+    trend = _centred_moving_average(batch, season_length)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(trend > 0, batch.values / trend, np.nan)
+    width = -(-batch.n_periods // season_length) * season_length
+    lead = width - batch.n_periods
+    padded = np.pad(ratio, ((0, 0), (lead, 0)), constant_values=np.nan)
+    by_position = padded.reshape(batch.n_series, -1, season_length)
+    counts = np.sum(~np.isnan(by_position), axis=1)
+    sums = np.nansum(by_position, axis=1)
+    figure = np.where(counts > 0, sums / np.maximum(counts, 1), 1.0)
+    # Positions are relative to the padded width; rotate back to column % m.
+    return ratio, np.roll(figure, -lead % season_length, axis=1)
+
+
+def seasonal_strength(batch: SeriesBatch, season_length: int) -> FloatArray:
+    """Adjusted R^2 of the seasonal indices on the detrended data (ratio to the centred moving
+    average): 1 - Var(remainder) / Var(detrended), each variance per degree of freedom, so
+    twelve indices fitted to two years of noise do not look seasonal. 0 where unmeasurable."""
+    if season_length < 2 or batch.n_periods < season_length + 1:
+        return np.zeros(batch.n_series)
+    ratio, figure = _ratios_and_figure(batch, season_length)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: strength 0 below
+        remainder = (
+            ratio
+            / (figure / np.nanmean(figure, axis=1, keepdims=True))[
+                :, np.arange(batch.n_periods) % season_length
+            ]
+        )
+        centred = ratio - np.nanmean(ratio, axis=1, keepdims=True)
+        residual = remainder - np.nanmean(remainder, axis=1, keepdims=True)
+        points = np.sum(~np.isnan(ratio), axis=1)
+        free = np.maximum(points - season_length, 0) / np.maximum(points - 1, 1)
+        residual_share = np.nansum(residual**2, axis=1) / np.nansum(centred**2, axis=1)
+        strength = np.where(free > 0, 1.0 - residual_share / free, 0.0)
+    return np.nan_to_num(np.clip(strength, 0.0, 1.0), nan=0.0)
 
 
 def in_sample_indices(indices: FloatArray, n_periods: int) -> FloatArray:

@@ -11,5 +11,6 @@ urlpatterns = [
     path("master/", include("masterdata.urls")),
     path("data/", include("datainputs.urls")),
     path("api/", include("api.urls")),
+    path("demand/", include("demand.urls")),
     path("", include("cycles.urls")),
 ]

@@ -1,0 +1,63 @@
+"""Chart series for one product or family: history, statistical with its 80 % interval,
+consensus, and the previous cycle's frozen consensus (Plotly draws them in the browser).
+
+A family's interval is the sum of its products' bounds - wider than the true family interval
+(errors partly cancel), i.e. a conservative band; it is labelled as the products' interval.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.db.models import Sum
+
+from cycles.models import PlanningCycle
+from demand.models import ConsensusSnapshot
+from demand.selectors import actuals_frame, consensus_frame, history_months
+
+CHART_HISTORY_MONTHS = 36
+
+
+def _xy(series: pd.Series) -> dict[str, list[Any]]:
+    series = series.sort_index()
+    return {"x": [f"{m:%Y-%m-%d}" for m in series.index], "y": [round(float(v), 2) for v in series]}
+
+
+def previous_cycle(cycle: PlanningCycle) -> PlanningCycle | None:
+    if cycle.previous_id:
+        return cycle.previous
+    return PlanningCycle.objects.filter(month__lt=cycle.month).order_by("-month").first()
+
+
+def chart_series(cycle: PlanningCycle, product_ids: list[int]) -> dict[str, Any]:
+    months = history_months(cycle, CHART_HISTORY_MONTHS)
+    actuals = actuals_frame(product_ids, months[0], cycle.month)
+    history = actuals.groupby("month")["actual_units"].sum()
+    consensus = consensus_frame(cycle, product_ids).groupby("month")[
+        ["statistical_units", "lower_units", "upper_units", "consensus_units"]
+    ].sum()
+    statistical = _xy(consensus["statistical_units"])
+    statistical["lower"] = _xy(consensus["lower_units"])["y"]
+    statistical["upper"] = _xy(consensus["upper_units"])["y"]
+    return {
+        "history": _xy(history),
+        "statistical": statistical,
+        "consensus": _xy(consensus["consensus_units"]),
+        "previous": _xy(_previous_consensus(cycle, product_ids)),
+    }
+
+
+def _previous_consensus(cycle: PlanningCycle, product_ids: list[int]) -> pd.Series:
+    previous = previous_cycle(cycle)
+    if previous is None:
+        return pd.Series(dtype=float)
+    rows = (
+        ConsensusSnapshot.objects.filter(cycle=previous, product_id__in=product_ids)
+        .values("month")
+        .annotate(units=Sum("consensus_units"))
+    )
+    if rows:
+        return pd.Series({r["month"]: float(r["units"]) for r in rows}, dtype=float)
+    frame = consensus_frame(previous, product_ids)
+    return frame.groupby("month")["consensus_units"].sum()

@@ -1,0 +1,121 @@
+"""Read model of the demand review grid: one family, its products x measures x months.
+
+Each product has five rows (actual sales in the history columns; statistical, events, override
+and consensus in the horizon columns); the family has the same rows, totalled, first. Only the
+consensus rows are editable: the planner types the number they want and the override is derived.
+Each consensus cell carries its lock version (a family cell: the sum of its products' versions),
+which the save sends back for optimistic locking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db.models import QuerySet
+
+from accounts.selectors import scope_to_families, user_may
+from cycles.models import PlanningCycle
+from demand.selectors import actuals_frame, consensus_frame, history_months, horizon_months
+from masterdata.models import Product, ProductFamily
+
+HISTORY_COLUMNS = 6
+MEASURES = [
+    ("actual", "Actual sales"),
+    ("statistical", "Statistical"),
+    ("events", "Events"),
+    ("override", "Override"),
+    ("consensus", "Consensus"),
+]
+MEASURE_FIELD = {
+    "statistical": "statistical_units",
+    "events": "event_units",
+    "override": "adjustment_units",
+    "consensus": "consensus_units",
+}
+
+
+def month_key(month: dt.date) -> str:
+    return f"m{month:%Y_%m}"
+
+
+def version_key(month: dt.date) -> str:
+    return f"v{month:%Y_%m}"
+
+
+def visible_families(user: Any) -> QuerySet[ProductFamily]:
+    return scope_to_families(ProductFamily.objects.order_by("code"), user, "id")
+
+
+def may_edit(cycle: PlanningCycle, user: Any) -> bool:
+    return cycle.state == "demand_review" and user_may(user, "edit_demand")
+
+
+@dataclass
+class GridData:
+    history: list[dt.date]
+    horizon: list[dt.date]
+    rows: list[dict[str, Any]]
+
+    def columns(self) -> list[dict[str, Any]]:
+        return [
+            {"field": month_key(m), "title": f"{m:%b %y}", "history": m in self.history}
+            for m in self.history + self.horizon
+        ]
+
+
+def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridData:
+    products = list(Product.objects.filter(family=family).order_by("sku"))
+    ids = [p.pk for p in products]
+    history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
+    consensus = consensus_frame(cycle, ids)
+    actuals = actuals_frame(ids, history[0], cycle.month)
+    editable = may_edit(cycle, user) and not consensus.empty
+    label = f"{family.code} {family.name}"
+    rows = _rows(family, label, None, f"All {family.code}", consensus, actuals, editable)
+    for product in products:
+        mine = consensus[consensus["product_id"] == product.pk]
+        sold = actuals[actuals["product_id"] == product.pk]
+        rows += _rows(family, label, product, f"{product.sku} {product.name}", mine, sold, editable)
+    return GridData(history, horizon, rows)
+
+
+def _rows(
+    family: ProductFamily,
+    family_label: str,
+    product: Product | None,
+    label: str,
+    consensus: pd.DataFrame,
+    actuals: pd.DataFrame,
+    editable: bool,
+) -> list[dict[str, Any]]:
+    key = f"p{product.pk}" if product else f"f{family.pk}"
+    totals = consensus.groupby("month")[[*MEASURE_FIELD.values(), "version"]].sum()
+    sold = actuals.groupby("month")["actual_units"].sum()
+    rows = []
+    for measure, measure_label in MEASURES:
+        row: dict[str, Any] = {
+            "id": f"{key}-{measure}",
+            "family": family_label,
+            "family_id": family.pk,
+            "product_id": product.pk if product else None,
+            "product": label,
+            "is_family": product is None,
+            "measure": measure,
+            "measure_label": measure_label,
+            "editable": editable and measure == "consensus",
+        }
+        if measure == "actual":
+            row.update({month_key(m): round(float(v), 2) for m, v in sold.items()})
+        else:
+            values = totals[MEASURE_FIELD[measure]]
+            row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
+        if measure == "consensus":
+            row.update({version_key(m): int(v) for m, v in totals["version"].items()})
+            if product is not None:
+                overridden = consensus.loc[consensus["overridden"].astype(bool), "month"]
+                row["overridden"] = [month_key(m) for m in overridden]
+        rows.append(row)
+    return rows

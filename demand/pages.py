@@ -1,0 +1,167 @@
+"""Secondary demand pages: charts JSON, XLSX, events, new products and accuracy (thin views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.selectors import scope_to_families, user_family_ids
+from cycles.models import PlanningCycle
+from demand import accuracy, events, xlsx
+from demand.charts import chart_series
+from demand.forms import EventForm, LikeItemForm
+from demand.grid import may_edit, visible_families
+from demand.models import DemandEvent, ReasonCode
+from demand.services import DemandError
+from demand.views import chosen_family
+from masterdata.models import Product
+
+
+class ChartDataView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        products = scope_to_families(Product.objects.all(), request.user, "family_id")
+        if request.GET.get("product"):
+            products = products.filter(pk=request.GET["product"])
+        else:
+            products = products.filter(family=chosen_family(request))
+        return JsonResponse(chart_series(cycle, list(products.values_list("pk", flat=True))))
+
+
+class ExportView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        family = chosen_family(request)
+        content = xlsx.grid_workbook(cycle, family, request.user)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"demand-{cycle.month:%Y-%m}-{family.code}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class UploadView(RoleRequiredMixin, View):
+    required_action = "edit_demand"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        family = chosen_family(request)
+        upload, reason = request.FILES.get("file"), request.POST.get("reason", "")
+        errors: list[str] = []
+        if upload is None:
+            errors = ["Choose an .xlsx file to upload."]
+        elif reason not in ReasonCode.values:
+            errors = ["Choose a reason code for the uploaded changes."]
+        else:
+            try:
+                result = xlsx.upload_apply(pk, family, upload.read(), request.user, reason)
+                errors = result.errors
+            except (DemandError, PermissionDenied) as exc:
+                errors = [str(exc)]
+        if errors:
+            context = {"cycle": cycle, "family": family, "errors": errors}
+            return render(request, "demand/upload_errors.html", context, status=400)
+        messages.success(request, f"Upload saved: {len(result.edits)} changed cell(s).")
+        return redirect(f"/demand/cycles/{pk}/?family={family.pk}")
+
+
+class EventsView(RoleRequiredMixin, TemplateView):
+    template_name = "demand/events.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
+        scope = user_family_ids(self.request.user)
+        rows = DemandEvent.objects.filter(cycle=cycle).select_related("product", "family")
+        if scope is not None:
+            rows = [e for e in rows if (e.product.family_id if e.product else e.family_id) in scope]
+        form = kwargs.get("form") or EventForm()
+        form.fields["product"].queryset = scope_to_families(Product.objects.all(), self.request.user, "family_id")
+        form.fields["family"].queryset = visible_families(self.request.user)
+        context.update(cycle=cycle, events=rows, form=form, may_edit=may_edit(cycle, self.request.user))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                events.event_create(pk, form.cleaned_data, request.user)
+            except (DemandError, PermissionDenied) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Event added; the grid's events row includes it.")
+                return redirect("demand:events", pk=pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class EventDeleteView(RoleRequiredMixin, View):
+    required_action = "edit_demand"
+
+    def post(self, request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+        try:
+            events.event_delete(event_id, request.user)
+        except (DemandError, PermissionDenied, DemandEvent.DoesNotExist) as exc:
+            messages.error(request, str(exc) or "No such event.")
+        return redirect("demand:events", pk=pk)
+
+
+class NewProductsView(RoleRequiredMixin, TemplateView):
+    template_name = "demand/new_products.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
+        products = scope_to_families(
+            Product.objects.filter(lifecycle="new") | Product.objects.filter(like_product__isnull=False),
+            self.request.user,
+            "family_id",
+        ).select_related("like_product", "family").distinct()
+        context.update(cycle=cycle, products=products.order_by("sku"), form=LikeItemForm(),
+                       may_edit=may_edit(cycle, self.request.user))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = LikeItemForm(request.POST)
+        if form.is_valid():
+            try:
+                events.like_item_set(
+                    pk, int(request.POST.get("product", 0)), form.cleaned_data["like_sku"],
+                    form.cleaned_data["like_scale"], request.user,
+                )
+            except (DemandError, PermissionDenied, Product.DoesNotExist) as exc:
+                messages.error(request, str(exc) or "No such product.")
+            else:
+                messages.success(request, "Like-item saved; run the forecast to use it.")
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("demand:new_products", pk=pk)
+
+
+class AccuracyView(RoleRequiredMixin, TemplateView):
+    template_name = "demand/accuracy.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        lag_text = self.request.GET.get("lag", "")
+        lag = int(lag_text) if lag_text.isdigit() else None
+        cells = accuracy.scored_cells(user_family_ids(self.request.user), lag)
+        context.update(
+            lag=lag,
+            lags=range(0, 18),
+            cell_count=len(cells),
+            by_family=accuracy.accuracy_table(cells, ["family"]),
+            by_lag=accuracy.accuracy_table(cells, ["lag"]),
+            by_product=accuracy.accuracy_table(cells, ["family", "sku"])[:50],
+        )
+        return context
+
+

@@ -1,0 +1,157 @@
+"""Demand review pages and the grid's JSON endpoints (thin: validate, call one service, respond)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.selectors import user_may
+from cycles import preconditions
+from cycles.models import PlanningCycle
+from cycles.selectors import cycle_current
+from cycles.services import TransitionError
+from demand import grid, services
+from demand.forms import EditBatchForm, parse_edits
+from demand.models import ForecastRun, ReasonCode
+from demand.overrides import ConflictError, overrides_apply
+from demand.selectors import current_run, latest_run
+from masterdata.models import ProductFamily
+
+
+def chosen_family(request: HttpRequest) -> ProductFamily:
+    families = grid.visible_families(request.user)
+    family_id = request.GET.get("family") or request.POST.get("family")
+    family = families.filter(pk=family_id).first() if family_id else families.first()
+    if family is None:
+        raise Http404("No product family is visible to you.")
+    return family
+
+
+class DemandHomeView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cycle = cycle_current()
+        if cycle is None:
+            return redirect("cycles:list")
+        return redirect("demand:review", pk=cycle.pk)
+
+
+class ReviewView(RoleRequiredMixin, TemplateView):
+    template_name = "demand/review.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
+        user = self.request.user
+        family = chosen_family(self.request)
+        context.update(
+            cycle=cycle,
+            family=family,
+            families=grid.visible_families(user),
+            run=latest_run(cycle),
+            good_run=current_run(cycle),
+            reasons=ReasonCode.choices,
+            may_edit=grid.may_edit(cycle, user),
+            may_run=user_may(user, "run_forecast")
+            and cycle.state in services.RUNNABLE_STATES,
+            may_sign_off=cycle.state == "demand_review" and user_may(user, "edit_demand"),
+            sign_off_problems=preconditions.unmet(cycle, "demand_review")
+            if cycle.state == "demand_review"
+            else [],
+        )
+        return context
+
+
+class GridDataView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        data = grid.grid_data(cycle, chosen_family(request), request.user)
+        return JsonResponse({"columns": data.columns(), "rows": data.rows})
+
+
+class OverridesSaveView(RoleRequiredMixin, View):
+    required_action = "edit_demand"
+
+    def post(self, request: HttpRequest, pk: int) -> JsonResponse:
+        try:
+            payload = json.loads(request.body or b"{}")
+        except ValueError:
+            return JsonResponse({"error": "The request body is not JSON."}, status=400)
+        form = EditBatchForm(payload)
+        if not form.is_valid():
+            return JsonResponse({"error": form.errors.as_text()}, status=400)
+        edits, errors = parse_edits(payload.get("edits"))
+        if errors:
+            return JsonResponse({"error": "; ".join(errors)}, status=400)
+        data = form.cleaned_data
+        try:
+            changed = overrides_apply(
+                pk, edits, request.user, reason=data["reason"], comment=data["comment"]
+            )
+        except ConflictError as exc:
+            return JsonResponse({"error": str(exc)}, status=409)
+        except services.DemandError as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        return JsonResponse({"saved": changed})
+
+
+def _progress(request: HttpRequest, run: ForecastRun) -> HttpResponse:
+    poll_url = reverse("demand:run_progress", kwargs={"run_id": run.pk})
+    return render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
+
+
+class RunStartView(RoleRequiredMixin, View):
+    required_action = "run_forecast"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            run = services.forecast_run_request(pk, request.user)
+        except services.DemandError as exc:
+            messages.error(request, str(exc))
+            return redirect("demand:review", pk=pk)
+        run.refresh_from_db()  # with eager Celery (no broker) the run has already finished
+        if request.htmx:  # type: ignore[attr-defined]
+            return _progress(request, run)
+        return redirect("demand:review", pk=pk)
+
+
+class RunRetryView(RoleRequiredMixin, View):
+    required_action = "run_forecast"
+
+    def post(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        run = get_object_or_404(ForecastRun, pk=run_id)
+        try:
+            run = services.forecast_run_retry(run_id, request.user)
+        except services.DemandError as exc:
+            messages.error(request, str(exc))
+        if request.htmx:  # type: ignore[attr-defined]
+            return _progress(request, run)
+        return redirect("demand:review", pk=run.cycle_id)
+
+
+class RunProgressView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        return _progress(request, get_object_or_404(ForecastRun, pk=run_id))
+
+
+class SignOffView(RoleRequiredMixin, View):
+    required_action = "edit_demand"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.consensus_sign_off(pk, request.user, request.POST.get("comment", "")[:500])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Consensus demand signed off and frozen; the cycle moved on.")
+        return redirect("demand:review", pk=pk)

@@ -135,6 +135,10 @@ def _validated(history: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
 def _monthly_periods(column: pd.Series, as_periods: bool) -> pd.Series:
     if as_periods:
         return pd.Series(pd.PeriodIndex(column, freq="M"), index=column.index)
+    if column.dtype == object:  # a mix of Periods and other values
+        column = column.map(
+            lambda value: value.to_timestamp() if isinstance(value, pd.Period) else value
+        )
     stamps = pd.to_datetime(column, errors="coerce")
     bad = stamps.isna()
     if bad.any():

@@ -56,6 +56,8 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "open_cycle": frozenset({Role.ADMINISTRATOR}),
     "run_forecast": frozenset({Role.DEMAND_PLANNER, Role.ADMINISTRATOR}),
     "edit_demand": frozenset({Role.DEMAND_PLANNER}),
+    "run_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
+    "edit_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
     **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
     **{f"upload_{name}": roles for name, roles in MASTER_DATA_WRITERS.items()},
     "api_read_tables": frozenset({*ALL_HUMAN_ROLES, Role.ERP}),

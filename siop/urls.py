@@ -12,5 +12,6 @@ urlpatterns = [
     path("data/", include("datainputs.urls")),
     path("api/", include("api.urls")),
     path("demand/", include("demand.urls")),
+    path("supply/", include("supply.urls")),
     path("", include("cycles.urls")),
 ]

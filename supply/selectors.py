@@ -1,19 +1,220 @@
-"""Reads of the supply review that other stages build on.
+"""Reads of the supply review: runs, the plan's grids and charts, and the cross-stage contract.
 
 `cycle_planned_supply` is the contract the inventory review and the API export call: planned
-(not yet released) supply per product, site and month from the cycle's latest good supply plan.
-Empty until the supply review has planned.
+(not yet released) supply per product, site and receipt month from the cycle's latest
+*succeeded* supply plan, firm orders included. Empty until the supply review has planned.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from dataclasses import dataclass, field
+from typing import Any
 
+import pandas as pd
+from django.db.models import Q, QuerySet, Sum
+
+from accounts.selectors import scope_to_families
 from cycles.models import PlanningCycle
+from cycles.runs import RunStatus
+from supply.models import (
+    FirmOrder,
+    GapOption,
+    PlanCost,
+    PlannedOrder,
+    PlanResourceLoad,
+    ResourceOvertime,
+    Shortage,
+    SupplyPlanRun,
+)
 
 PLANNED_SUPPLY_COLUMNS = ["product_id", "site_id", "month", "planned_units"]
+REASON_TEXT = {
+    "capacity": "Capacity: every resource or supplier that could supply it is full",
+    "lead_time": "Lead time: no supply can arrive in time",
+    "economic": "Economic: supplying costs more than the lost sale",
+    "no_supply_source": "No supply source: the product has no supply term at this site",
+}
+OPTION_TEXT = {
+    "overtime": "Overtime",
+    "spare_capacity": "Spare regular capacity",
+    "pre_build": "Pre-build",
+    "expedite": "Expedite (faster mode)",
+    "alternative_supplier": "Alternative supplier",
+    "order_more": "Order more",
+}
+
+
+def latest_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
+    return SupplyPlanRun.objects.filter(cycle=cycle).order_by("-created_at", "-id").first()
+
+
+def succeeded_runs(cycle: PlanningCycle) -> QuerySet[SupplyPlanRun]:
+    return SupplyPlanRun.objects.filter(cycle=cycle, status=RunStatus.SUCCEEDED).order_by(
+        "-finished_at", "-id"
+    )
+
+
+def latest_succeeded_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
+    return succeeded_runs(cycle).first()
 
 
 def cycle_planned_supply(cycle: PlanningCycle) -> pd.DataFrame:
     """Planned receipts per product x site x month (``PLANNED_SUPPLY_COLUMNS``)."""
-    return pd.DataFrame(columns=PLANNED_SUPPLY_COLUMNS)
+    run = latest_succeeded_run(cycle)
+    if run is None:
+        return pd.DataFrame(columns=PLANNED_SUPPLY_COLUMNS)
+    last = (pd.Period(cycle.month, freq="M") + cycle.horizon_months - 1).to_timestamp().date()
+    rows = (
+        PlannedOrder.objects.filter(run=run, receipt_month__lte=last)
+        .values("product_id", "site_id", "receipt_month")
+        .annotate(planned_units=Sum("quantity_units"))
+        .order_by("product_id", "site_id", "receipt_month")
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=["product_id", "site_id", "receipt_month", "planned_units"]
+    )
+    frame = frame.rename(columns={"receipt_month": "month"})
+    frame["planned_units"] = frame["planned_units"].astype(float)
+    return frame[PLANNED_SUPPLY_COLUMNS]
+
+
+def costs(run: SupplyPlanRun | None) -> dict[str, float]:
+    if run is None:
+        return {}
+    return dict(PlanCost.objects.filter(run=run).values_list("component", "cost_eur"))
+
+
+@dataclass
+class CostComparison:
+    components: list[tuple[str, float, float | None]] = field(default_factory=list)
+    total: float = 0.0
+    previous_total: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous_total is None else self.total - self.previous_total
+
+
+def cost_comparison(cycle: PlanningCycle) -> CostComparison:
+    """The latest plan's costs per component next to the plan before it (when there is one)."""
+    runs = list(succeeded_runs(cycle)[:2])
+    if not runs:
+        return CostComparison()
+    now = costs(runs[0])
+    before = costs(runs[1]) if len(runs) > 1 else {}
+    rows = [(name, value, before.get(name)) for name, value in now.items() if name != "total"]
+    return CostComparison(rows, now.get("total", 0.0), before.get("total"))
+
+
+def load_chart(run: SupplyPlanRun) -> list[dict[str, Any]]:
+    """Per resource: months, capacity, capacity + overtime limit, required and planned load."""
+    loads = PlanResourceLoad.objects.filter(run=run).select_related("resource")
+    by_resource: dict[str, dict[str, Any]] = {}
+    for row in loads:
+        entry = by_resource.setdefault(row.resource.code, {
+            "resource": row.resource.code, "name": row.resource.name, "months": [],
+            "capacity": [], "with_overtime": [], "required": [], "load": [], "overtime": [],
+        })  # fmt: skip
+        entry["months"].append(row.month.strftime("%Y-%m"))
+        entry["capacity"].append(round(row.capacity_hours, 1))
+        entry["with_overtime"].append(round(row.capacity_hours + row.overtime_limit_hours, 1))
+        entry["required"].append(round(row.required_hours, 1))
+        entry["load"].append(round(row.load_hours, 1))
+        entry["overtime"].append(round(row.overtime_hours, 1))
+    return list(by_resource.values())
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    resource_id: int
+    code: str
+    name: str
+    peak_required_pct: float | None
+    overloaded_months: int
+    overtime_hours: float
+    overtime_limit_hours: float
+    extra_overtime: ResourceOvertime | None
+
+
+def resource_summaries(run: SupplyPlanRun, cycle: PlanningCycle) -> list[ResourceSummary]:
+    """Per resource: the rough-cut peak, months where requirement exceeds capacity, overtime."""
+    extras = {r.resource_id: r for r in ResourceOvertime.objects.filter(cycle=cycle)}
+    grouped: dict[int, list[PlanResourceLoad]] = {}
+    for row in PlanResourceLoad.objects.filter(run=run).select_related("resource"):
+        grouped.setdefault(row.resource_id, []).append(row)
+    summaries = []
+    for resource_id, rows in grouped.items():
+        peaks = [r.required_hours / r.capacity_hours * 100 for r in rows if r.capacity_hours > 0]
+        resource = rows[0].resource
+        summaries.append(ResourceSummary(
+            resource_id, resource.code, resource.name, max(peaks) if peaks else None,
+            sum(1 for r in rows if r.required_hours > r.capacity_hours + 1e-6),
+            sum(r.overtime_hours for r in rows), rows[0].overtime_limit_hours,
+            extras.get(resource_id),
+        ))  # fmt: skip
+    return sorted(summaries, key=lambda s: s.code)
+
+
+def planned_orders(run: SupplyPlanRun, user: Any, search: str = "") -> QuerySet[PlannedOrder]:
+    orders = PlannedOrder.objects.filter(run=run).select_related("product", "site")
+    orders = scope_to_families(orders, user, "product__family_id")
+    if search:
+        orders = orders.filter(
+            Q(product__sku__icontains=search) | Q(product__name__icontains=search)
+            | Q(source_code__icontains=search)
+        )  # fmt: skip
+    return orders
+
+
+def firm_orders_by_lane(cycle: PlanningCycle) -> dict[tuple[Any, ...], FirmOrder]:
+    return {
+        (f.product_id, f.site_id, f.source_type, f.source_code, f.mode, f.release_month): f
+        for f in FirmOrder.objects.filter(cycle=cycle)
+    }
+
+
+@dataclass
+class Gap:
+    """A shortage of one product-site-month (all channels) with the options to close it."""
+
+    product: Any
+    site: Any
+    month: Any
+    shortage_units: float
+    shortage_cost_eur: float
+    reasons: list[str]
+    channels: list[str]
+    options: list[GapOption] = field(default_factory=list)
+
+
+def gaps(run: SupplyPlanRun, user: Any, limit: int = 50) -> list[Gap]:
+    """The costliest gaps first, each with its closing options (cheapest first)."""
+    shortages = scope_to_families(
+        Shortage.objects.filter(run=run).select_related("product", "site", "channel"),
+        user, "product__family_id",
+    )  # fmt: skip
+    found: dict[tuple[int, int, Any], Gap] = {}
+    for s in shortages:
+        key = (s.product_id, s.site_id, s.month)
+        gap = found.setdefault(key, Gap(s.product, s.site, s.month, 0.0, 0.0, [], []))
+        gap.shortage_units += s.shortage_units
+        gap.shortage_cost_eur += s.shortage_cost_eur
+        gap.channels.append(s.channel.code)
+        text = REASON_TEXT.get(s.reason, s.reason)
+        if text not in gap.reasons:
+            gap.reasons.append(text)
+    ranked = sorted(found.values(), key=lambda g: -g.shortage_cost_eur)[:limit]
+    wanted = {(g.product.pk, g.site.pk, g.month): g for g in ranked}
+    options = GapOption.objects.filter(run=run, product_id__in={k[0] for k in wanted})
+    for option in options:
+        target = wanted.get((option.product_id, option.site_id, option.month))
+        if target is not None:
+            target.options.append(option)
+    return ranked
+
+
+def shortage_totals(run: SupplyPlanRun) -> dict[str, float]:
+    totals = Shortage.objects.filter(run=run).aggregate(
+        units=Sum("shortage_units"), cost=Sum("shortage_cost_eur")
+    )
+    return {"units": float(totals["units"] or 0.0), "cost": float(totals["cost"] or 0.0)}

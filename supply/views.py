@@ -1,0 +1,183 @@
+"""Supply review pages: the review itself, and POST endpoints that each call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from accounts.mixins import RoleRequiredMixin
+from accounts.selectors import user_may
+from cycles import preconditions
+from cycles.models import PlanningCycle
+from cycles.selectors import cycle_current
+from cycles.services import TransitionError
+from supply import selectors, services
+from supply.forms import FirmOrderForm, OvertimeForm, ReleaseForm
+from supply.models import SupplyPlanRun
+
+STAGE = services.STAGE_KEY
+EDIT = services.EDIT_ACTION
+
+
+def _review_url(cycle_pk: int, anchor: str = "") -> str:
+    url = reverse("supply:review", kwargs={"pk": cycle_pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+class SupplyCurrentView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cycle = cycle_current()
+        if cycle is None:
+            return redirect("cycles:list")
+        return redirect(_review_url(cycle.pk))
+
+
+def _plan_context(cycle: PlanningCycle, request: HttpRequest) -> dict[str, Any]:
+    done = selectors.latest_succeeded_run(cycle)
+    if done is None:
+        return {"done": None}
+    search = request.GET.get("q", "").strip()
+    orders = selectors.planned_orders(done, request.user, search)
+    return {
+        "done": done,
+        "search": search,
+        "page": Paginator(orders, 50).get_page(request.GET.get("page")),
+        "firm": selectors.firm_orders_by_lane(cycle),
+        "chart": selectors.load_chart(done),
+        "resources": selectors.resource_summaries(done, cycle),
+        "gaps": selectors.gaps(done, request.user),
+        "shortage": selectors.shortage_totals(done),
+        "costs": selectors.cost_comparison(cycle),
+    }
+
+
+class SupplyReviewView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        may_edit = user_may(request.user, EDIT) and not cycle.is_locked
+        context = {
+            "cycle": cycle,
+            "may_edit": may_edit,
+            "may_run": user_may(request.user, services.RUN_ACTION) and not cycle.is_locked,
+            "run": selectors.latest_run(cycle),
+            "overtime_form": OvertimeForm(),
+            "at_stage": cycle.state == STAGE,
+            "may_sign_off": cycle.state == STAGE and may_edit,
+            "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
+            "reason_text": selectors.REASON_TEXT,
+            "option_text": selectors.OPTION_TEXT,
+            **_plan_context(cycle, request),
+        }
+        return render(request, "supply/review.html", context)
+
+
+class PlanView(RoleRequiredMixin, View):
+    required_action = services.RUN_ACTION
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.supply_run_request(pk, request.user)
+        except services.SupplyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Supply plan queued; the page updates when it is done.")
+        return redirect(_review_url(pk, "planning"))
+
+
+class RunProgressView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
+        run = get_object_or_404(SupplyPlanRun, pk=run_pk)
+        poll_url = reverse("supply:run_progress", kwargs={"run_pk": run.pk})
+        response = render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
+        if not run.is_active and request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"  # finished: reload the page to show the new plan
+        return response
+
+
+def _form_errors(form: Any) -> str:
+    problems = [
+        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    ]
+    return "Not saved. " + " ".join(problems)
+
+
+class FirmOrderView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = FirmOrderForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(_review_url(pk, "plan-grid"))
+        data = form.cleaned_data
+        try:
+            services.firm_order_save(
+                pk, data["planned_order"], data["quantity_units"], version=data["version"],
+                user=request.user, reason=data["reason"],
+            )  # fmt: skip
+        except services.SupplyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Order firmed; the next plan keeps at least this quantity.")
+        return redirect(_review_url(pk, "plan-grid"))
+
+
+class FirmReleaseView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int, firm_pk: int) -> HttpResponse:
+        form = ReleaseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(_review_url(pk, "plan-grid"))
+        try:
+            services.firm_order_release(pk, firm_pk, version=form.cleaned_data["version"],
+                                        user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
+        except services.SupplyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Firm order released; re-plan to apply.")
+        return redirect(_review_url(pk, "plan-grid"))
+
+
+class OvertimeView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = OvertimeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect(_review_url(pk, "resources"))
+        data = form.cleaned_data
+        try:
+            services.overtime_save(
+                pk, data["resource"].pk, data["extra_hours_per_month"], version=data["version"],
+                user=request.user, reason=data["reason"],
+            )  # fmt: skip
+        except services.SupplyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Overtime of {data['resource'].code} saved; re-plan to apply."
+            )
+        return redirect(_review_url(pk, "resources"))
+
+
+class SignOffView(RoleRequiredMixin, View):
+    required_action = EDIT
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.supply_sign_off(pk, request.user, request.POST.get("comment", ""))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Supply review signed off.")
+        return redirect(_review_url(pk))

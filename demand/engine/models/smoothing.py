@@ -31,8 +31,12 @@ from demand.engine.models.grid import Axis, grid_search
 FloatArray = npt.NDArray[np.float64]
 
 ALPHA_GRID = (0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 0.99)
-BETA_SHARE_GRID = (0.01, 0.05, 0.15, 0.4, 0.9)
-PHI_GRID = (0.8, 0.88, 0.94, 0.98)
+# The trend models search three parameters, so their coarse grid is sparser (84 points, then
+# local refinement): on M3 monthly training holdouts the 220-point grid gave the same sMAPE
+# (+/- 0.01) for 40 % more time.
+TREND_ALPHA_GRID = (0.01, 0.05, 0.12, 0.25, 0.45, 0.7, 0.99)
+TREND_BETA_SHARE_GRID = (0.02, 0.1, 0.4, 0.9)
+TREND_PHI_GRID = (0.8, 0.9, 0.98)
 # A whisper of ridge keeps the 2x2 initial-state solve defined for one- or two-point series.
 _RIDGE = 1e-9
 
@@ -135,9 +139,9 @@ def fit_ses(batch: SeriesBatch) -> SmoothingFit:
 
 def fit_trend(batch: SeriesBatch, damped: bool = True) -> SmoothingFit:
     """ETS(A,Ad,N) (damped, default) or ETS(A,A,N) (Holt's linear trend)."""
-    axes = [Axis("alpha", ALPHA_GRID), Axis("beta_share", BETA_SHARE_GRID)]
+    axes = [Axis("alpha", TREND_ALPHA_GRID), Axis("beta_share", TREND_BETA_SHARE_GRID)]
     if damped:
-        axes.append(Axis("phi", PHI_GRID))
+        axes.append(Axis("phi", TREND_PHI_GRID))
 
     def params(p: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray, FloatArray]:
         phi = p["phi"] if damped else np.ones((1, 1))

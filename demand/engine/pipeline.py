@@ -6,7 +6,9 @@ Every series falls into exactly one class, and each class is fitted for all its 
 * ``mean``: fewer than ``MIN_MODEL_OBSERVATIONS`` months; a flat mean is all such a history
   supports (its interval is at least +/- ``SHORT_HISTORY_SPREAD`` of the level).
 * ``SBA`` / ``TSB``: intermittent demand (average interval between sales > 1.32 months),
-  see `models/intermittent.py`.
+  see `models/intermittent.py`, unless the zeros are an off-season (a strongly seasonal
+  item that sells only part of the year is a regular seasonal series; its off-season
+  months carry the in-season level instead of dragging it to zero).
 * regular series: seasonally adjusted by classical multiplicative decomposition when
   `seasonality.detect_seasonality` finds a season, isolated spikes replaced
   (`outliers.py`), then the equal-weight mean of five members: SES, damped-trend ETS
@@ -44,10 +46,12 @@ from demand.engine.models.smoothing import SmoothingFit, fit_ses, fit_trend
 from demand.engine.models.theta import classic_theta_forecast, fit_theta
 from demand.engine.outliers import remove_spikes
 from demand.engine.seasonality import (
+    MIN_INDEX,
     detect_seasonality,
     forecast_indices,
     in_sample_indices,
     seasonal_indices,
+    sells_in_season_only,
 )
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,7 +91,9 @@ def forecast_batch(batch: SeriesBatch, horizon: int, season_length: int = 12) ->
     observed = batch.observed_mask()
     has_demand = np.any((batch.values > 0) & observed, axis=1)
     short = has_demand & (batch.n_obs < MIN_MODEL_OBSERVATIONS)
-    intermittent = has_demand & ~short & is_intermittent(batch)
+    intermittent = (
+        has_demand & ~short & is_intermittent(batch) & ~sells_in_season_only(batch, season_length)
+    )
     regular = has_demand & ~short & ~intermittent
     for mask, method in (
         (short, _short_history),
@@ -140,7 +146,8 @@ def _regular(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForec
     seasonal = detect_seasonality(batch, season_length)
     indices = seasonal_indices(batch, season_length, seasonal)
     observed = batch.observed_mask()
-    adjusted_values = batch.values / in_sample_indices(indices, batch.n_periods)
+    month_index = in_sample_indices(indices, batch.n_periods)
+    adjusted_values = _carry_over_off_season(batch.values / month_index, month_index, observed)
     adjusted = batch.with_values(np.where(observed, adjusted_values, 0.0))
     positive = np.all((adjusted.values > 0) | ~observed, axis=1)
     result = BatchForecast.zeros(batch.n_series, horizon)
@@ -153,6 +160,21 @@ def _regular(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForec
     return BatchForecast(
         result.point * season, result.lower * season, result.upper * season, result.model
     )
+
+
+def _carry_over_off_season(
+    adjusted: FloatArray, month_index: FloatArray, observed: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """Off-season months (index at its floor: the item hardly sells then) say nothing about the
+    level; they take the adjusted value of the latest month in season instead of a 0."""
+    informative = observed & (month_index > MIN_INDEX * 1.001)
+    if (informative | ~observed).all():
+        return adjusted
+    columns = np.arange(adjusted.shape[1])[None, :]
+    latest = np.maximum.accumulate(np.where(informative, columns, -1), axis=1)
+    first = np.where(informative.any(axis=1), informative.argmax(axis=1), 0)[:, None]
+    source = np.where(latest >= 0, latest, first)
+    return np.take_along_axis(adjusted, source, axis=1)
 
 
 def _combination(adjusted: SeriesBatch, horizon: int, logged: bool) -> BatchForecast:

@@ -31,6 +31,7 @@ BoolArray = npt.NDArray[np.bool_]
 Z_90_TWO_SIDED = 1.645
 MIN_INDEX = 0.05
 STRONG_SEASONALITY = 0.85
+IN_SEASON_SHARE = 0.8
 
 
 def autocorrelations(batch: SeriesBatch, max_lag: int) -> FloatArray:
@@ -62,6 +63,35 @@ def is_seasonal(batch: SeriesBatch, season_length: int) -> BoolArray:
     return long_enough & (np.abs(acf[:, -1]) > limit) & (acf[:, -1] != 0.0)
 
 
+def strongly_seasonal(batch: SeriesBatch, season_length: int) -> BoolArray:
+    """Adjusted seasonal strength above `STRONG_SEASONALITY`, on more than two seasons."""
+    long_enough = batch.n_obs > 2 * season_length
+    return long_enough & (seasonal_strength(batch, season_length) > STRONG_SEASONALITY)
+
+
+def sells_in_season_only(batch: SeriesBatch, season_length: int) -> BoolArray:
+    """Zeros that are an off-season: at least `IN_SEASON_SHARE` of the months with demand fall
+    in months of the year that sold in every observed year, and the pattern is strong.
+
+    Zero-inflated sporadic demand can look "seasonal" by the strength measure alone (pairs of
+    zeros fit any index perfectly); requiring the selling months to recur every year does not
+    happen by chance (a month with a 25 % sale chance sells three years running 1.6 % of the
+    time).
+    """
+    if season_length < 2:
+        return np.zeros(batch.n_series, dtype=bool)
+    observed = batch.observed_mask()
+    sold = (batch.values > 0) & observed
+    position = np.arange(batch.n_periods) % season_length
+    months_seen = np.stack(
+        [observed[:, position == q].sum(axis=1) for q in range(season_length)], 1
+    )
+    months_sold = np.stack([sold[:, position == q].sum(axis=1) for q in range(season_length)], 1)
+    every_year = (months_sold == months_seen) & (months_seen >= 2)
+    share = np.sum(np.where(every_year, months_sold, 0), axis=1) / np.maximum(sold.sum(axis=1), 1)
+    return (share >= IN_SEASON_SHARE) & strongly_seasonal(batch, season_length)
+
+
 def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
     """Seasonal when the ACF test passes on the data or on its month-to-month changes, or
     when the seasonal indices explain most of the detrended variation.
@@ -76,8 +106,7 @@ def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
     by 0.19 on the shorter origin and left the other unchanged.
     """
     long_enough = batch.n_obs > 2 * season_length
-    strong = long_enough & (seasonal_strength(batch, season_length) > STRONG_SEASONALITY)
-    seasonal = is_seasonal(batch, season_length) | strong
+    seasonal = is_seasonal(batch, season_length) | strongly_seasonal(batch, season_length)
     if batch.n_periods < 2:
         return seasonal
     observed = batch.observed_mask()

@@ -55,15 +55,17 @@ def test_noisy_seasonal_demand_keeps_its_peak_month():
 
 
 def test_intermittent_demand_gets_a_flat_croston_rate():
-    # Given six units sold every third month
-    given = history({"spare": [6.0, 0.0, 0.0] * 12})
+    # Given six units sold in one month out of three on average, at random
+    rng = np.random.default_rng(4)
+    given = history({"spare": 6.0 * (rng.random(36) < 1 / 3)})
     # When forecasting
     result = forecast(given, 6)
     rate = forecast_of(result, "spare")
-    # Then SBA forecasts a flat rate a little under 6 / 3 units a month
+    # Then SBA forecasts a flat rate near the average of 1 unit a month the history shows
     assert set(result["model"]) == {"SBA"}
     assert np.allclose(rate, rate[0])
-    assert 1.7 <= rate[0] <= 2.0
+    assert given["quantity"].mean() == pytest.approx(1.0)
+    assert 0.7 <= rate[0] <= 1.3
 
 
 def test_item_that_stopped_selling_decays_with_tsb():
@@ -119,3 +121,18 @@ def test_80_percent_interval_holds_about_80_percent_of_outcomes(kind):
     # Then between 70 % and 90 % of the actual months fall inside the interval
     inside = (paths[:, 60:] >= lower) & (paths[:, 60:] <= upper)
     assert 0.7 <= inside.mean() <= 0.9
+
+
+def test_item_selling_only_in_winter_keeps_its_season_instead_of_a_flat_rate():
+    # Given three winters of sales and nothing from April to September
+    winter = np.array([50.0, 40.0, 20.0, 0, 0, 0, 0, 0, 0, 10.0, 40.0, 60.0])
+    months = pd.period_range(end=LAST_MONTH, periods=36, freq="M")
+    given = history({"ski": winter[months.month - 1]})
+    # When forecasting a year
+    result = forecast(given, 12)
+    by_month = dict(zip(result["period"].dt.month, result["forecast"], strict=True))
+    # Then winter months are forecast near their level and summer near zero
+    assert by_month[12] == pytest.approx(60.0, rel=0.1)
+    assert by_month[1] == pytest.approx(50.0, rel=0.1)
+    assert by_month[6] < 5.0
+    assert "seasonal" in result["model"].iloc[0]

@@ -60,7 +60,9 @@ IntArray = npt.NDArray[np.int64]
 Z_80 = 1.2815515655446004  # two-sided 80 % interval
 MIN_MODEL_OBSERVATIONS = 4
 SHORT_HISTORY_SPREAD = 0.25
-COMBINATION = "mean(SES,DampedETS,DOTM,OTM,Theta)"
+# Model names (shown to planners): "ETS+Theta" = the five-member mean; "log" = fitted on
+# logarithms (multiplicative); "seasonal" = deseasonalised and reseasonalised.
+COMBINATION = "ETS+Theta"
 _TINY = 1e-9
 
 
@@ -156,7 +158,7 @@ def _regular(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForec
         if len(rows):
             result.put(rows, _combination(adjusted.subset(rows), horizon, logged))
     season = forecast_indices(indices, batch.n_periods, horizon)
-    result.model = np.where(seasonal, result.model + " x seasonal", result.model).astype(object)
+    result.model = np.where(seasonal, result.model + " seasonal", result.model).astype(object)
     return BatchForecast(
         result.point * season, result.lower * season, result.upper * season, result.model
     )
@@ -195,7 +197,7 @@ def _combination(adjusted: SeriesBatch, horizon: int, logged: bool) -> BatchFore
         ]
     )
     half = Z_80 * damped_trend_sd(damped, data.n_obs, horizon)
-    names = np.full(data.n_series, COMBINATION + (" on logs" if logged else ""), dtype=object)
+    names = np.full(data.n_series, COMBINATION + (" log" if logged else ""), dtype=object)
     if logged:
         point = np.exp(members).mean(axis=0)
         return BatchForecast(point, point * np.exp(-half), point * np.exp(half), names)

@@ -58,6 +58,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "edit_demand": frozenset({Role.DEMAND_PLANNER}),
     "run_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
     "edit_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
+    "edit_inventory_policy": frozenset({Role.INVENTORY_PLANNER}),
     **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
     **{f"upload_{name}": roles for name, roles in MASTER_DATA_WRITERS.items()},
     "api_read_tables": frozenset({*ALL_HUMAN_ROLES, Role.ERP}),

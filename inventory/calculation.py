@@ -51,7 +51,12 @@ def _params(run: InventoryRun) -> PipelineParams:
 
 def _overrides(run: InventoryRun) -> pd.DataFrame:
     rows = PolicyOverride.objects.filter(cycle=run.cycle).values_list(
-        "product_id", "site_id", "service_target", "safety_stock_units", "order_quantity_units", "reason"
+        "product_id",
+        "site_id",
+        "service_target",
+        "safety_stock_units",
+        "order_quantity_units",
+        "reason",
     )
     frame = pd.DataFrame.from_records(
         list(rows),
@@ -68,7 +73,9 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _policy_rows(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame) -> list[PolicyRow]:
+def _policy_rows(
+    run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame
+) -> list[PolicyRow]:
     reasons = {(int(r.product), int(r.site)): r.reason for r in overrides.itertuples()}
     rows = []
     for p in result.policies.itertuples(index=False):
@@ -163,8 +170,12 @@ def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, s
         for model in (PolicyRow, ProjectionRow, InventoryException):
             model.objects.filter(run=run).delete()
         PolicyRow.objects.bulk_create(_policy_rows(run, result, overrides), batch_size=BATCH)
-        ProjectionRow.objects.bulk_create(_projection_rows(run, result.projection), batch_size=BATCH)
-        InventoryException.objects.bulk_create(_exception_rows(run, result.exceptions), batch_size=BATCH)
+        ProjectionRow.objects.bulk_create(
+            _projection_rows(run, result.projection), batch_size=BATCH
+        )
+        InventoryException.objects.bulk_create(
+            _exception_rows(run, result.exceptions), batch_size=BATCH
+        )
         run.demand_source, run.summary = source, _summary(result, source)
         run.save(update_fields=["demand_source", "summary"])
         run.mark_finished()

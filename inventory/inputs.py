@@ -76,7 +76,11 @@ def _receipts(cycle: PlanningCycle, months: list) -> pd.DataFrame:
 
 def _planned(cycle: PlanningCycle) -> pd.DataFrame:
     planned = cycle_planned_supply(cycle).rename(
-        columns={"product_id": "product", "site_id": "site", "planned_units": "planned_supply_units"}
+        columns={
+            "product_id": "product",
+            "site_id": "site",
+            "planned_units": "planned_supply_units",
+        }
     )
     planned["period"] = _period(planned["month"])
     planned["planned_supply_units"] = planned["planned_supply_units"].astype(float)

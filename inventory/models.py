@@ -18,6 +18,7 @@ rounded to hundredths and checks in integer hundredths that every row reconciles
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -27,7 +28,11 @@ from cycles.runs import CalculationRun
 from masterdata.models import Product, Site
 
 SEGMENTS = tuple(a + x for a in "ABC" for x in "XYZ")
-UNITS = {"max_digits": 16, "decimal_places": 2}
+
+
+def units_field(**kwargs: Any) -> models.DecimalField:
+    """Quantities in units, to the hundredth."""
+    return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
 class ServiceType(models.TextChoices):
@@ -40,16 +45,28 @@ class InventorySettings(models.Model):
         "cycles.PlanningCycle", on_delete=models.CASCADE, related_name="inventory_settings"
     )
     abc_a_cutoff = models.DecimalField(
-        "A cut-off (cumulative value share)", max_digits=5, decimal_places=4, default=Decimal("0.80")
+        "A cut-off (cumulative value share)",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.80"),
     )
     abc_b_cutoff = models.DecimalField(
-        "B cut-off (cumulative value share)", max_digits=5, decimal_places=4, default=Decimal("0.95")
+        "B cut-off (cumulative value share)",
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.95"),
     )
     xyz_x_cutoff = models.DecimalField(
-        "X cut-off (coefficient of variation)", max_digits=6, decimal_places=3, default=Decimal("0.5")
+        "X cut-off (coefficient of variation)",
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("0.5"),
     )
     xyz_y_cutoff = models.DecimalField(
-        "Y cut-off (coefficient of variation)", max_digits=6, decimal_places=3, default=Decimal("1.0")
+        "Y cut-off (coefficient of variation)",
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1.0"),
     )
     service_type = models.CharField(
         max_length=16, choices=ServiceType.choices, default=ServiceType.CYCLE
@@ -102,8 +119,8 @@ class PolicyOverride(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     service_target = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
-    safety_stock_units = models.DecimalField(**UNITS, null=True, blank=True)
-    order_quantity_units = models.DecimalField(**UNITS, null=True, blank=True)
+    safety_stock_units = units_field(null=True, blank=True)
+    order_quantity_units = units_field(null=True, blank=True)
     reason = models.CharField(max_length=60)
     comment = models.TextField(blank=True)
     updated_by = models.ForeignKey(
@@ -174,11 +191,11 @@ class ProjectionRow(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    opening_units = models.DecimalField(**UNITS)
-    receipts_units = models.DecimalField(**UNITS)
-    planned_supply_units = models.DecimalField(**UNITS)
-    demand_units = models.DecimalField(**UNITS)
-    closing_units = models.DecimalField(**UNITS)
+    opening_units = units_field()
+    receipts_units = units_field()
+    planned_supply_units = units_field()
+    demand_units = units_field()
+    closing_units = units_field()
     safety_stock_units = models.FloatField()
     weeks_of_supply = models.FloatField(null=True)
     closing_value_eur = models.FloatField()

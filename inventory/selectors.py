@@ -83,9 +83,11 @@ def abc_xyz_matrix(cycle: PlanningCycle, run: InventoryRun | None) -> list[list[
         aggregates = (
             PolicyRow.objects.filter(run=run)
             .values("segment")
-            .annotate(n=Count("id"), value=Sum("annual_value_eur"), ss=Sum("safety_stock_value_eur"))
+            .annotate(
+                n=Count("id"), value=Sum("annual_value_eur"), ss=Sum("safety_stock_value_eur")
+            )
         )
-        totals = {a["segment"]: a for a in aggregates}
+        totals = {a["segment"]: dict(a) for a in aggregates}
     cells = [
         MatrixCell(
             segment=s,
@@ -103,7 +105,9 @@ def policy_rows(run: InventoryRun, user: Any, search: str = "") -> QuerySet[Poli
     rows = PolicyRow.objects.filter(run=run).select_related("product__family", "site")
     if search:
         rows = rows.filter(product__sku__icontains=search)
-    return scope_to_families(rows, user, "product__family_id").order_by("product__sku", "site__code")
+    return scope_to_families(rows, user, "product__family_id").order_by(
+        "product__sku", "site__code"
+    )
 
 
 def overrides_by_key(cycle: PlanningCycle) -> dict[tuple[int, int], PolicyOverride]:

@@ -18,7 +18,13 @@ from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
-from inventory.models import SEGMENTS, InventoryRun, InventorySettings, PolicyOverride, ServiceTarget
+from inventory.models import (
+    SEGMENTS,
+    InventoryRun,
+    InventorySettings,
+    PolicyOverride,
+    ServiceTarget,
+)
 from masterdata.models import Product, Site
 
 EDIT_ACTION = "edit_inventory_policy"
@@ -95,7 +101,9 @@ def service_targets_update(
                     f"The {change.segment} target was changed by someone else meanwhile; reload."
                 )
             if not Decimal("0.5") <= change.service_target <= Decimal("0.9999"):
-                raise InventoryError(f"{change.segment}: a target must be between 50 % and 99.99 %.")
+                raise InventoryError(
+                    f"{change.segment}: a target must be between 50 % and 99.99 %."
+                )
             if row.service_target == change.service_target:
                 continue
             audit_record(
@@ -109,7 +117,9 @@ def service_targets_update(
     return changed
 
 
-def settings_update(cycle_id: int, values: dict[str, Any], version: int, user: Any, reason: str) -> int:
+def settings_update(
+    cycle_id: int, values: dict[str, Any], version: int, user: Any, reason: str
+) -> int:
     """Update segmentation cut-offs and policy parameters; returns how many fields changed."""
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
@@ -117,8 +127,14 @@ def settings_update(cycle_id: int, values: dict[str, Any], version: int, user: A
         settings = InventorySettings.objects.select_for_update().get(cycle=cycle)
         if settings.version != version:
             raise InventoryError("The settings were changed by someone else meanwhile; reload.")
-        a, b = values.get("abc_a_cutoff", settings.abc_a_cutoff), values.get("abc_b_cutoff", settings.abc_b_cutoff)
-        x, y = values.get("xyz_x_cutoff", settings.xyz_x_cutoff), values.get("xyz_y_cutoff", settings.xyz_y_cutoff)
+        a, b = (
+            values.get("abc_a_cutoff", settings.abc_a_cutoff),
+            values.get("abc_b_cutoff", settings.abc_b_cutoff),
+        )
+        x, y = (
+            values.get("xyz_x_cutoff", settings.xyz_x_cutoff),
+            values.get("xyz_y_cutoff", settings.xyz_y_cutoff),
+        )
         if not 0 < a <= b <= 1:
             raise InventoryError("ABC cut-offs must satisfy 0 < A <= B <= 100 %.")
         if not 0 <= x <= y:
@@ -193,7 +209,9 @@ def policy_override_save(
     return row
 
 
-def policy_override_delete(cycle_id: int, override_id: int, version: int, user: Any, reason: str) -> None:
+def policy_override_delete(
+    cycle_id: int, override_id: int, version: int, user: Any, reason: str
+) -> None:
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
         row = PolicyOverride.objects.select_for_update().filter(cycle=cycle, pk=override_id).first()

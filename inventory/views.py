@@ -149,7 +149,10 @@ class RunProgressView(RoleRequiredMixin, View):
 class OverrideView(RoleRequiredMixin, View):
     def _context(self, pk: int, product_id: int, site_id: int) -> dict[str, Any]:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
-        product, site = get_object_or_404(Product, pk=product_id), get_object_or_404(Site, pk=site_id)
+        product, site = (
+            get_object_or_404(Product, pk=product_id),
+            get_object_or_404(Site, pk=site_id),
+        )
         existing = PolicyOverride.objects.filter(cycle=cycle, product=product, site=site).first()
         return {"cycle": cycle, "product": product, "site": site, "existing": existing}
 
@@ -159,7 +162,9 @@ class OverrideView(RoleRequiredMixin, View):
         initial = {"version": existing.version if existing else 0}
         if existing:
             initial.update(
-                service_target_percent=existing.service_target * 100 if existing.service_target else None,
+                service_target_percent=existing.service_target * 100
+                if existing.service_target
+                else None,
                 safety_stock_units=existing.safety_stock_units,
                 order_quantity_units=existing.order_quantity_units,
                 reason=existing.reason,

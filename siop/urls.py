@@ -11,6 +11,7 @@ urlpatterns = [
     path("master/", include("masterdata.urls")),
     path("data/", include("datainputs.urls")),
     path("api/", include("api.urls")),
+    path("inventory/", include("inventory.urls")),
     path("demand/", include("demand.urls")),
     path("supply/", include("supply.urls")),
     path("", include("cycles.urls")),

@@ -186,8 +186,14 @@ def check_reconciles(projection: pd.DataFrame) -> None:
     same_item = (projection[KEYS].to_numpy()[1:] == projection[KEYS].to_numpy()[:-1]).all(axis=1)
     carried = cents("opening_units")[1:] != cents("closing_units")[:-1]
     if bad.any() or (same_item & carried).any():
-        row = projection.loc[bad].head(1) if bad.any() else projection.iloc[1:].loc[same_item & carried]
-        raise ValueError(f"projection does not reconcile at {row[[*KEYS, 'period']].to_dict('records')[:1]}")
+        row = (
+            projection.loc[bad].head(1)
+            if bad.any()
+            else projection.iloc[1:].loc[same_item & carried]
+        )
+        raise ValueError(
+            f"projection does not reconcile at {row[[*KEYS, 'period']].to_dict('records')[:1]}"
+        )
 
 
 def run_pipeline(
@@ -221,9 +227,11 @@ def run_pipeline(
     cover_limit = np.full(len(projection), params.excess_cover_weeks)
     monthly = kpis_by_period(projection)
     units = projection.groupby("period", sort=True)[["closing_units", "demand_units"]].sum()
-    safety_value = (projection["safety_stock_units"] * projection["unit_cost"]).groupby(
-        projection["period"]
-    ).sum()
+    safety_value = (
+        (projection["safety_stock_units"] * projection["unit_cost"])
+        .groupby(projection["period"])
+        .sum()
+    )
     monthly["closing_units"] = units["closing_units"].to_numpy()
     monthly["safety_stock_value"] = safety_value.sort_index().to_numpy()
     return PipelineResult(

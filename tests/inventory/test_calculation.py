@@ -89,7 +89,9 @@ def test_given_override_when_recalculated_then_it_replaces_the_policy_and_is_mar
     assert row.safety_stock_units == 777
     assert row.overridden == "Promotion in spring"
     assert row.reorder_point_units >= 777
-    assert ProjectionRow.objects.filter(run=run, product=pump, site=dc1)[0].safety_stock_units == 777
+    assert (
+        ProjectionRow.objects.filter(run=run, product=pump, site=dc1)[0].safety_stock_units == 777
+    )
 
 
 def test_given_succeeded_run_when_executed_again_then_nothing_changes(review_cycle, users) -> None:

@@ -15,15 +15,16 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet .
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet '.[test]'
 
+# Seeds only into an empty database; on later runs it just opens this month's cycle if missing.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:8000 - sign in with a login above (Ctrl+C to stop)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 services:

@@ -8,6 +8,7 @@ completed cycle obeys every guard and precondition a real one does.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from demo.generate import build_plan
 from demo.hooks import stage_preps
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_plan
 from masterdata.models import Product
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ def stage_prepare(cycle: PlanningCycle, key: str) -> list[str]:
             prep(PlanningCycle.objects.get(pk=cycle.pk), user)
     except TransitionError as exc:
         return [f"{cycle} stopped at {STAGE_BY_KEY[key].label}: {exc}"]
+    except Exception as exc:  # a broken stage app must not stop `make run`
+        logger.exception("Demo preparation of %s failed", key)
+        return [f"{cycle} stopped at {STAGE_BY_KEY[key].label}: {type(exc).__name__}: {exc}"]
     return []
 
 

@@ -6,7 +6,8 @@ Sources (keys are database ids; months become monthly pandas Periods):
 * scheduled receipts: open `OpenReceipt` lines by due month; overdue lines land in the first
   month, lines due after the horizon are left out;
 * opening stock: the latest `InventoryOnHand` per product-site dated on or before the cycle
-  month (a newer snapshot would already contain receipts the projection adds again);
+  month (a newer snapshot would already contain receipts the projection adds again); only
+  when there is none (a past cycle re-run) the earliest later snapshot stands in;
 * history: 24 closed months of `SalesHistory` summed over channels; forecast history: the
   first-month demand plan of each earlier cycle (up to 24), compared with what then sold;
 * lead time, its sd, MOQ and order multiple: the preferred `SupplyTerm` (the shortest lead
@@ -139,11 +140,12 @@ def _forecast_history(cycle: PlanningCycle) -> pd.DataFrame:
 
 
 def _opening_stock(cycle: PlanningCycle) -> pd.DataFrame:
-    rows = InventoryOnHand.objects.filter(as_of_date__lte=cycle.month).values_list(
-        "product_id", "site_id", "as_of_date", "quantity"
-    )
+    rows = InventoryOnHand.objects.values_list("product_id", "site_id", "as_of_date", "quantity")
     stock = _frame(rows, [*KEYS, "as_of_date", "opening_stock_units"])
-    stock = stock.sort_values("as_of_date").drop_duplicates(KEYS, keep="last")
+    # Latest snapshot on or before the cycle month; failing that, the earliest one after it.
+    stock["after"] = pd.to_datetime(stock["as_of_date"]) > pd.Timestamp(cycle.month)
+    stock["distance"] = (pd.to_datetime(stock["as_of_date"]) - pd.Timestamp(cycle.month)).abs()
+    stock = stock.sort_values(["after", "distance"]).drop_duplicates(KEYS, keep="first")
     stock["opening_stock_units"] = stock["opening_stock_units"].astype(float)
     return stock[[*KEYS, "opening_stock_units"]]
 

@@ -9,7 +9,8 @@ worst month of the horizon so one number ranks the list:
 * excess: the largest stock value beyond the cover limit. With forward cover w weeks against a
   limit of m weeks, the stock that covers only m weeks is about closing x m / w (exact when the
   next months' demand is level), so the excess value is closing_value x (1 - m / w);
-* obsolete: the largest on-hand value of a phase-out item.
+* obsolete: the largest on-hand value of a phase-out item (reported instead of excess, not
+  as well, so the same stock is not counted twice).
 Also reported: the first month the exception occurs and in how many months it occurs.
 
 Input: a `project_inventory` frame, plus `max_cover_weeks` per row (the item's excess limit).
@@ -69,6 +70,10 @@ def projection_exceptions(projection: pd.DataFrame, max_cover_weeks: np.ndarray)
     if not parts:
         return pd.DataFrame(columns=list(EXCEPTION_COLUMNS))
     out = pd.concat(parts, ignore_index=True)[list(EXCEPTION_COLUMNS)]
+    # Stock of a phase-out item is reported once, as obsolete, not also as excess.
+    obsolete = pd.MultiIndex.from_frame(out.loc[out["kind"] == "obsolete", ["product", "site"]])
+    keys = pd.MultiIndex.from_frame(out[["product", "site"]])
+    out = out[~((out["kind"] == "excess").to_numpy() & keys.isin(obsolete))]
     return out.sort_values("value_at_risk", ascending=False, kind="mergesort").reset_index(
         drop=True
     )

@@ -41,6 +41,7 @@ def test_given_projection_then_each_kind_valued_and_ranked_highest_first() -> No
     # below safety stock: on hand 0 vs 5 -> 25 at worst
     assert found[("short", "below_safety_stock")].value_at_risk == pytest.approx(25.0)
     assert found[("old", "obsolete")].value_at_risk == pytest.approx(60.0)
+    assert ("old", "excess") not in found  # the same stock is not counted twice
     # long in January: 990 units covering 99 months ~ 429 weeks; excess = 990 x (1 - 26/429)
     weeks = 99 * 52 / 12
     assert found[("long", "excess")].value_at_risk == pytest.approx(990 * (1 - 26 / weeks))

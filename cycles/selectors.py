@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.selectors import user_role
+from cycles import preconditions
 from cycles.links import StageLink, stage_links
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.stages import STAGE_BY_KEY, STAGE_KEYS
@@ -32,6 +33,7 @@ class StageRow:
     can_reschedule: bool
     is_overdue: bool
     links: list[StageLink]
+    blockers: list[str]  # why the current stage cannot be signed off yet (empty otherwise)
 
 
 def stage_track(cycle: PlanningCycle, user: Any, today: dt.date | None = None) -> list[StageRow]:
@@ -61,6 +63,7 @@ def stage_track(cycle: PlanningCycle, user: Any, today: dt.date | None = None) -
                 and stage.status != StageStatus.SIGNED_OFF,
                 is_overdue=stage.status != StageStatus.SIGNED_OFF and stage.due_date < today,
                 links=stage_links(cycle, stage.key),
+                blockers=preconditions.unmet(cycle, stage.key) if cycle.state == stage.key else [],
             )
         )
     return rows

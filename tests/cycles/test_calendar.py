@@ -151,3 +151,13 @@ def test_audit_log_page_filters_by_cycle_and_searches_records(client, users, cyc
     login(client, users[Role.FINANCE])
     page = client.get(reverse("cycles:audit"), {"cycle": cycle.pk, "q": "BEV"}).content.decode()
     assert "BEV-001@DC1" in page and "SNK-002@DC1" not in page and "promotion" in page
+
+
+def test_overview_says_why_the_current_stage_is_not_ready(client, users, cycle) -> None:
+    # Given no sales history for October is loaded
+    login(client, users[Role.ADMINISTRATOR])
+    page = client.get(reverse("cycles:detail", args=[cycle.pk])).content.decode()
+    # Then the data-inputs card says so before anyone presses the button
+    assert "Sales history for October 2026 is not loaded yet." in page
+    track = {row.stage.key: row for row in stage_track(cycle, users[Role.ADMINISTRATOR])}
+    assert track["demand_review"].blockers == []

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from inventory.engine._frames import divide_or, require_columns
-from inventory.engine.demand_stats import demand_statistics
+from inventory.engine.demand_stats import demand_statistics, monthly_ordinals
 from inventory.engine.exceptions import projection_exceptions
 from inventory.engine.kpis import inventory_kpis, kpis_by_period
 from inventory.engine.policies import compute_policies
@@ -69,10 +69,11 @@ class PipelineResult:
 
 
 def _plan_mean(flows: pd.DataFrame) -> pd.DataFrame:
-    periods = pd.PeriodIndex(flows["period"], freq="M")
-    first = periods.min()
-    window = min(PLAN_MEAN_MONTHS, int((periods.max() - first).n) + 1)
-    inside = flows[(periods - first).map(lambda offset: offset.n) < window]
+    """Mean planned demand per month over the first (up to) 12 months of the plan."""
+    months = monthly_ordinals(flows["period"])
+    offset = months - months.min()
+    window = min(PLAN_MEAN_MONTHS, int(offset.max()) + 1)
+    inside = flows[offset < window]
     total = inside.groupby(KEYS, sort=False)["demand_units"].sum() / window
     return total.rename("plan_mean_per_month").reset_index()
 

@@ -36,8 +36,14 @@ def scored_cells(family_ids: set[int] | None = None, lag: int | None = None) -> 
     if lag is not None:
         rows = rows.filter(lag_months=lag)
     values = rows.values_list(
-        "product_id", "product__sku", "product__family__code", "month", "lag_months",
-        "naive_units", "statistical_units", "consensus_units",
+        "product_id",
+        "product__sku",
+        "product__family__code",
+        "month",
+        "lag_months",
+        "naive_units",
+        "statistical_units",
+        "consensus_units",
     )
     columns = ["product_id", "sku", "family", "month", "lag", *(f"{m}_units" for m in METHODS)]
     cells = pd.DataFrame.from_records(list(values), columns=columns)
@@ -70,7 +76,9 @@ def _metrics(group: pd.DataFrame) -> pd.Series:
         error = group[f"{method}_units"].to_numpy() - actual
         positive = actual > 0
         out[f"{method}_mape"] = (
-            float(np.mean(np.abs(error[positive]) / actual[positive]) * 100) if positive.any() else np.nan
+            float(np.mean(np.abs(error[positive]) / actual[positive]) * 100)
+            if positive.any()
+            else np.nan
         )
         out[f"{method}_wape"] = float(np.abs(error).sum() / total * 100) if total > 0 else np.nan
         out[f"{method}_bias"] = float(error.sum() / total * 100) if total > 0 else np.nan

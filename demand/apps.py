@@ -10,4 +10,6 @@ class DemandConfig(AppConfig):
         from cycles.models import StageEvent
         from demand import checks, demo_prep  # noqa: F401 - registers checks and the demo prep
 
-        post_save.connect(checks.freeze_on_sign_off, sender=StageEvent, dispatch_uid="demand_freeze")
+        post_save.connect(
+            checks.freeze_on_sign_off, sender=StageEvent, dispatch_uid="demand_freeze"
+        )

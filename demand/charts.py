@@ -34,9 +34,11 @@ def chart_series(cycle: PlanningCycle, product_ids: list[int]) -> dict[str, Any]
     months = history_months(cycle, CHART_HISTORY_MONTHS)
     actuals = actuals_frame(product_ids, months[0], cycle.month)
     history = actuals.groupby("month")["actual_units"].sum()
-    consensus = consensus_frame(cycle, product_ids).groupby("month")[
-        ["statistical_units", "lower_units", "upper_units", "consensus_units"]
-    ].sum()
+    consensus = (
+        consensus_frame(cycle, product_ids)
+        .groupby("month")[["statistical_units", "lower_units", "upper_units", "consensus_units"]]
+        .sum()
+    )
     statistical = _xy(consensus["statistical_units"])
     statistical["lower"] = _xy(consensus["lower_units"])["y"]
     statistical["upper"] = _xy(consensus["upper_units"])["y"]

@@ -65,12 +65,24 @@ def _edit(item: dict[str, Any]) -> CellEdit:
 
 
 class EventForm(forms.ModelForm):
-    start_month = forms.DateField(widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"])
-    end_month = forms.DateField(widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"])
+    start_month = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
+    end_month = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "month"}), input_formats=["%Y-%m", "%Y-%m-%d"]
+    )
 
     class Meta:
         model = DemandEvent
-        fields = ["name", "product", "family", "start_month", "end_month", "uplift_kind", "uplift_value"]
+        fields = [
+            "name",
+            "product",
+            "family",
+            "start_month",
+            "end_month",
+            "uplift_kind",
+            "uplift_value",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,9 +30,7 @@ NEW_PRODUCT_MONTHS = 12
 def forecast_product_ids(cycle: PlanningCycle) -> list[int]:
     """Products to forecast: sold in the history window or new with a like-item, not ended."""
     first = history_months(cycle, HISTORY_MONTHS)[0]
-    sold = SalesHistory.objects.filter(month__gte=first, month__lt=cycle.month).values(
-        "product_id"
-    )
+    sold = SalesHistory.objects.filter(month__gte=first, month__lt=cycle.month).values("product_id")
     products = Product.objects.filter(Q(pk__in=sold) | Q(like_product__isnull=False)).exclude(
         end_date__lt=cycle.month
     )
@@ -62,20 +61,28 @@ def forecast_history(cycle: PlanningCycle, product_ids: list[int]) -> SeriesBatc
     batch = SeriesBatch(history=pd.DataFrame())
     series: dict[int, np.ndarray] = {}
     for pid in product_ids:
-        own = wide.loc[pid].to_numpy(dtype=float) if pid in wide.index else np.full(len(months), np.nan)
-        row = info.get(pid, {})
-        like_id = row.get("like_product_id")
-        if like_id and np.count_nonzero(np.nan_to_num(own)) < NEW_PRODUCT_MONTHS:
-            if like_id in wide.index:
-                scale = float(row.get("like_scale") or Decimal("1"))
-                own = wide.loc[like_id].to_numpy(dtype=float) * scale
-                batch.like_labels[pid] = f" (like {row['like_product__sku']} x{scale:g})"
+        row: dict[str, Any] = dict(info.get(pid, {}))
+        own = _own_or_like(pid, row, wide, batch, len(months))
         started = np.flatnonzero(~np.isnan(own))
         if started.size:
             series[pid] = np.nan_to_num(own[started[0] :])
         batch.launch[pid], batch.end[pid] = row.get("launch_date"), row.get("end_date")
     batch.history = _long(series, months)
     return batch
+
+
+def _own_or_like(
+    pid: int, row: dict[str, Any], wide: pd.DataFrame, batch: SeriesBatch, count: int
+) -> np.ndarray:
+    """The product's own series, or its like-item's times the scale when it is new."""
+    own = wide.loc[pid].to_numpy(dtype=float) if pid in wide.index else np.full(count, np.nan)
+    like_id = row.get("like_product_id")
+    young = np.count_nonzero(np.nan_to_num(own)) < NEW_PRODUCT_MONTHS
+    if like_id and young and like_id in wide.index:
+        scale = float(row.get("like_scale") or Decimal("1"))
+        batch.like_labels[pid] = f" (like {row['like_product__sku']} x{scale:g})"
+        return wide.loc[like_id].to_numpy(dtype=float) * scale
+    return own
 
 
 def _long(series: dict[int, np.ndarray], months: list[dt.date]) -> pd.DataFrame:
@@ -90,7 +97,9 @@ def _long(series: dict[int, np.ndarray], months: list[dt.date]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "series_id": np.concatenate(ids),
-            "period": pd.PeriodIndex.from_ordinals(np.concatenate([p.asi8 for p in stamps]), freq="M"),
+            "period": pd.PeriodIndex.from_ordinals(
+                np.concatenate([p.asi8 for p in stamps]), freq="M"
+            ),
             "quantity": np.concatenate(values),
         }
     )

@@ -24,7 +24,9 @@ from django.db import models
 
 from cycles.runs import CalculationRun
 
-UNITS = {"max_digits": 16, "decimal_places": 2}
+
+def units_field() -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(max_digits=16, decimal_places=2)
 
 
 class ForecastRun(CalculationRun):
@@ -61,9 +63,9 @@ class StatisticalForecast(models.Model):
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="rows")
     product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="First day of the month.")
-    forecast_units = models.DecimalField(**UNITS)
-    lower_units = models.DecimalField(**UNITS)
-    upper_units = models.DecimalField(**UNITS)
+    forecast_units = units_field()
+    lower_units = units_field()
+    upper_units = units_field()
     model = models.CharField(max_length=60)
 
     class Meta:
@@ -97,7 +99,7 @@ class DemandOverride(models.Model):
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    adjustment_units = models.DecimalField(**UNITS)
+    adjustment_units = units_field()
     reason = models.CharField(max_length=24, choices=ReasonCode.choices)
     comment = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -108,9 +110,7 @@ class DemandOverride(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "product", "month"], name="uniq_override_cell"
-            )
+            models.UniqueConstraint(fields=["cycle", "product", "month"], name="uniq_override_cell")
         ]
 
 
@@ -168,14 +168,12 @@ class ConsensusSnapshot(models.Model):
     product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     lag_months = models.PositiveSmallIntegerField()
-    naive_units = models.DecimalField(**UNITS)
-    statistical_units = models.DecimalField(**UNITS)
-    consensus_units = models.DecimalField(**UNITS)
+    naive_units = units_field()
+    statistical_units = units_field()
+    consensus_units = units_field()
     frozen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["cycle", "product", "month"], name="uniq_snapshot_cell"
-            )
+            models.UniqueConstraint(fields=["cycle", "product", "month"], name="uniq_snapshot_cell")
         ]

@@ -102,9 +102,7 @@ def _apply_one(
         o.product_id: o
         for o in DemandOverride.objects.select_for_update(of=("self",))
         .select_related("updated_by")
-        .filter(
-            cycle=cycle, month=edit.month, product_id__in=product_ids
-        )
+        .filter(cycle=cycle, month=edit.month, product_id__in=product_ids)
     }
     if sum(o.version for o in locked.values()) != edit.version:
         raise ConflictError(_conflict_message(edit, locked))
@@ -114,13 +112,17 @@ def _apply_one(
         raise DemandError("There is no forecast for this cell yet; run the forecast first.")
     targets = _targets(current, edit, set(locked))
     return [
-        _write_cell(cycle, current.loc[pid], locked.get(pid), target, user, (reason, comment, source))
+        _write_cell(
+            cycle, current.loc[pid], locked.get(pid), target, user, (reason, comment, source)
+        )
         for pid, target in targets.items()
         if target != _dec(current.at[pid, "consensus_units"])
     ]
 
 
 def _family_of(product_id: int | None) -> int:
+    if product_id is None:
+        raise DemandError("The edit names no product.")
     family_id = Product.objects.filter(pk=product_id).values_list("family_id", flat=True).first()
     if family_id is None:
         raise DemandError(f"Product {product_id} does not exist.")
@@ -162,7 +164,9 @@ def _spread(total: Decimal, weights: dict[int, Decimal]) -> dict[int, Decimal]:
     if weight_sum <= 0:
         weights = {pid: Decimal("1") for pid in weights}
         weight_sum = Decimal(len(weights))
-    shares = {pid: (total * w / weight_sum).quantize(CENT, ROUND_HALF_UP) for pid, w in weights.items()}
+    shares = {
+        pid: (total * w / weight_sum).quantize(CENT, ROUND_HALF_UP) for pid, w in weights.items()
+    }
     largest = max(shares, key=lambda pid: (weights[pid], -pid))
     shares[largest] += total - sum(shares.values(), Decimal("0"))
     return shares

@@ -81,13 +81,17 @@ class EventsView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
         scope = user_family_ids(self.request.user)
-        rows = DemandEvent.objects.filter(cycle=cycle).select_related("product", "family")
+        rows = list(DemandEvent.objects.filter(cycle=cycle).select_related("product", "family"))
         if scope is not None:
             rows = [e for e in rows if (e.product.family_id if e.product else e.family_id) in scope]
         form = kwargs.get("form") or EventForm()
-        form.fields["product"].queryset = scope_to_families(Product.objects.all(), self.request.user, "family_id")
-        form.fields["family"].queryset = visible_families(self.request.user)
-        context.update(cycle=cycle, events=rows, form=form, may_edit=may_edit(cycle, self.request.user))
+        products = scope_to_families(Product.objects.all(), self.request.user, "family_id")
+        form.fields["product"].queryset = products  # type: ignore[union-attr]
+        families = visible_families(self.request.user)
+        form.fields["family"].queryset = families  # type: ignore[union-attr]
+        context.update(
+            cycle=cycle, events=rows, form=form, may_edit=may_edit(cycle, self.request.user)
+        )
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,13 +124,22 @@ class NewProductsView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
-        products = scope_to_families(
-            Product.objects.filter(lifecycle="new") | Product.objects.filter(like_product__isnull=False),
-            self.request.user,
-            "family_id",
-        ).select_related("like_product", "family").distinct()
-        context.update(cycle=cycle, products=products.order_by("sku"), form=LikeItemForm(),
-                       may_edit=may_edit(cycle, self.request.user))
+        products = (
+            scope_to_families(
+                Product.objects.filter(lifecycle="new")
+                | Product.objects.filter(like_product__isnull=False),
+                self.request.user,
+                "family_id",
+            )
+            .select_related("like_product", "family")
+            .distinct()
+        )
+        context.update(
+            cycle=cycle,
+            products=products.order_by("sku"),
+            form=LikeItemForm(),
+            may_edit=may_edit(cycle, self.request.user),
+        )
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -134,8 +147,11 @@ class NewProductsView(RoleRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 events.like_item_set(
-                    pk, int(request.POST.get("product", 0)), form.cleaned_data["like_sku"],
-                    form.cleaned_data["like_scale"], request.user,
+                    pk,
+                    int(request.POST.get("product", 0)),
+                    form.cleaned_data["like_sku"],
+                    form.cleaned_data["like_scale"],
+                    request.user,
                 )
             except (DemandError, PermissionDenied, Product.DoesNotExist) as exc:
                 messages.error(request, str(exc) or "No such product.")
@@ -163,5 +179,3 @@ class AccuracyView(RoleRequiredMixin, TemplateView):
             by_product=accuracy.accuracy_table(cells, ["family", "sku"])[:50],
         )
         return context
-
-

@@ -88,9 +88,7 @@ def site_shares(cycle: PlanningCycle, product_ids: list[int]) -> pd.DataFrame:
     )
     wanted = set(product_ids) | set(like.values())
     rows = (
-        SalesHistory.objects.filter(
-            product_id__in=wanted, month__gte=first, month__lt=cycle.month
-        )
+        SalesHistory.objects.filter(product_id__in=wanted, month__gte=first, month__lt=cycle.month)
         .values("product_id", "site_id")
         .annotate(units=Sum("quantity"))
     )
@@ -187,9 +185,7 @@ def _spread(rows: pd.DataFrame, units: float) -> pd.Series:
     return weight * units
 
 
-def consensus_frame(
-    cycle: PlanningCycle, product_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """statistical + events + overrides per product x month (``CONSENSUS_COLUMNS``)."""
     wanted = None if product_ids is None else set(product_ids)
     if wanted is not None:
@@ -215,9 +211,7 @@ def consensus_frame(
     return frame[CONSENSUS_COLUMNS]
 
 
-def overrides_frame(
-    cycle: PlanningCycle, product_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def overrides_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
     rows = DemandOverride.objects.filter(cycle=cycle)
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))

@@ -135,10 +135,7 @@ def _store_chunk(run: ForecastRun, chunk_pk: int, rows: pd.DataFrame) -> None:
             return
         StatisticalForecast.objects.filter(run=run, product_id__in=chunk.product_ids).delete()
         StatisticalForecast.objects.bulk_create(
-            (
-                StatisticalForecast(run_id=run.pk, **record)
-                for record in rows.to_dict("records")
-            ),
+            (StatisticalForecast(run_id=run.pk, **record) for record in rows.to_dict("records")),
             batch_size=5000,
         )
         chunk.status, chunk.error = ChunkStatus.DONE, ""
@@ -195,7 +192,7 @@ def forecast_run_now(cycle_id: int, user: Any) -> ForecastRun:
     for index in forecast_run_prepare(run.pk):
         try:
             forecast_chunk_compute(run.pk, index)
-        except Exception as exc:  # noqa: BLE001 - recorded on the run for the user to see
+        except Exception as exc:
             forecast_chunk_failed(run.pk, index, str(exc))
             break
     run.refresh_from_db()

@@ -60,8 +60,7 @@ class ReviewView(RoleRequiredMixin, TemplateView):
             good_run=current_run(cycle),
             reasons=ReasonCode.choices,
             may_edit=grid.may_edit(cycle, user),
-            may_run=user_may(user, "run_forecast")
-            and cycle.state in services.RUNNABLE_STATES,
+            may_run=user_may(user, "run_forecast") and cycle.state in services.RUNNABLE_STATES,
             may_sign_off=cycle.state == "demand_review" and user_may(user, "edit_demand"),
             sign_off_problems=preconditions.unmet(cycle, "demand_review")
             if cycle.state == "demand_review"

@@ -31,7 +31,8 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
     data = grid_data(cycle, family, user)
     months = data.history + data.horizon
     book = Workbook()
-    sheet = book.active
+    sheet = book.create_sheet("Demand review", 0)
+    book.remove(book.worksheets[1])
     sheet.title = "Demand review"
     sheet.append(HEAD + [f"{m:%Y-%m}" for m in months])
     for cell in sheet[1]:
@@ -42,7 +43,10 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
     for row in data.rows:
         sku = "" if row["is_family"] else skus[row["product_id"]]
         label = row["product"] if row["is_family"] else row["product"][len(sku) + 1 :]
-        sheet.append([family.code, sku, label, row["measure_label"]] + [row.get(month_key(m)) for m in months])
+        sheet.append(
+            [family.code, sku, label, row["measure_label"]]
+            + [row.get(month_key(m)) for m in months]
+        )
         if row["measure"] == "consensus" and not row["is_family"]:
             for m in data.horizon:
                 versions.append([sku, f"{m:%Y-%m}", row.get(version_key(m), 0)])
@@ -67,7 +71,7 @@ def parse_upload(
     result = UploadResult()
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the same user error
+    except Exception:
         result.errors.append("The file is not a readable .xlsx workbook.")
         return result
     if "Demand review" not in book.sheetnames:
@@ -77,29 +81,43 @@ def parse_upload(
     data = grid_data(cycle, family, user)
     columns = _month_columns(rows[0] if rows else (), data.horizon, result)
     downloaded = _versions(book)
-    current = {r["product_id"]: r for r in data.rows if r["measure"] == "consensus" and not r["is_family"]}
+    current = {
+        r["product_id"]: r for r in data.rows if r["measure"] == "consensus" and not r["is_family"]
+    }
     skus = dict(Product.objects.filter(family=family).values_list("sku", "pk"))
     for number, values in enumerate(rows[1:], start=2):
         if len(values) < 4 or str(values[3] or "").strip().lower() != "consensus" or not values[1]:
             continue
         sku = str(values[1]).strip()
         if sku not in skus:
-            result.errors.append(f"Row {number}, SKU: '{sku}' is not a product of family {family.code}.")
+            result.errors.append(
+                f"Row {number}, SKU: '{sku}' is not a product of family {family.code}."
+            )
             continue
         row = current.get(skus[sku])
         if row is None:
             result.errors.append(f"Row {number}, SKU: '{sku}' has no forecast yet.")
             continue
         for index, month in columns.items():
-            _cell(result, number, values, index, month, row, downloaded.get((sku, f"{month:%Y-%m}")))
+            _cell(
+                result, number, values, index, month, row, downloaded.get((sku, f"{month:%Y-%m}"))
+            )
     return result
 
 
-def _month_columns(header: tuple[Any, ...], horizon: list[dt.date], result: UploadResult) -> dict[int, dt.date]:
+def _month_columns(
+    header: tuple[Any, ...], horizon: list[dt.date], result: UploadResult
+) -> dict[int, dt.date]:
     wanted = {f"{m:%Y-%m}": m for m in horizon}
-    columns = {i: wanted[str(h).strip()[:7]] for i, h in enumerate(header) if str(h or "").strip()[:7] in wanted}
+    columns = {
+        i: wanted[str(h).strip()[:7]]
+        for i, h in enumerate(header)
+        if str(h or "").strip()[:7] in wanted
+    }
     if list(header[:4]) != HEAD or not columns:
-        result.errors.append("Row 1: the header must be Family, SKU, Product, Measure and the months (YYYY-MM).")
+        result.errors.append(
+            "Row 1: the header must be Family, SKU, Product, Measure and the months (YYYY-MM)."
+        )
     return columns
 
 
@@ -155,5 +173,7 @@ def upload_apply(
     cycle = PlanningCycle.objects.get(pk=cycle_id)
     result = parse_upload(content, cycle, family, user)
     if not result.errors and result.edits:
-        overrides_apply(cycle_id, result.edits, user, reason=reason, comment=comment, source="upload")
+        overrides_apply(
+            cycle_id, result.edits, user, reason=reason, comment=comment, source="upload"
+        )
     return result

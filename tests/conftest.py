@@ -105,8 +105,17 @@ def celery_worker_redis(settings):  # type: ignore[no-untyped-def]
     settings.CELERY_TASK_ALWAYS_EAGER = False
     previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
+    _drop_broker_pools(app)  # an earlier eager task cached a producer pool on the old broker URL
     with app.connection_for_write() as connection:
         connection.default_channel.client.flushdb()  # no tasks left over from an earlier run
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         yield app
     app.conf.update(previous)
+    _drop_broker_pools(app)
+
+
+def _drop_broker_pools(app):  # type: ignore[no-untyped-def]
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None

@@ -73,16 +73,27 @@ def test_a_family_edit_keeps_products_already_overridden(forecast_cycle, users) 
     version = DemandOverride.objects.get(product=bike1, month=DEC).version
     overrides_apply(
         forecast_cycle.pk,
-        [CellEdit(month=DEC, consensus_units=Decimal("900"), version=version, family_id=bike1.family_id)],
+        [
+            CellEdit(
+                month=DEC,
+                consensus_units=Decimal("900"),
+                version=version,
+                family_id=bike1.family_id,
+            )
+        ],
         planner,
         reason="market_trend",
     )
     # Then BIKE-1 stays at 500 and the other two share the remaining 400
     frame = consensus_frame(forecast_cycle, [bike1.pk, bike2.pk, bike3.pk])
     assert float(cell(frame, bike1.pk)["consensus_units"]) == 500.0
-    rest = float(cell(frame, bike2.pk)["consensus_units"]) + float(cell(frame, bike3.pk)["consensus_units"])
+    rest = float(cell(frame, bike2.pk)["consensus_units"]) + float(
+        cell(frame, bike3.pk)["consensus_units"]
+    )
     assert rest == pytest.approx(400.0, abs=0.001)
-    assert float(cell(frame, bike2.pk)["consensus_units"]) > float(cell(frame, bike3.pk)["consensus_units"])
+    assert float(cell(frame, bike2.pk)["consensus_units"]) > float(
+        cell(frame, bike3.pk)["consensus_units"]
+    )
 
 
 @pytest.mark.django_db
@@ -138,7 +149,9 @@ def test_reason_scope_and_state_are_enforced(forecast_cycle, users) -> None:
     )
     with pytest.raises(PermissionDenied, match="HELMETS"):
         overrides_apply(forecast_cycle.pk, [edit], bikes_only, reason="promotion")
-    late = CellEdit(month=dt.date(2030, 1, 1), consensus_units=Decimal("1"), version=0, product_id=helm.pk)
+    late = CellEdit(
+        month=dt.date(2030, 1, 1), consensus_units=Decimal("1"), version=0, product_id=helm.pk
+    )
     with pytest.raises(DemandError, match="outside this cycle's horizon"):
         overrides_apply(forecast_cycle.pk, [late], users[Role.DEMAND_PLANNER], reason="promotion")
 
@@ -164,7 +177,10 @@ def test_two_planners_saving_the_same_cell_at_once_one_gets_a_conflict(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=(u, n)) for u, n in zip(planners, ["61", "62"])]
+    threads = [
+        threading.Thread(target=save, args=(u, n))
+        for u, n in zip(planners, ["61", "62"], strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

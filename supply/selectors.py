@@ -94,6 +94,11 @@ class CostComparison:
     def change(self) -> float | None:
         return None if self.previous_total is None else self.total - self.previous_total
 
+    @property
+    def change_abs(self) -> float | None:
+        change = self.change
+        return None if change is None else abs(change)
+
 
 def cost_comparison(cycle: PlanningCycle) -> CostComparison:
     """The latest plan's costs per component next to the plan before it (when there is one)."""

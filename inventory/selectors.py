@@ -75,9 +75,11 @@ class MatrixCell:
         return self.target.service_target * 100
 
 
-def abc_xyz_matrix(cycle: PlanningCycle, run: InventoryRun | None) -> list[list[MatrixCell]]:
+def abc_xyz_matrix(
+    targets_list: list[ServiceTarget], run: InventoryRun | None
+) -> list[list[MatrixCell]]:
     """3 x 3 cells (rows A, B, C; columns X, Y, Z) with counts, values and the editable target."""
-    targets = {t.segment: t for t in ServiceTarget.objects.filter(cycle=cycle)}
+    targets = {t.segment: t for t in targets_list}
     totals: dict[str, dict[str, Any]] = {}
     if run is not None:
         aggregates = (

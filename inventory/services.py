@@ -8,11 +8,13 @@ number is written to the shared audit log with who, before, after, reason and so
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.selectors import user_may
 from cycles.audit import audit_record
@@ -33,6 +35,7 @@ SETTINGS_FIELDS = (
     "holding_rate_per_year", "order_cost_eur", "review_period_months", "excess_cover_weeks",
     "default_lead_time_days",
 )  # fmt: skip
+STALE_RUN_AFTER = dt.timedelta(hours=1)
 OVERRIDE_FIELDS = ("service_target", "safety_stock_units", "order_quantity_units")
 
 
@@ -56,22 +59,28 @@ def inventory_setup(cycle: PlanningCycle) -> tuple[InventorySettings, list[Servi
     """The cycle's settings and nine targets, created with defaults on first use.
 
     Copied from the previous cycle when it has them, so a planner's choices carry forward.
+    An approved or closed cycle is never written to: missing rows come back unsaved.
     """
+    persist = not cycle.is_locked
     settings = InventorySettings.objects.filter(cycle=cycle).first()
     if settings is None:
         source = InventorySettings.objects.filter(cycle_id=cycle.previous_id).first()
         values = {f: getattr(source, f) for f in SETTINGS_FIELDS} if source else {}
-        settings, _ = InventorySettings.objects.get_or_create(cycle=cycle, defaults=values)
+        settings = InventorySettings(cycle=cycle, **values)
+        if persist:
+            settings, _ = InventorySettings.objects.get_or_create(cycle=cycle, defaults=values)
     targets = {t.segment: t for t in ServiceTarget.objects.filter(cycle=cycle)}
-    if len(targets) < len(SEGMENTS):
+    missing = [s for s in SEGMENTS if s not in targets]
+    if missing:
         previous = dict(
             ServiceTarget.objects.filter(cycle_id=cycle.previous_id).values_list(
                 "segment", "service_target"
             )
         )
-        for segment in SEGMENTS:
-            if segment not in targets:
-                default = previous.get(segment, Decimal(str(DEFAULT_SERVICE_TARGETS[segment])))
+        for segment in missing:
+            default = previous.get(segment, Decimal(str(DEFAULT_SERVICE_TARGETS[segment])))
+            targets[segment] = ServiceTarget(cycle=cycle, segment=segment, service_target=default)
+            if persist:
                 targets[segment], _ = ServiceTarget.objects.get_or_create(
                     cycle=cycle, segment=segment, defaults={"service_target": default}
                 )
@@ -229,14 +238,22 @@ def policy_override_delete(
 
 
 def inventory_run_request(cycle_id: int, user: Any) -> InventoryRun:
-    """Queue a calculation; the Celery task is sent only once this transaction commits."""
+    """Queue a calculation; the Celery task is sent only once this transaction commits.
+
+    While a run is queued or running the same run is returned (no duplicate work); a run
+    active for longer than `STALE_RUN_AFTER` (the broker's redelivery window) is given up
+    as failed so a lost message cannot block the review forever.
+    """
     from inventory import tasks  # the task module imports the calculation, not the reverse
 
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
-        active = InventoryRun.objects.filter(cycle=cycle, status__in=["queued", "running"]).first()
-        if active is not None:
-            return active
+        active = InventoryRun.objects.filter(cycle=cycle, status__in=["queued", "running"])
+        stale = active.filter(created_at__lt=timezone.now() - STALE_RUN_AFTER)
+        stale.update(status="failed", error="Never finished; given up.", finished_at=timezone.now())
+        current = active.first()
+        if current is not None:
+            return current
         run = InventoryRun.objects.create(cycle=cycle, requested_by=user)
         transaction.on_commit(lambda: tasks.inventory_calculate.delay(run.pk))
     return run

@@ -20,7 +20,7 @@ from cycles.selectors import cycle_current
 from cycles.services import TransitionError, stage_sign_off
 from inventory import selectors, services
 from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
-from inventory.models import InventoryRun, PolicyOverride
+from inventory.models import InventoryRun, PolicyOverride, ServiceTarget
 from masterdata.models import Product, Site
 
 STAGE = "inventory_review"
@@ -39,9 +39,11 @@ class InventoryCurrentView(RoleRequiredMixin, View):
         return redirect(_review_url(cycle.pk))
 
 
-def _result_context(cycle: PlanningCycle, request: HttpRequest) -> dict[str, Any]:
+def _result_context(
+    cycle: PlanningCycle, targets: list[ServiceTarget], request: HttpRequest
+) -> dict[str, Any]:
     done = selectors.latest_succeeded_run(cycle)
-    context: dict[str, Any] = {"done": done, "matrix": selectors.abc_xyz_matrix(cycle, done)}
+    context: dict[str, Any] = {"done": done, "matrix": selectors.abc_xyz_matrix(targets, done)}
     if done is None:
         return context
     search = request.GET.get("q", "").strip()
@@ -74,7 +76,7 @@ class InventoryReviewView(RoleRequiredMixin, View):
             "at_stage": cycle.state == STAGE,
             "may_sign_off": cycle.state == STAGE and may_edit,
             "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
-            **_result_context(cycle, request),
+            **_result_context(cycle, targets, request),
         }
         return render(request, "inventory/review.html", context)
 

@@ -139,3 +139,35 @@ def test_given_next_cycle_then_targets_carry_forward_from_previous(cycle, users)
     later = PlanningCycle.objects.create(month="2026-12-01", state="data_inputs", previous=cycle)
     _, targets = inventory_setup(later)
     assert {t.segment: t.service_target for t in targets}["CZ"] == Decimal("0.8")
+
+
+def test_given_approved_cycle_without_settings_then_page_setup_writes_nothing(cycle) -> None:
+    PlanningCycle.objects.filter(pk=cycle.pk).update(state="approved")
+    cycle.refresh_from_db()
+    settings, targets = inventory_setup(cycle)
+    assert settings.pk is None and len(targets) == 9
+    assert not ServiceTarget.objects.filter(cycle=cycle).exists()
+
+
+def test_given_active_run_then_request_returns_it_unless_stale(
+    cycle, users, django_capture_on_commit_callbacks
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inventory.models import InventoryRun
+    from inventory.services import inventory_run_request
+
+    planner = users[Role.INVENTORY_PLANNER]
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        first = inventory_run_request(cycle.pk, planner)
+        assert inventory_run_request(cycle.pk, planner).pk == first.pk
+    assert len(sent) == 1
+    InventoryRun.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        second = inventory_run_request(cycle.pk, planner)
+    first.refresh_from_db()
+    assert second.pk != first.pk and first.status == "failed"

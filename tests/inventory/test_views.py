@@ -125,3 +125,16 @@ def test_given_progress_poll_then_partial_and_refresh_when_done(
     response = reader.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
     assert b'data-status="succeeded"' in response.content
+
+
+def test_given_approved_cycle_then_page_is_read_only_even_for_the_planner(
+    client, review_cycle, users
+) -> None:
+    inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
+    PlanningCycle.objects.filter(pk=review_cycle.pk).update(state="approved")
+    planner = _client(client, users[Role.INVENTORY_PLANNER])
+    page = planner.get(reverse("inventory:review", args=[review_cycle.pk]))
+    assert page.status_code == 200 and b"read-only" in page.content
+    assert b'id="recalculate"' not in page.content
+    response = planner.post(reverse("inventory:calculate", args=[review_cycle.pk]), follow=True)
+    assert "locked" in response.content.decode()

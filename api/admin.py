@@ -24,10 +24,19 @@ class ApiClientForm(forms.ModelForm):
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "token_prefix", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = ["user", "token_prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = [
+        "user",
+        "token_prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     actions = ["rotate_tokens", "revoke_tokens"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = ApiClientForm
         return super().get_form(request, obj, change=change, **kwargs)

@@ -25,7 +25,7 @@ from masterdata.models import Product, Resource, Site, Supplier
 from supply.selectors import cycle_planned_supply
 
 SECTIONS = ("demand", "supply", "inventory_targets")
-ID_COLUMNS = {
+ID_COLUMNS: dict[str, tuple[str, Any, str]] = {
     "product_id": ("sku", Product, "sku"),
     "site_id": ("site", Site, "code"),
     "supplier_id": ("supplier", Supplier, "code"),
@@ -54,8 +54,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for column, (name, model, key) in ID_COLUMNS.items():
         if column in frame.columns:
             ids = {int(i) for i in frame[column].dropna().unique()}
-            names = dict(model.objects.filter(id__in=ids).values_list("id", key))
-            frame[column] = frame[column].map(lambda i, n=names: n.get(int(i)) if pd.notna(i) else None)
+            names = dict(model._default_manager.filter(id__in=ids).values_list("id", key))
+            frame[column] = frame[column].map(
+                lambda i, n=names: n.get(int(i)) if pd.notna(i) else None
+            )
             frame = frame.rename(columns={column: name})
     if "month" in frame.columns:
         frame["month"] = frame["month"].map(

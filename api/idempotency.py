@@ -26,9 +26,9 @@ STALE_SECONDS = 15 * 60
 
 def begin(user: Any, key: str, path: str, body: bytes) -> IdempotencyRecord | Response:
     """Claim ``key`` for this request, or return the answer the client gets instead."""
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         return Response(
-            {"detail": f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters."},
+            {"detail": f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters."},
             status=status.HTTP_400_BAD_REQUEST,
         )
     digest = hashlib.sha256(body).hexdigest()

@@ -17,7 +17,9 @@ class ApiClient(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_client"
     )
-    token_prefix = models.CharField(max_length=16, help_text="First characters, to tell tokens apart.")
+    token_prefix = models.CharField(
+        max_length=16, help_text="First characters, to tell tokens apart."
+    )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

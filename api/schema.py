@@ -24,7 +24,6 @@ from api.serializers import CycleSerializer, PlanSerializer, PlanSummarySerializ
 from api.tables import Table
 
 
-
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "api.security.BearerTokenAuthentication"
     name = "erpToken"
@@ -81,7 +80,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 def _detail(example: str, text: str, code: int) -> OpenApiExample:
-    return OpenApiExample(example, value={"detail": text}, status_codes=[str(code)], response_only=True)
+    return OpenApiExample(
+        example, value={"detail": text}, status_codes=[str(code)], response_only=True
+    )
 
 
 COMMON_ERRORS: dict[int, Any] = {
@@ -116,7 +117,9 @@ def table_schema(view: type[Any], table: Table) -> type[Any]:
         "table": table.name,
         "batch_id": 42,
         "error_count": 1,
-        "errors": [{"row": 2, "field": spec.columns[0].name, "message": "Required value is empty."}],
+        "errors": [
+            {"row": 2, "field": spec.columns[0].name, "message": "Required value is empty."}
+        ],
     }
     tag = "master data" if table.is_master else "data inputs"
     return extend_schema_view(
@@ -126,7 +129,9 @@ def table_schema(view: type[Any], table: Table) -> type[Any]:
             description=f"{spec.description} Filter with `updated_since` for incremental sync.",
             tags=[tag],
             responses={200: table.serializer(many=True), **COMMON_ERRORS},
-            examples=[OpenApiExample(f"{spec.label} row", value=_read_example(table), response_only=True)],
+            examples=[
+                OpenApiExample(f"{spec.label} row", value=_read_example(table), response_only=True)
+            ],
         ),
         post=extend_schema(
             operation_id=f"{table.name}_upsert",
@@ -152,18 +157,45 @@ def table_schema(view: type[Any], table: Table) -> type[Any]:
                 **COMMON_ERRORS,
             },
             examples=[
-                OpenApiExample("JSON rows", value=[_example_row(table)], request_only=True, media_type="application/json"),
-                OpenApiExample("CSV body", value=csv_example, request_only=True, media_type="text/csv"),
+                OpenApiExample(
+                    "JSON rows",
+                    value=[_example_row(table)],
+                    request_only=True,
+                    media_type="application/json",
+                ),
+                OpenApiExample(
+                    "CSV body", value=csv_example, request_only=True, media_type="text/csv"
+                ),
                 OpenApiExample(
                     "Applied",
-                    value={"table": table.name, "batch_id": 41, "rows": 1, "created": 1, "updated": 0, "unchanged": 0},
+                    value={
+                        "table": table.name,
+                        "batch_id": 41,
+                        "rows": 1,
+                        "created": 1,
+                        "updated": 0,
+                        "unchanged": 0,
+                    },
                     status_codes=["200"],
                     response_only=True,
                 ),
-                OpenApiExample("Row errors", value=upsert_errors_example, status_codes=["422"], response_only=True),
+                OpenApiExample(
+                    "Row errors",
+                    value=upsert_errors_example,
+                    status_codes=["422"],
+                    response_only=True,
+                ),
                 _detail("Bad body", "Expected a JSON array of objects (or a text/csv body).", 400),
-                _detail("Key in flight", "A request with this Idempotency-Key is still being processed; retry later.", 409),
-                _detail("Too large", "The request body has 40000000 bytes; the limit is 33554432. Send smaller batches.", 413),
+                _detail(
+                    "Key in flight",
+                    "A request with this Idempotency-Key is still being processed; retry later.",
+                    409,
+                ),
+                _detail(
+                    "Too large",
+                    "The request body has 40000000 bytes; the limit is 33554432. Send smaller batches.",
+                    413,
+                ),
             ],
         ),
     )(view)
@@ -191,7 +223,15 @@ PLAN_EXAMPLE = {
     "cycle": "2026-11",
     "state": "approved",
     "approved_at": "2026-11-24T16:00:00Z",
-    "demand": [{"sku": "BEV-001", "site": "DC1", "month": "2026-11", "demand_units": 1250.0, "source": "consensus"}],
+    "demand": [
+        {
+            "sku": "BEV-001",
+            "site": "DC1",
+            "month": "2026-11",
+            "demand_units": 1250.0,
+            "source": "consensus",
+        }
+    ],
     "supply": [{"sku": "BEV-001", "site": "DC1", "month": "2026-11", "planned_units": 1300.0}],
     "inventory_targets": [
         {
@@ -208,15 +248,19 @@ PLAN_CSV_EXAMPLE = (
     "section,sku,site,month,demand_units,source,planned_units\n"
     "demand,BEV-001,DC1,2026-11,1250.0,consensus,\nsupply,BEV-001,DC1,2026-11,,,1300.0\n"
 )
-NOT_FOUND = OpenApiResponse(DETAIL, description="No such cycle, or not approved yet (reason given).")
+NOT_FOUND = OpenApiResponse(
+    DETAIL, description="No such cycle, or not approved yet (reason given)."
+)
 
-cycle_list_schema = extend_schema_view(get=extend_schema(
-    operation_id="cycles_list",
-    summary="List planning cycles with stage statuses",
-    tags=["cycles"],
-    responses={200: CycleSerializer(many=True), **COMMON_ERRORS},
-    examples=[OpenApiExample("Cycle", value=CYCLE_EXAMPLE, response_only=True)],
-))
+cycle_list_schema = extend_schema_view(
+    get=extend_schema(
+        operation_id="cycles_list",
+        summary="List planning cycles with stage statuses",
+        tags=["cycles"],
+        responses={200: CycleSerializer(many=True), **COMMON_ERRORS},
+        examples=[OpenApiExample("Cycle", value=CYCLE_EXAMPLE, response_only=True)],
+    )
+)
 cycle_detail_schema = extend_schema(
     operation_id="cycles_retrieve",
     summary="One planning cycle (YYYY-MM) with stage statuses",
@@ -227,19 +271,26 @@ cycle_detail_schema = extend_schema(
         _detail("Unknown", "There is no planning cycle for 2030-01.", 404),
     ],
 )
-plan_list_schema = extend_schema_view(get=extend_schema(
-    operation_id="plans_list",
-    summary="Approved cycles whose plan can be fetched",
-    tags=["approved plans"],
-    responses={200: PlanSummarySerializer(many=True), **COMMON_ERRORS},
-    examples=[
-        OpenApiExample(
-            "Approved cycle",
-            value={"cycle": "2026-11", "state": "approved", "approved_at": "2026-11-24T16:00:00Z", "plan_url": "/api/v1/cycles/2026-11/plan/"},
-            response_only=True,
-        )
-    ],
-))
+plan_list_schema = extend_schema_view(
+    get=extend_schema(
+        operation_id="plans_list",
+        summary="Approved cycles whose plan can be fetched",
+        tags=["approved plans"],
+        responses={200: PlanSummarySerializer(many=True), **COMMON_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Approved cycle",
+                value={
+                    "cycle": "2026-11",
+                    "state": "approved",
+                    "approved_at": "2026-11-24T16:00:00Z",
+                    "plan_url": "/api/v1/cycles/2026-11/plan/",
+                },
+                response_only=True,
+            )
+        ],
+    )
+)
 plan_schema = extend_schema(
     operation_id="cycles_plan_retrieve",
     summary="The approved consensus plan of a cycle (JSON or CSV, with ETag)",
@@ -261,8 +312,24 @@ plan_schema = extend_schema(
         **COMMON_ERRORS,
     },
     examples=[
-        OpenApiExample("Plan (JSON)", value=PLAN_EXAMPLE, response_only=True, status_codes=["200"], media_type="application/json"),
-        OpenApiExample("Plan (CSV)", value=PLAN_CSV_EXAMPLE, response_only=True, status_codes=["200"], media_type="text/csv"),
-        _detail("Not approved", "The 2026-11 cycle is not approved yet (it is in supply review); its plan is published here once the executive review approves it.", 404),
+        OpenApiExample(
+            "Plan (JSON)",
+            value=PLAN_EXAMPLE,
+            response_only=True,
+            status_codes=["200"],
+            media_type="application/json",
+        ),
+        OpenApiExample(
+            "Plan (CSV)",
+            value=PLAN_CSV_EXAMPLE,
+            response_only=True,
+            status_codes=["200"],
+            media_type="text/csv",
+        ),
+        _detail(
+            "Not approved",
+            "The 2026-11 cycle is not approved yet (it is in supply review); its plan is published here once the executive review approves it.",
+            404,
+        ),
     ],
 )

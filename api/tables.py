@@ -51,8 +51,27 @@ class Table:
         return self.name.replace("_", "-")
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 in any offset, compared in UTC (PostgreSQL refuses offsets past +-15:59)."""
+
+    def clean(self, value: Any) -> Any:
+        parsed = super().clean(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("Date and time out of range.") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class MonthField(serializers.DateField):
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, dt.date) else None
 
 
@@ -81,10 +100,10 @@ def _read_field(spec: ImportSpec, column: Column) -> serializers.Field:
     if column.kind == "bool":
         return serializers.BooleanField(**common)
     if column.kind == "decimal":
-        field = spec.model._meta.get_field(column.field)
+        field: Any = spec.model._meta.get_field(column.field)
         return serializers.DecimalField(
-            max_digits=field.max_digits,  # type: ignore[attr-defined]
-            decimal_places=field.decimal_places,  # type: ignore[attr-defined]
+            max_digits=field.max_digits,
+            decimal_places=field.decimal_places,
             allow_null=not column.required,
             **common,
         )
@@ -116,7 +135,7 @@ def _upsert_row(spec: ImportSpec) -> type[serializers.Serializer]:
 
 def _filterset(spec: ImportSpec) -> type[django_filters.FilterSet]:
     attrs: dict[str, Any] = {
-        "updated_since": django_filters.IsoDateTimeFilter(
+        "updated_since": UtcDateTimeFilter(
             field_name="updated_at",
             lookup_expr="gte",
             label="Only rows changed at or after this ISO 8601 time (incremental sync).",
@@ -140,7 +159,9 @@ def _filterset(spec: ImportSpec) -> type[django_filters.FilterSet]:
 
 def _select_related(spec: ImportSpec) -> tuple[str, ...]:
     paths = {
-        _source(spec, c).rsplit(".", 1)[0].replace(".", "__") for c in spec.columns if c.kind == "fk"
+        _source(spec, c).rsplit(".", 1)[0].replace(".", "__")
+        for c in spec.columns
+        if c.kind == "fk"
     }
     return tuple(sorted(paths))
 

@@ -26,7 +26,7 @@ MAX_ERRORS_SHOWN = 1000
 class CSVBodyParser(parsers.BaseParser):
     media_type = "text/csv"
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         return stream.read() if stream is not None else b""
 
 

@@ -21,10 +21,10 @@ from datainputs.importers import (
     TableParseError,
     WriteCounts,
     parse_table,
+    staged,
     validate_rows,
     write_rows,
 )
-from datainputs.importers import staged
 from datainputs.importers.payload import TablePayload
 from datainputs.models import ImportBatch
 

@@ -49,7 +49,13 @@ def _money(name: str, example: str, required: bool = True, default: str = "") ->
 
 def _hours(name: str, example: str, required: bool = True, default: str = "") -> Column:
     return Column(
-        name, "decimal", name, required=required, example=example, non_negative=True, default=default
+        name,
+        "decimal",
+        name,
+        required=required,
+        example=example,
+        non_negative=True,
+        default=default,
     )
 
 
@@ -231,7 +237,9 @@ SUPPLY_TERMS = ImportSpec(
         _hours("lead_time_sd_days", "5", required=False, default="0"),
         _hours("min_order_qty", "1000", required=False, default="0"),
         _hours("order_multiple", "500", required=False, default="1"),
-        Column("is_preferred", "bool", "is_preferred", required=False, example="true", default="true"),
+        Column(
+            "is_preferred", "bool", "is_preferred", required=False, example="true", default="true"
+        ),
     ),
     key_fields=("product", "site", "source_type", "resource", "supplier"),
     extra_checks=("term_source",),

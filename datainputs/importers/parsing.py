@@ -47,7 +47,10 @@ def _csv_matrix(content: bytes) -> list[list[str]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    except csv.Error as exc:
+        raise TableParseError(f"The CSV file cannot be read: {exc}.") from exc
 
 
 def _xlsx_matrix(content: bytes) -> list[list[str]]:

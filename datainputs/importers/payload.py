@@ -42,8 +42,11 @@ class TablePayload:
     def from_csv(cls, body: bytes) -> TablePayload:
         if body.startswith(BOM):
             body = body[len(BOM) :]
-        first_line = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-        headers = [h.strip().lower() for h in next(csv.reader([first_line]), [])]
+        first_line = body.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+        try:
+            headers = [h.strip().lower() for h in next(csv.reader([first_line]), [])]
+        except csv.Error:
+            headers = []  # not for the fast path; the row-by-row parser reports the problem
         return cls(csv_body=body, headers=headers)
 
     @classmethod
@@ -66,8 +69,13 @@ class TablePayload:
         names = self.headers
         return bool(names) and "" not in names and len(set(names)) == len(names)
 
-    def numbered_rows(self, max_rows: int) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-        """(headers, rows) for the row-by-row validator; raises ``TableParseError``."""
+    def numbered_rows(
+        self, max_rows: int
+    ) -> tuple[list[str] | None, list[tuple[int, dict[str, str]]]]:
+        """(headers, rows) for the row-by-row validator; raises ``TableParseError``.
+
+        An empty JSON array has no headers to check: it is a valid no-op batch.
+        """
         if self.records is None:
             table = parse_table(self.csv_body, "body.csv", max_rows)
             return table.headers, table.rows
@@ -77,4 +85,4 @@ class TablePayload:
         for number, record in enumerate(self.records, start=1):
             normal = {str(k).strip().lower(): as_text(v).strip() for k, v in record.items()}
             rows.append((number, normal))
-        return self.headers, rows
+        return (self.headers if rows else None), rows

@@ -25,7 +25,7 @@ from django.db import DatabaseError, connection, models, transaction
 
 from datainputs.importers.specs import Column, ImportSpec
 from datainputs.importers.validation import FK_MODELS
-from datainputs.importers.writer import WriteCounts
+from datainputs.importers.writer import WriteCounts, table_lock
 from masterdata.models import Product
 
 STAGE = "_siop_import_stage"
@@ -52,13 +52,17 @@ def supports(spec: ImportSpec) -> bool:
     return _unique_on(spec.model, set(spec.key_fields))
 
 
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.get_field(name)
+
+
 def _unique_on(model: type[models.Model], fields: set[str]) -> bool:
     for constraint in model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and constraint.condition is None:
-            if set(constraint.fields) == fields:
-                return True
+        unconditional = isinstance(constraint, models.UniqueConstraint) and not constraint.condition
+        if unconditional and set(constraint.fields) == fields:  # type: ignore[attr-defined]
+            return True
     if len(fields) == 1:
-        return bool(model._meta.get_field(next(iter(fields))).unique)
+        return bool(_field(model, next(iter(fields))).unique)
     return False
 
 
@@ -66,6 +70,7 @@ def import_csv(
     spec: ImportSpec, body: bytes, headers: list[str], family_scope: set[int] | None
 ) -> tuple[WriteCounts, int]:
     """Stage, screen and upsert; call inside ``transaction.atomic``. Returns (counts, rows)."""
+    table_lock(spec, shared=True)
     with connection.cursor() as cursor:
         rows = _stage(cursor, spec, body, headers)
         _screen(cursor, spec, family_scope)
@@ -79,15 +84,13 @@ def _stage(cursor: Any, spec: ImportSpec, body: bytes, headers: list[str]) -> in
     copy_columns = ", ".join(f'"{h}"' for h in headers)
     try:
         with transaction.atomic():
-            cursor.execute(
-                f"CREATE TEMP TABLE {STAGE} (rn serial, {columns}) ON COMMIT DROP"
-            )
+            cursor.execute(f"CREATE TEMP TABLE {STAGE} (rn serial, {columns}) ON COMMIT DROP")
             cursor.copy_expert(
                 f"COPY {STAGE} ({copy_columns}) FROM STDIN "
                 "WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
                 io.BytesIO(body),
             )
-    except DatabaseError as exc:  # malformed CSV, blank lines, bad encoding...
+    except (DatabaseError, connection.Database.Error) as exc:  # type: ignore[attr-defined]  # malformed CSV, blank lines...
         raise StagingFallback(str(exc)) from exc
     cursor.execute(f"SELECT count(*) FROM {STAGE}")
     rows = int(cursor.fetchone()[0])
@@ -127,9 +130,9 @@ def _bad_value(column: Column, model: type[models.Model]) -> str:
     if column.kind == "int":
         return f"{t} !~ '^{sign}[0-9]{{1,9}}$'"
     if column.kind == "decimal":
-        field = model._meta.get_field(column.field)
-        digits = min(12, field.max_digits - field.decimal_places)  # type: ignore[attr-defined,operator]
-        places = min(column.decimals, field.decimal_places)  # type: ignore[attr-defined,type-var]
+        field = _field(model, column.field)
+        digits = min(12, field.max_digits - field.decimal_places)
+        places = min(column.decimals, field.decimal_places)
         fraction = f"(\\.[0-9]{{1,{places}}})?" if places else ""
         return f"{t} !~ '^{sign}[0-9]{{1,{digits}}}{fraction}$'"
     if column.kind == "month":
@@ -166,9 +169,7 @@ def _screen(cursor: Any, spec: ImportSpec, family_scope: set[int] | None) -> Non
             cursor.execute(f"SELECT 1 FROM {STAGE} s {_joins(spec)} WHERE {where} LIMIT 1", params)
             flagged = cursor.fetchone() is not None
             keys = ", ".join(_key_expr(c) for c in spec.columns if c.field in spec.key_fields)
-            cursor.execute(
-                f"SELECT 1 FROM {STAGE} s GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
-            )
+            cursor.execute(f"SELECT 1 FROM {STAGE} s GROUP BY {keys} HAVING count(*) > 1 LIMIT 1")
             flagged = flagged or cursor.fetchone() is not None
     except DatabaseError as exc:  # e.g. 2026-02-30 makes to_date() raise
         raise StagingFallback(str(exc)) from exc
@@ -226,23 +227,21 @@ def _default(column: Column) -> Any:
 def _upsert(cursor: Any, spec: ImportSpec, rows: int) -> WriteCounts:
     meta = spec.model._meta
     params: list[Any] = []
-    columns = [f'"{meta.get_field(c.field).column}"' for c in spec.columns]
+    columns = [f'"{_field(spec.model, c.field).column}"' for c in spec.columns]
     values = [_value_expr(c, params) for c in spec.columns]
-    keys = [f'"{meta.get_field(f).column}"' for f in spec.key_fields]
+    keys = [f'"{_field(spec.model, f).column}"' for f in spec.key_fields]
     order = ", ".join(_key_expr(c) for c in spec.columns if c.field in spec.key_fields)
-    changing = [f'"{meta.get_field(f).column}"' for f in spec.value_fields]
+    changing = [f'"{_field(spec.model, f).column}"' for f in spec.value_fields]
     if changing:
         assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*changing, '"updated_at"'])
         mine = ", ".join(f"t.{c}" for c in changing)
         theirs = ", ".join(f"EXCLUDED.{c}" for c in changing)
-        action = (
-            f"DO UPDATE SET {assignments} WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
-        )
+        action = f"DO UPDATE SET {assignments} WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs})"
     else:
         action = "DO NOTHING"
     cursor.execute(
         f'WITH up AS (INSERT INTO "{meta.db_table}" AS t ({", ".join(columns)}, '
-        f'"created_at", "updated_at") SELECT {", ".join(values)}, now(), now() '
+        f'"created_at", "updated_at") SELECT {", ".join(values)}, statement_timestamp(), statement_timestamp() '
         f"FROM {STAGE} s {_joins(spec)} ORDER BY {order} "
         f"ON CONFLICT ({', '.join(keys)}) {action} RETURNING (xmax = 0) AS created) "
         "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up",

@@ -25,7 +25,17 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.column, "message": self.message}
+        return {
+            "row": self.row,
+            "field": _storable(self.column),
+            "message": _storable(self.message),
+        }
+
+
+def _storable(text: str) -> str:
+    """Echoed input may hold NUL or lone surrogates, which PostgreSQL text/JSON cannot store."""
+    cleaned = text.replace("\x00", "\\0")
+    return cleaned.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass
@@ -54,7 +64,7 @@ def load_lookups(spec: ImportSpec, raw_rows: Iterable[Mapping[str, str]]) -> Loo
     for raw in raw_rows:
         for column in fk_columns:
             value = raw.get(column.name, "")
-            if value:
+            if value and "\x00" not in value:
                 wanted[column.fk].add(value)
     by_kind: dict[str, dict[str, int]] = {}
     product_family: dict[int, int] = {}
@@ -141,6 +151,9 @@ def _validate_row(
     errors: list[RowError] = []
     for column in spec.columns:
         text = (raw.get(column.name) or "").strip()
+        if "\x00" in text:
+            errors.append(RowError(number, column.name, "Contains a NUL character."))
+            continue
         if not text:
             if column.required:
                 errors.append(RowError(number, column.name, "Required value is empty."))
@@ -281,7 +294,9 @@ def _term_source(number: int, clean: dict[str, Any]) -> list[RowError]:
         if not clean.get("supplier"):
             return [RowError(number, "supplier", "A bought product needs a supplier.")]
         if clean.get("resource"):
-            return [RowError(number, "resource", "A bought product has a supplier, not a resource.")]
+            return [
+                RowError(number, "resource", "A bought product has a supplier, not a resource.")
+            ]
     return []
 
 

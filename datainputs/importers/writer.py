@@ -7,11 +7,12 @@ were created, updated and unchanged, and so an identical re-import writes nothin
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from datainputs.importers.specs import ImportSpec
@@ -34,6 +35,7 @@ def write_rows(spec: ImportSpec, rows: list[dict[str, Any]]) -> WriteCounts:
     key_fields = list(spec.key_fields)
     value_fields = spec.value_fields
     with transaction.atomic():
+        table_lock(spec, shared=False)
         existing = _existing_by_key(spec, rows)
         now = timezone.now()
         to_create, to_update, unchanged = [], [], 0
@@ -54,6 +56,20 @@ def write_rows(spec: ImportSpec, rows: list[dict[str, Any]]) -> WriteCounts:
         update_fields = [*value_fields, "updated_at"]
         model.objects.bulk_update(to_update, update_fields, batch_size=BATCH_SIZE)  # type: ignore[attr-defined]
     return WriteCounts(created=len(to_create), updated=len(to_update), unchanged=unchanged)
+
+
+def table_lock(spec: ImportSpec, shared: bool) -> None:
+    """Serialise row-by-row writers of one table (they read, then insert) on PostgreSQL.
+
+    The set-based fast path takes the lock shared (its ON CONFLICT is safe among peers), so it
+    only waits for a row-by-row writer of the same table, never for another fast-path batch.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"siop-import:{spec.model._meta.db_table}".encode())
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [key])
 
 
 def _existing_by_key(spec: ImportSpec, rows: list[dict[str, Any]]) -> dict[tuple[Any, ...], Any]:

@@ -11,38 +11,91 @@ pytestmark = pytest.mark.django_db
 
 PUSHES: list[tuple[str, list[dict[str, str]]]] = [
     ("families", [{"code": "BEV", "name": "Beverages"}]),
-    ("sites", [{"code": "DC1", "name": "DC", "kind": "warehouse"}, {"code": "F1", "name": "Plant", "kind": "factory"}]),
+    (
+        "sites",
+        [
+            {"code": "DC1", "name": "DC", "kind": "warehouse"},
+            {"code": "F1", "name": "Plant", "kind": "factory"},
+        ],
+    ),
     ("channels", [{"code": "RETAIL", "name": "Retail", "service_priority": "1"}]),
-    ("suppliers", [{"code": "SUP-ASIA", "name": "Asia", "country": "VN", "capacity_units_per_month": ""}]),
+    (
+        "suppliers",
+        [{"code": "SUP-ASIA", "name": "Asia", "country": "VN", "capacity_units_per_month": ""}],
+    ),
     (
         "products",
         [
-            {"sku": "BEV-001", "name": "Water", "family": "BEV", "unit_cost": "0.42", "unit_price": "0.99"},
+            {
+                "sku": "BEV-001",
+                "name": "Water",
+                "family": "BEV",
+                "unit_cost": "0.42",
+                "unit_price": "0.99",
+            },
         ],
     ),
     (  # a like-product must exist before the product that points at it
         "products",
         [
-            {"sku": "BEV-002", "name": "Juice", "family": "BEV", "unit_cost": "0.5", "unit_price": "1.2",
-             "lifecycle": "new", "launch_date": "2026-12-01", "like_sku": "BEV-001", "like_scale": "0.8"},
+            {
+                "sku": "BEV-002",
+                "name": "Juice",
+                "family": "BEV",
+                "unit_cost": "0.5",
+                "unit_price": "1.2",
+                "lifecycle": "new",
+                "launch_date": "2026-12-01",
+                "like_sku": "BEV-001",
+                "like_scale": "0.8",
+            },
         ],
     ),
-    ("resources", [{"code": "LINE-1", "name": "Line", "site": "F1", "capacity_hours_per_month": "400"}]),
+    (
+        "resources",
+        [{"code": "LINE-1", "name": "Line", "site": "F1", "capacity_hours_per_month": "400"}],
+    ),
     ("resource_capacities", [{"resource": "LINE-1", "month": "2026-12", "capacity_hours": "320"}]),
     ("resource_loads", [{"resource": "LINE-1", "sku": "BEV-001", "hours_per_unit": "0.005"}]),
     (
         "supply_terms",
         [
-            {"sku": "BEV-001", "site": "F1", "source_type": "make", "resource": "LINE-1", "lead_time_days": "7"},
-            {"sku": "BEV-002", "site": "DC1", "source_type": "buy", "supplier": "SUP-ASIA", "lead_time_days": "45",
-             "is_preferred": "false"},
+            {
+                "sku": "BEV-001",
+                "site": "F1",
+                "source_type": "make",
+                "resource": "LINE-1",
+                "lead_time_days": "7",
+            },
+            {
+                "sku": "BEV-002",
+                "site": "DC1",
+                "source_type": "buy",
+                "supplier": "SUP-ASIA",
+                "lead_time_days": "45",
+                "is_preferred": "false",
+            },
         ],
     ),
     (
         "supply_term_modes",
         [
-            {"sku": "BEV-002", "site": "DC1", "supplier": "SUP-ASIA", "mode": "ocean", "lead_time_days": "42", "cost_per_unit": "0.03"},
-            {"sku": "BEV-002", "site": "DC1", "supplier": "SUP-ASIA", "mode": "air", "lead_time_days": "5", "cost_per_unit": "0.4"},
+            {
+                "sku": "BEV-002",
+                "site": "DC1",
+                "supplier": "SUP-ASIA",
+                "mode": "ocean",
+                "lead_time_days": "42",
+                "cost_per_unit": "0.03",
+            },
+            {
+                "sku": "BEV-002",
+                "site": "DC1",
+                "supplier": "SUP-ASIA",
+                "mode": "air",
+                "lead_time_days": "5",
+                "cost_per_unit": "0.4",
+            },
         ],
     ),
 ]
@@ -63,8 +116,14 @@ def test_an_erp_loads_the_whole_master_in_dependency_order_and_reads_it_back(erp
     assert SupplyTermMode.objects.count() == 2
     modes = erp.get("/api/v1/supply-term-modes/?mode=air").json()["results"]
     assert modes[0] | {"id": 0, "updated_at": ""} == {
-        "id": 0, "sku": "BEV-002", "site": "DC1", "supplier": "SUP-ASIA", "mode": "air",
-        "lead_time_days": 5, "cost_per_unit": "0.4000", "updated_at": "",
+        "id": 0,
+        "sku": "BEV-002",
+        "site": "DC1",
+        "supplier": "SUP-ASIA",
+        "mode": "air",
+        "lead_time_days": 5,
+        "cost_per_unit": "0.4000",
+        "updated_at": "",
     }
 
 
@@ -78,7 +137,10 @@ def test_master_rules_are_row_errors(erp) -> None:
     )
     response = post_csv(erp, "products", bad)
     assert response.status_code == 422
-    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "family"), (3, "end_date")]
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [
+        (2, "family"),
+        (3, "end_date"),
+    ]
     term = [{"sku": "BEV-001", "site": "DC1", "source_type": "buy", "lead_time_days": "3"}]
     errors = erp.post("/api/v1/supply-terms/", term, format="json").json()["errors"]
     assert errors == [{"row": 1, "field": "sku", "message": "Unknown product 'BEV-001'."}]

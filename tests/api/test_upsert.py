@@ -35,8 +35,22 @@ def test_csv_push_creates_then_reports_unchanged_then_updated(master, erp) -> No
 
 def test_json_array_push_is_equivalent_to_csv(master, erp) -> None:
     rows = [
-        {"sku": "BEV-001", "site": "DC1", "channel": "RETAIL", "month": "2026-10", "quantity": 12, "revenue": 90.5},
-        {"sku": "BEV-002", "site": "DC1", "channel": "RETAIL", "month": "2026-10-01", "quantity": "3", "revenue": "22.50"},
+        {
+            "sku": "BEV-001",
+            "site": "DC1",
+            "channel": "RETAIL",
+            "month": "2026-10",
+            "quantity": 12,
+            "revenue": 90.5,
+        },
+        {
+            "sku": "BEV-002",
+            "site": "DC1",
+            "channel": "RETAIL",
+            "month": "2026-10-01",
+            "quantity": "3",
+            "revenue": "22.50",
+        },
     ]
     response = erp.post("/api/v1/sales-history/", rows, format="json")
     assert response.status_code == 200, response.content
@@ -69,7 +83,9 @@ def test_ten_thousand_rows_with_three_bad_rows_write_nothing_and_report_three(ma
 def test_api_and_browser_upload_report_identical_errors(master, erp, users) -> None:
     from accounts.roles import Role
 
-    body = sales_csv(200, bad={3: "BEV-003,DC1,RETAIL,2000-01,-1x,1", 7: "BEV-001,DC1,RETAIL,2000-01,1,1"})
+    body = sales_csv(
+        200, bad={3: "BEV-003,DC1,RETAIL,2000-01,-1x,1", 7: "BEV-001,DC1,RETAIL,2000-01,1,1"}
+    )
     api_errors = post_csv(erp, "sales-history", body).json()["errors"]
     upload = upload_preview(get_spec("sales_history"), body, "s.csv", users[Role.DEMAND_PLANNER])
     assert api_errors == [e.as_dict() for e in upload.errors]
@@ -114,7 +130,7 @@ def test_family_scoped_planner_cannot_push_other_families(master, client) -> Non
     from accounts.roles import Role
     from tests.factories import PASSWORD, FamilyFactory, user_with_role
 
-    planner = user_with_role(Role.DEMAND_PLANNER, "scoped", families=[FamilyFactory(code="SNK")])
+    planner = user_with_role(Role.DEMAND_PLANNER, "scoped", families=[FamilyFactory(code="SNK")])  # type: ignore[list-item]
     client.login(username=planner.username, password=PASSWORD)
     response = client.post("/api/v1/sales-history/", data=sales_csv(5), content_type="text/csv")
     assert response.status_code == 422

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         if action == "list":
             for client in ApiClient.objects.all():
                 state = "active" if client.is_active else "inactive"
-                self.stdout.write(f"{client.name}\t{client.token_prefix}…\t{client.expires_at:%Y-%m-%d}\t{state}")
+                self.stdout.write(
+                    f"{client.name}\t{client.token_prefix}…\t{client.expires_at:%Y-%m-%d}\t{state}"
+                )
             return
         if not name:
             raise CommandError("Give the client name.")
@@ -35,11 +37,11 @@ class Command(BaseCommand):
             _client, token = client_create(name, days)
             self.stdout.write(token)
             return
-        client = ApiClient.objects.filter(name=name).first()
-        if client is None:
+        found = ApiClient.objects.filter(name=name).first()
+        if found is None:
             raise CommandError(f"No client named '{name}'.")
         if action == "rotate":
-            self.stdout.write(client_rotate(client, days))
+            self.stdout.write(client_rotate(found, days))
         else:
-            client_revoke(client)
+            client_revoke(found)
             self.stdout.write(f"Revoked {name}.")

@@ -24,13 +24,17 @@ scale were chosen on the M3 monthly *training* data only, by 18-month holdouts c
 at two origins: the mean of these five on logs scored 13.77 / 14.79 sMAPE there against
 14.00 / 14.93 for SES + damped + DOTM on levels, and 14.05 for statsforecast's DOTM alone.
 The M3 test part was used only to measure the final choice (benchmarks/forecast_m3.py).
+Tried there and rejected: choosing per series between the combination and seasonal naive by
+an inner 12-month holdout (+0.06 to +0.76 sMAPE: selection on one short holdout is noise),
+and an ARIMA(p,1,0) member fitted by least squares (+0.04 to +0.3).
 
 Prediction intervals (80 %) use the analytic variance of the damped-trend member (Hyndman et
 al. 2008, class 1): var_h = sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha + beta phi (1 - phi^j)
 / (1 - phi), on the log scale (so the interval is asymmetric, x/÷ exp(z sd)) or the level
 scale, then scaled by the seasonal index of the month. They ignore parameter and seasonal
-index uncertainty, so they run a little narrow on noisy seasonal series. Demand cannot be
-negative, so the forecast and both bounds are clipped at zero.
+index uncertainty, yet on the M3 monthly training holdouts 77 % (18-month cut) and 78 %
+(36-month cut) of the held-out months fell inside them. Demand cannot be negative, so the
+forecast and both bounds are clipped at zero.
 """
 
 from __future__ import annotations

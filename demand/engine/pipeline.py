@@ -25,8 +25,8 @@ at two origins: the mean of these five on logs scored 13.77 / 14.79 sMAPE there 
 14.00 / 14.93 for SES + damped + DOTM on levels, and 14.05 for statsforecast's DOTM alone.
 The M3 test part was used only to measure the final choice (benchmarks/forecast_m3.py).
 Tried there and rejected: choosing per series between the combination and seasonal naive by
-an inner 12-month holdout (+0.06 to +0.76 sMAPE: selection on one short holdout is noise),
-and an ARIMA(p,1,0) member fitted by least squares (+0.04 to +0.3).
+an inner 12-month holdout (+0.03 to +0.76 sMAPE: selection on one short holdout is noise),
+and an ARIMA(p,1,0) member fitted by least squares (+0.01 to +0.5).
 
 Prediction intervals (80 %) use the analytic variance of the damped-trend member (Hyndman et
 al. 2008, class 1): var_h = sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha + beta phi (1 - phi^j)

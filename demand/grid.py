@@ -75,9 +75,11 @@ def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridDat
     editable = may_edit(cycle, user) and not consensus.empty
     label = f"{family.code} {family.name}"
     rows = _rows(family, label, None, f"All {family.code}", consensus, actuals, editable)
+    by_product = dict(tuple(consensus.groupby("product_id")))
+    sold_by_product = dict(tuple(actuals.groupby("product_id")))
     for product in products:
-        mine = consensus[consensus["product_id"] == product.pk]
-        sold = actuals[actuals["product_id"] == product.pk]
+        mine = by_product.get(product.pk, consensus.iloc[0:0])
+        sold = sold_by_product.get(product.pk, actuals.iloc[0:0])
         rows += _rows(family, label, product, f"{product.sku} {product.name}", mine, sold, editable)
     return GridData(history, horizon, rows)
 
@@ -107,6 +109,8 @@ def _rows(
             "measure_label": measure_label,
             "editable": editable and measure == "consensus",
         }
+        if measure == "statistical" and product is not None and not consensus.empty:
+            row["measure_label"] = f"Statistical · {consensus['model'].iloc[0]}"
         if measure == "actual":
             row.update({month_key(m): round(float(v), 2) for m, v in sold.items()})
         else:

@@ -36,6 +36,7 @@ CONSENSUS_COLUMNS = [
     "statistical_units",
     "lower_units",
     "upper_units",
+    "model",
     "event_units",
     "adjustment_units",
     "consensus_units",

@@ -60,6 +60,8 @@ def test_the_grid_shows_history_and_every_measure_for_family_and_products(
     assert family_row["m2026_12"] == pytest.approx(sum(p["m2026_12"] for p in products), abs=0.05)
     assert family_row["editable"] and not row(data, f"p{bikes[0].pk}-statistical")["editable"]
     assert row(data, f"p{bikes[0].pk}-actual")["m2026_10"] > 0
+    # the statistical row names the model the engine chose
+    assert row(data, f"p{bikes[0].pk}-statistical")["measure_label"].startswith("Statistical · ")
 
 
 def test_saving_a_cell_then_a_stale_save_gets_409(client, forecast_cycle, users) -> None:

@@ -77,7 +77,7 @@
   function columns(meta) {
     const cols = [
       { title: "Product", field: "product", frozen: true, width: 220, headerSort: false },
-      { title: "Measure", field: "measure_label", frozen: true, width: 110, headerSort: false },
+      { title: "Measure", field: "measure_label", frozen: true, width: 170, headerSort: false, tooltip: true },
     ];
     meta.forEach((c) => cols.push({
       title: c.title, field: c.field, hozAlign: "right", headerSort: false, width: 86,

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
-from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.db import transaction
 
 from cycles.runs import RunStatus
-from inventory import inputs
+from inventory import inputs, storage
 from inventory.engine.pipeline import PipelineParams, PipelineResult, run_pipeline
 from inventory.models import (
     InventoryException,
@@ -32,7 +30,6 @@ from inventory.services import inventory_setup
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STEPS = 4
-BATCH = 5000
 
 
 def _params(run: InventoryRun) -> PipelineParams:
@@ -68,80 +65,6 @@ def _overrides(run: InventoryRun) -> pd.DataFrame:
     return frame
 
 
-def _finite(value: Any) -> float | None:
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _policy_rows(
-    run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame
-) -> list[PolicyRow]:
-    reasons = {(int(r.product), int(r.site)): r.reason for r in overrides.itertuples()}
-    rows = []
-    for p in result.policies.itertuples(index=False):
-        rows.append(
-            PolicyRow(
-                run=run, product_id=int(p.product), site_id=int(p.site), abc_class=p.abc_class,
-                xyz_class=p.xyz_class, segment=p.segment, annual_value_eur=float(p.annual_value),
-                cv=_finite(p.cv), service_type=p.service_type, service_target=float(p.service_target),
-                policy=p.policy, method=p.method, variability_source=p.variability_source,
-                mean_demand_per_month_units=float(p.mean_demand_per_month),
-                sd_per_month_units=float(p.sd_used_per_month),
-                lead_time_months=float(p.lead_time_months),
-                safety_stock_units=float(p.safety_stock_units),
-                reorder_point_units=float(p.reorder_point_units),
-                order_quantity_units=float(p.order_quantity_units),
-                order_up_to_units=float(p.order_up_to_units),
-                target_weeks_of_supply=_finite(p.average_stock_weeks),
-                safety_stock_value_eur=float(p.safety_stock_value),
-                opening_stock_units=float(p.opening_stock_units),
-                average_inventory_value_eur=float(p.average_inventory_value),
-                turns_per_year=_finite(p.turns_per_year), dio_days=_finite(p.dio_days),
-                opening_weeks_of_supply=_finite(p.opening_weeks_of_supply),
-                overridden=reasons.get((int(p.product), int(p.site)), ""),
-            )
-        )  # fmt: skip
-    return rows
-
-
-def _units(values: pd.Series) -> list[Decimal]:
-    cents = np.rint(values.to_numpy(dtype=float) * 100.0).astype(np.int64)
-    return [Decimal(int(c)).scaleb(-2) for c in cents]
-
-
-def _projection_rows(run: InventoryRun, projection: pd.DataFrame) -> list[ProjectionRow]:
-    columns = ["opening_units", "receipts_units", "planned_supply_units", "demand_units",
-               "closing_units"]  # fmt: skip
-    decimals = {c: _units(projection[c]) for c in columns}
-    months = [p.to_timestamp().date() for p in projection["period"]]
-    cover = projection["weeks_of_supply"].to_numpy(dtype=float)
-    rows = []
-    for i, r in enumerate(projection.itertuples(index=False)):
-        rows.append(
-            ProjectionRow(
-                run=run, product_id=int(r.product), site_id=int(r.site), month=months[i],
-                **{c: decimals[c][i] for c in columns},
-                safety_stock_units=float(r.safety_stock_units),
-                weeks_of_supply=cover[i] if math.isfinite(cover[i]) else None,
-                closing_value_eur=float(r.closing_value), stockout=bool(r.stockout),
-                below_safety_stock=bool(r.below_safety_stock), excess=bool(r.excess),
-                obsolete=bool(r.obsolete),
-            )
-        )  # fmt: skip
-    return rows
-
-
-def _exception_rows(run: InventoryRun, exceptions: pd.DataFrame) -> list[InventoryException]:
-    return [
-        InventoryException(
-            run=run, product_id=int(e.product), site_id=int(e.site), kind=e.kind,
-            first_month=e.first_period.to_timestamp().date(), months=int(e.months),
-            value_at_risk_eur=float(e.value_at_risk),
-        )
-        for e in exceptions.itertuples(index=False)
-    ]  # fmt: skip
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     clean = frame.copy()
     for column in clean.columns:
@@ -169,13 +92,9 @@ def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, s
     with transaction.atomic():
         for model in (PolicyRow, ProjectionRow, InventoryException):
             model.objects.filter(run=run).delete()
-        PolicyRow.objects.bulk_create(_policy_rows(run, result, overrides), batch_size=BATCH)
-        ProjectionRow.objects.bulk_create(
-            _projection_rows(run, result.projection), batch_size=BATCH
-        )
-        InventoryException.objects.bulk_create(
-            _exception_rows(run, result.exceptions), batch_size=BATCH
-        )
+        storage.insert_frame(PolicyRow, storage.policy_frame(run.pk, result, overrides))
+        storage.insert_frame(ProjectionRow, storage.projection_frame(run.pk, result.projection))
+        storage.insert_frame(InventoryException, storage.exception_frame(run.pk, result.exceptions))
         run.demand_source, run.summary = source, _summary(result, source)
         run.save(update_fields=["demand_source", "summary"])
         run.mark_finished()

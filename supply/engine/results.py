@@ -98,7 +98,8 @@ def orders_frame(network: SupplyNetwork, grids: PlanGrids, tolerance: float) -> 
     columns = ["product", "site", "source_type", "source", "mode", "release_period",
                "receipt_period", "quantity_units", "load_hours", "supply_cost", "transport_cost",
                "is_firm", "firm_units"]  # fmt: skip
-    orders = pd.concat([made[columns], bought[columns]], ignore_index=True)
+    parts = [frame[columns] for frame in (made, bought) if len(frame)]
+    orders = pd.concat(parts, ignore_index=True) if parts else made[columns]
     return orders.sort_values(["product", "site", "release_period", "source"], ignore_index=True)
 
 

@@ -182,9 +182,12 @@ class _OrderBook:
     price: FloatArray
 
     @classmethod
-    def empty(cls, network: SupplyNetwork, lanes: LaneData) -> _OrderBook:
+    def empty(cls, network: SupplyNetwork, lanes: LaneData, reserved: FloatArray | None = None
+              ) -> _OrderBook:  # fmt: skip
         used = np.zeros((len(network.suppliers), network.months))
         np.add.at(used, lanes.supplier, np.nan_to_num(network.firm_buy))
+        if reserved is not None:  # units other (unrounded) lanes already take
+            used += reserved
         capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)
         return cls(network, lanes, np.zeros((len(lanes.position), network.months)), used,
                    np.where(np.isnan(capacity), np.inf, capacity),
@@ -236,9 +239,10 @@ class _OrderBook:
 
 
 def orders_from_lots(network: SupplyNetwork, lanes: LaneData, lot_units: FloatArray,
-                     lot_lane: IntArray, tolerance: float) -> FloatArray:  # fmt: skip
+                     lot_lane: IntArray, tolerance: float, reserved: FloatArray | None = None
+                     ) -> FloatArray:  # fmt: skip
     """Rounded orders per lane x release month (step 3 of the module docstring)."""
-    book = _OrderBook.empty(network, lanes)
+    book = _OrderBook.empty(network, lanes, reserved)
     brought_ahead = np.zeros(len(network.positions))
     for arrival in range(network.months):
         position = np.flatnonzero(lot_lane[:, arrival] >= 0)
@@ -273,18 +277,25 @@ def _arrivals_by_position(
 
 
 def rounded_purchases(
-    network: SupplyNetwork, relaxed_purchases: FloatArray, tolerance: float
-) -> FloatArray:
+    network: SupplyNetwork, relaxed_purchases: FloatArray, tolerance: float,
+    reserve_unrounded: bool = False,
+) -> FloatArray:  # fmt: skip
     """Heuristic orders (lanes x months) meeting MOQ, multiples and supplier capacity; lanes
-    without MOQ / multiple keep their LP quantities."""
+    without MOQ / multiple keep their LP quantities. With ``reserve_unrounded`` those kept
+    quantities count against supplier capacity first (when they will be fixed too)."""
     rounded = rounded_lanes(network)
+    reserved = None
+    if reserve_unrounded:
+        kept = np.where(rounded[:, None] | ~np.isnan(network.firm_buy), 0.0, relaxed_purchases)
+        reserved = np.zeros((len(network.suppliers), network.months))
+        np.add.at(reserved, network.buy_lanes["supplier_index"].to_numpy(), kept)
     lanes = LaneData.of(network, rounded)
     firm = ~np.isnan(network.firm_buy)
     free = np.where(firm | ~rounded[:, None], 0.0, relaxed_purchases)
     holding = network.positions["holding_cost_per_unit_month"].to_numpy(dtype=float)
     lot_units, lot_lane = plan_lots(_arrivals_by_position(network, lanes, free), holding, lanes,
                                     tolerance)  # fmt: skip
-    orders = orders_from_lots(network, lanes, lot_units, lot_lane, tolerance)
+    orders = orders_from_lots(network, lanes, lot_units, lot_lane, tolerance, reserved)
     orders = np.where(rounded[:, None], orders, relaxed_purchases)
     return np.where(firm, network.firm_buy, orders)
 

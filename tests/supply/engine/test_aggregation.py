@@ -42,3 +42,33 @@ def test_given_moq_and_capacity_then_the_aggregate_plan_stays_feasible() -> None
     assert (plan.supplier_utilisation["ordered_units"] <= 120.0 + 1e-6).all()
     exact = plan_supply(inputs, SupplyConfig(integer_method="mip"))
     assert plan.summary.objective_cost >= exact.summary.objective_cost - 1e-6
+
+
+def _benchmark_instance(skus: int):  # type: ignore[no-untyped-def]
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "supply_scale.py"
+    spec = importlib.util.spec_from_file_location("supply_scale", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.synthetic_inputs(skus, 12, 4, 7)
+
+
+def test_given_the_benchmark_network_then_the_aggregate_plan_is_feasible_and_close() -> None:
+    inputs = _benchmark_instance(200)
+    plan = plan_supply_aggregated(inputs)
+    load = plan.resource_utilisation
+    assert (
+        load["load_hours"] <= load["capacity_hours"] + load["overtime_limit_hours"] + 1e-6
+    ).all()
+    suppliers = plan.supplier_utilisation.dropna(subset=["capacity_units"])
+    assert (suppliers["ordered_units"] <= suppliers["capacity_units"] + 1e-6).all()
+    terms = inputs.buy_terms.drop_duplicates(["product", "site"]).set_index("product")
+    bought = plan.orders.loc[(plan.orders["source_type"] == "buy") & ~plan.orders["is_firm"]]
+    moq = terms["min_order_qty_units"].reindex(bought["product"]).fillna(0).to_numpy()
+    assert (bought["quantity_units"].to_numpy() >= moq - 1e-6).all()
+    full = plan_supply(inputs, SupplyConfig(integer_method="heuristic"))
+    gap = plan.summary.objective_cost / full.summary.objective_cost - 1
+    assert gap < 0.03

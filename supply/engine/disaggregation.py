@@ -1,0 +1,179 @@
+"""Disaggregation of an aggregate supply plan to SKUs, without a second large LP.
+
+Steps (see `aggregation` for the whole method):
+1. `requirement_shares` + `split_releases`: each aggregate release is split to the group's
+   members by their share of the group's arrivals in the arrival month; the shares come from
+   matching the group's cumulative arrivals against the members' net requirements
+   (`rccp.required_build_units`) in time order, so a pre-build goes to the members whose later
+   peak it covers; units beyond every requirement follow demand weights.
+2. `fit_resources` / `fit_suppliers`: where members' hours per unit (or MOQ round-ups) push a
+   resource or supplier month over its limit, the planned (non-firm) part is scaled down.
+3. `serve_demand`: with every release fixed, SKUs no longer interact; each month's stock
+   serves its demand rows highest shortage cost (channel priority) first, the rest is lost,
+   and what remains is carried at the holding cost. Serving now is what the full model does
+   unless a later, more valuable demand needs the same units -- the one case the greedy
+   misses, and part of the measured cost gap.
+4. `solution_vector`: the decisions as a solution of the full model's LP (same blocks and
+   costs), so `plan.report_plan` reports it exactly like a solved plan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from supply.engine.model_builder import LaneGrid, demand_grid
+from supply.engine.network import SupplyNetwork
+from supply.engine.program import FloatArray, IntArray, LinearProgram
+from supply.engine.rccp import required_build_units
+
+
+def _allocated_cumulative(need: FloatArray, group: IntArray, arrived: FloatArray,
+                          static: FloatArray) -> FloatArray:  # fmt: skip
+    """Cumulative units allocated to each position: the group's cumulative arrivals cover the
+    members' requirements in time order (a month reached only partly is shared pro rata to
+    the members' requirement in it; units beyond all requirement by the static weights)."""
+    positions, months = need.shape
+    group_need = np.zeros((arrived.shape[0], months))
+    np.add.at(group_need, group, need)
+    group_cum, member_cum = np.cumsum(group_need, axis=1), np.cumsum(need, axis=1)
+    member_cum0 = np.column_stack([np.zeros(positions), member_cum])
+    group_cum0 = np.column_stack([np.zeros(len(group_need)), group_cum])
+    arrived_cum = np.cumsum(arrived, axis=1)
+    rows = np.arange(positions)
+    allocated = np.zeros((positions, months))
+    for t in range(months):
+        units = arrived_cum[:, t]
+        covered = (group_cum <= units[:, None] + 1e-9).sum(axis=1)[group]
+        base = member_cum0[rows, covered]
+        left = units[group] - group_cum0[group, covered]
+        month = np.minimum(covered, months - 1)
+        month_need = group_need[group, month]
+        partial = np.where(month_need > 0, left / np.where(month_need > 0, month_need, 1.0), 0.0)
+        extra = np.where(covered < months, partial * need[rows, month], left * static)
+        allocated[:, t] = base + extra
+    return allocated
+
+
+def requirement_shares(network: SupplyNetwork, group: IntArray, arrived: FloatArray) -> FloatArray:
+    """Share of each position in its group's arrivals per month (positions x months);
+    ``arrived`` = the aggregate plan's arrivals per group x month."""
+    need = required_build_units(network)
+    weight = demand_grid(network).sum(axis=1) + 1.0
+    static = weight / np.bincount(group, weights=weight)[group]
+    allocated = np.diff(_allocated_cumulative(need, group, arrived, static), axis=1, prepend=0.0)
+    group_arrived = arrived[group]
+    safe = np.where(group_arrived > 1e-9, group_arrived, 1.0)
+    return np.where(group_arrived > 1e-9, np.maximum(allocated, 0.0) / safe, static[:, None])
+
+
+def split_releases(lanes: pd.DataFrame, agg_lanes: pd.DataFrame, keys: list[str], names: np.ndarray,
+           releases: FloatArray, shares: FloatArray) -> FloatArray:  # fmt: skip
+    """Member lane x month releases: the aggregate lane's release x the member's share."""
+    months = releases.shape[1]
+    index = pd.MultiIndex.from_frame(agg_lanes[keys].astype(str))
+    member = lanes.assign(product=names[lanes["position"].to_numpy()])
+    found = index.get_indexer(pd.MultiIndex.from_frame(member[keys].astype(str)))
+    grid = LaneGrid.of(lanes["lead_time_months"], months)
+    arrival = np.minimum(grid.arrival, months - 1)
+    position = lanes["position"].to_numpy()[grid.lane]
+    source = np.where(found[grid.lane] >= 0, releases[np.maximum(found[grid.lane], 0), grid.month],
+                      0.0)  # fmt: skip
+    return (source * shares[position, arrival]).reshape(len(lanes), months)
+
+
+def fit_resources(network: SupplyNetwork, production: FloatArray) -> FloatArray:
+    """Scale planned production down where the split load exceeds capacity plus overtime."""
+    make = network.make_lanes
+    firm = np.nan_to_num(network.firm_make)
+    production = np.maximum(production, firm)
+    hours = make["hours_per_unit"].to_numpy(dtype=float)[:, None]
+    resource = make["resource_index"].to_numpy()
+    planned_load = np.zeros((len(network.resources), network.months))
+    firm_load = np.zeros_like(planned_load)
+    np.add.at(planned_load, resource, (production - firm) * hours)
+    np.add.at(firm_load, resource, firm * hours)
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    room = np.maximum(network.capacity_hours + overtime - firm_load, 0.0)
+    factor = np.where(planned_load > room, room / np.maximum(planned_load, 1e-12), 1.0)
+    # 1e-9 below the limit: float noise must not make the fixed LP infeasible.
+    factor = np.where(factor < 1.0, factor * (1 - 1e-9), 1.0)
+    return firm + (production - firm) * factor[resource]
+
+
+def fit_suppliers(network: SupplyNetwork, purchases: FloatArray, fixed: np.ndarray) -> FloatArray:
+    """Scale the non-firm purchases of lanes that are not ``fixed`` (rounded orders) down where
+    a supplier month would exceed its capacity."""
+    buy = network.buy_lanes
+    firm = np.nan_to_num(network.firm_buy)
+    supplier = buy["supplier_index"].to_numpy()
+    capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)[:, None]
+    movable = np.where(fixed[:, None], 0.0, np.maximum(purchases - firm, 0.0))
+    used = np.zeros((len(network.suppliers), network.months))
+    np.add.at(used, supplier, purchases - movable)
+    wanted = np.zeros_like(used)
+    np.add.at(wanted, supplier, movable)
+    room = np.where(np.isnan(capacity), np.inf, np.maximum(capacity - used, 0.0))
+    factor = np.where(wanted > room, room / np.maximum(wanted, 1e-12) * (1 - 1e-9), 1.0)
+    return purchases - movable + movable * factor[supplier]
+
+
+def _arrivals(network: SupplyNetwork, production: FloatArray, purchases: FloatArray
+              ) -> FloatArray:  # fmt: skip
+    """Units arriving per position x month: receipts, opening stock (month 0) and releases."""
+    months = network.months
+    arrived = network.receipt_units.copy()
+    arrived[:, 0] += network.positions["on_hand_units"].to_numpy(dtype=float)
+    for lanes, releases in ((network.make_lanes, production), (network.buy_lanes, purchases)):
+        grid = LaneGrid.of(lanes["lead_time_months"], months)
+        inside = grid.inside
+        position = lanes["position"].to_numpy()[grid.lane[inside]]
+        np.add.at(arrived, (position, grid.arrival[inside]), releases.ravel()[inside])
+    return arrived
+
+
+def serve_demand(network: SupplyNetwork, arrived: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(inventory per position x month, lost units per demand row): greedy, see step 3."""
+    demand = network.demand
+    order = np.lexsort((-demand["shortage_cost_per_unit"].to_numpy(dtype=float),
+                        demand["position"].to_numpy(), demand["month"].to_numpy()))  # fmt: skip
+    position = demand["position"].to_numpy()[order]
+    month = demand["month"].to_numpy()[order]
+    units = demand["demand_units"].to_numpy(dtype=float)[order]
+    inventory = np.zeros_like(arrived)
+    lost = np.zeros(len(order))
+    stock = np.zeros(arrived.shape[0])
+    for t in range(network.months):
+        stock = stock + arrived[:, t]
+        rows = np.flatnonzero(month == t)
+        rows_position, rows_units = position[rows], units[rows]
+        before = pd.Series(rows_units).groupby(rows_position).cumsum().to_numpy() - rows_units
+        served = np.clip(stock[rows_position] - before, 0.0, rows_units)
+        lost[rows] = rows_units - served
+        np.subtract.at(stock, rows_position, served)
+        inventory[:, t] = stock = np.maximum(stock, 0.0)
+    lost_rows = np.zeros(len(order))
+    lost_rows[order] = lost
+    return inventory, lost_rows
+
+
+def solution_vector(network: SupplyNetwork, program: LinearProgram, production: FloatArray,
+                    purchases: FloatArray) -> FloatArray:  # fmt: skip
+    """The full model's solution vector for fixed releases (steps 3-4)."""
+    inventory, lost = serve_demand(network, _arrivals(network, production, purchases))
+    x = np.zeros(len(program.cost))
+
+    def put(name: str, values: FloatArray) -> None:
+        x[program.columns[name]] = values.ravel()
+
+    put("production", production)
+    put("purchase", purchases)
+    put("inventory", inventory)
+    put("lost_sales", lost)
+    safety = program.index["safety_positions"]
+    target = network.positions["safety_stock_units"].to_numpy(dtype=float)[safety, None]
+    put("safety_gap", np.maximum(target - inventory[safety], 0.0))
+    load = network.lane_load_hours(production)
+    overtime = program.index["overtime_resources"]
+    put("overtime", np.maximum(load[overtime] - network.capacity_hours[overtime], 0.0))
+    return np.clip(x, program.col_lower, program.col_upper)

@@ -9,7 +9,7 @@ Sources (keys are database ids; months become monthly pandas Periods):
   month (a newer snapshot would already contain receipts the projection adds again); only
   when there is none (a past cycle re-run) the earliest later snapshot stands in;
 * history: 24 closed months of `SalesHistory` summed over channels; forecast history: the
-  first-month demand plan of each earlier cycle (up to 24), compared with what then sold;
+  first-month demand plan of each earlier cycle (up to 12), compared with what then sold;
 * lead time, its sd, MOQ and order multiple: the preferred `SupplyTerm` (the shortest lead
   time if several are preferred); items without one get the settings' default lead time.
 Item universe: every product-site with demand, stock, receipts, planned supply or a supply term.
@@ -31,7 +31,7 @@ from masterdata.models import Product, SupplyTerm
 from supply.selectors import cycle_planned_supply
 
 HISTORY_MONTHS = 24
-FORECAST_HISTORY_CYCLES = 24
+FORECAST_HISTORY_CYCLES = 12
 DAYS_PER_MONTH = 365.0 / 12.0
 
 

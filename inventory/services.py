@@ -148,6 +148,7 @@ def settings_update(
             raise InventoryError("ABC cut-offs must satisfy 0 < A <= B <= 100 %.")
         if not 0 <= x <= y:
             raise InventoryError("XYZ cut-offs must satisfy 0 <= X <= Y.")
+        _check_parameters(values)
         changed = [f for f in SETTINGS_FIELDS if f in values and values[f] != getattr(settings, f)]
         for name in changed:
             audit_record(
@@ -160,6 +161,26 @@ def settings_update(
             settings.version += 1
             settings.save(update_fields=[*changed, "version"])
     return len(changed)
+
+
+POSITIVE_PARAMETERS = {
+    "holding_rate_per_year": "Holding rate per year",
+    "excess_cover_weeks": "Excess above (weeks of supply)",
+}
+NON_NEGATIVE_PARAMETERS = {
+    "order_cost_eur": "Order cost",
+    "review_period_months": "Review period",
+    "default_lead_time_days": "Default lead time",
+}
+
+
+def _check_parameters(values: dict[str, Any]) -> None:
+    for name, label in POSITIVE_PARAMETERS.items():
+        if name in values and not values[name] > 0:
+            raise InventoryError(f"{label}: must be greater than zero.")
+    for name, label in NON_NEGATIVE_PARAMETERS.items():
+        if name in values and values[name] < 0:
+            raise InventoryError(f"{label}: must not be negative.")
 
 
 def _record_key(product_id: int, site_id: int) -> str:

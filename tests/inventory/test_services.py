@@ -171,3 +171,18 @@ def test_given_active_run_then_request_returns_it_unless_stale(
         second = inventory_run_request(cycle.pk, planner)
     first.refresh_from_db()
     assert second.pk != first.pk and first.status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("holding_rate_per_year", Decimal("0"), "Holding rate per year: must be greater than zero"),
+        ("review_period_months", Decimal("-1"), "Review period: must not be negative"),
+    ],
+)
+def test_given_impossible_parameter_then_refused_naming_the_field(
+    cycle, users, field, value, message
+) -> None:
+    inventory_setup(cycle)
+    with pytest.raises(InventoryError, match=message):
+        settings_update(cycle.pk, {field: value}, 0, users[Role.INVENTORY_PLANNER], "")

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -116,7 +117,7 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
         os.killpg(worker.pid, signal.SIGKILL)
 
 
-def timed_run(cycle, planner) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def timed_run(cycle, planner) -> tuple[float, Any]:  # type: ignore[no-untyped-def]
     from django.db import transaction
 
     from demand.services import forecast_run_request

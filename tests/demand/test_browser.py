@@ -7,9 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from cycles.models import PlanningCycle
 from demand.models import ConsensusSnapshot
 from tests.conftest import browser_login
+from tests.factories import user_with_role
 
 FAMILY_CONSENSUS = ".tabulator-row.family-row.consensus-row"
 
@@ -60,3 +62,42 @@ def test_planner_runs_forecast_overrides_a_family_cell_and_signs_off(
     expect(page.locator(".messages")).to_contain_text("signed off")
     assert PlanningCycle.objects.get(pk=review_cycle.pk).state == "supply_review"
     assert ConsensusSnapshot.objects.filter(cycle=review_cycle).count() == 5 * 18
+
+
+def edit_cell(page, selector: str, value: str, reason: str = "customer_intel") -> None:  # type: ignore[no-untyped-def]
+    cell = page.locator(selector)
+    cell.dblclick()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    page.select_option("#override-reason", reason)
+    page.click("#save-overrides")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_two_planners_editing_one_cell_the_later_save_sees_a_conflict(
+    browser_page, chromium, live_server, forecast_cycle, users
+) -> None:
+    user_with_role(Role.DEMAND_PLANNER, "planner2")
+    first, second_context = browser_page, chromium.new_context(base_url=live_server.url)
+    second = second_context.new_page()
+    url = f"/demand/cycles/{forecast_cycle.pk}/"
+    cell = (
+        '.tabulator-row.consensus-row:not(.family-row) .tabulator-cell[tabulator-field="m2027_01"]'
+    )
+    for page, name in ((first, "demand_planner"), (second, "planner2")):
+        browser_login(page, name)
+        page.goto(url)
+        expect(page.locator(cell).first).to_have_text(re.compile(r"\d"))
+    # Given both planners loaded the grid; the first saves BIKE-1 January
+    edit_cell(first, f"{cell} >> nth=0", "500")
+    expect(first.locator("#grid-status")).to_contain_text("Saved 1 cell(s)")
+    # When the second, still on the old grid, saves the same cell
+    edit_cell(second, f"{cell} >> nth=0", "700")
+    # Then they are told about the conflict and the first planner's number stands
+    expect(second.locator("#grid-status")).to_contain_text("Conflict")
+    expect(second.locator("#grid-status")).to_contain_text("demand_planner")
+    first.reload()
+    expect(first.locator(cell).first).to_have_text("500")
+    second_context.close()

@@ -179,6 +179,9 @@
       load();
       chart(currentChart.params, currentChart.title);
     }
+    if (progress && progress.dataset.status === "failed" && !document.querySelector("form[action$='/retry/']")) {
+      window.location.reload();  // shows the error and the retry button
+    }
   });
   if (saveButton) saveButton.addEventListener("click", save);
   load();

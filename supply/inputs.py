@@ -15,7 +15,9 @@ Choices:
 * A make term's resource is its primary load (ResourceLoad hours of that resource); the product's
   loads on other resources (packing...) are secondary loads of every unit made.
 * Lead times in days become whole months (rounded; see `lead_time_months_from_days`).
-* An order multiple of 1 (or 0) means "any quantity": the plan stays continuous there.
+* An order multiple of 1 (or 0) means "any quantity": the plan stays continuous there. MOQ and
+  multiples of *make* terms are not modelled: production is planned in continuous quantities
+  per month (lot sizing belongs to scheduling, not to the monthly S&OP plan).
 * Open receipts due before the cycle month arrive in its first month.
 """
 

@@ -33,6 +33,7 @@ REASON_TEXT = {
     "lead_time": "Lead time: no supply can arrive in time",
     "economic": "Economic: supplying costs more than the lost sale",
     "no_supply_source": "No supply source: the product has no supply term at this site",
+    "disaggregation": "Disaggregation: the family-level plan's split left it short (re-plan or close it)",
 }
 OPTION_TEXT = {
     "overtime": "Overtime",

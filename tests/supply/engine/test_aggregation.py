@@ -69,6 +69,11 @@ def test_given_the_benchmark_network_then_the_aggregate_plan_is_feasible_and_clo
     bought = plan.orders.loc[(plan.orders["source_type"] == "buy") & ~plan.orders["is_firm"]]
     moq = terms["min_order_qty_units"].reindex(bought["product"]).fillna(0).to_numpy()
     assert (bought["quantity_units"].to_numpy() >= moq - 1e-6).all()
+    # An economic shortage is a real choice: none of its options would close it at a profit.
+    paying = plan.gap_options.loc[plan.gap_options["net_saving"].astype(float) > 0.01]
+    economic = plan.shortages.loc[plan.shortages["reason"] == "economic"]
+    keys = ["product", "site", "period"]
+    assert economic[keys].merge(paying[keys], on=keys).empty
     full = plan_supply(inputs, SupplyConfig(integer_method="heuristic"))
     gap = plan.summary.objective_cost / full.summary.objective_cost - 1
     assert gap < 0.03

@@ -102,8 +102,9 @@ def celery_worker_redis(settings):  # type: ignore[no-untyped-def]
     from siop.celery import app
 
     broker = os.environ.get("SIOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read what to restore before touching settings: the app's config loads lazily from them.
     previous = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "result_backend")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=broker, task_always_eager=False, result_backend=None)
     _drop_broker_pools(app)  # an earlier eager task cached a producer pool on the old broker URL
     with app.connection_for_write() as connection:

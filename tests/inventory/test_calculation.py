@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from accounts.roles import Role
+from cycles.models import PlanningCycle
 from cycles.runs import RunStatus
 from inventory.calculation import inventory_run_execute, inventory_run_now
 from inventory.models import InventoryRun, PolicyRow, ProjectionRow
@@ -122,3 +125,27 @@ def test_given_run_stuck_after_many_attempts_then_parked_as_failed(review_cycle,
     assert inventory_run_execute(run.pk) == RunStatus.FAILED
     run.refresh_from_db()
     assert "Gave up" in run.error
+
+
+def test_given_earlier_cycles_then_their_plans_are_the_forecast_history_for_safety_stock(
+    review_cycle, users
+) -> None:
+    # Given six closed cycles before this one: each cycle's plan for its own month is a
+    # forecast that can now be compared with what sold
+    for months_back in range(1, 7):
+        month = (pd.Period(review_cycle.month, freq="M") - months_back).to_timestamp().date()
+        PlanningCycle.objects.create(month=month, state="closed")
+    # When the inventory is calculated
+    run = inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
+    # Then variability comes from the forecast error, not from the demand history
+    sources = set(PolicyRow.objects.filter(run=run).values_list("variability_source", flat=True))
+    assert sources == {"forecast_error"}
+
+
+def test_given_fewer_than_six_forecast_months_then_demand_variability_is_used(
+    review_cycle, users
+) -> None:
+    PlanningCycle.objects.create(month=dt.date(2026, 10, 1), state="closed")
+    run = inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
+    sources = set(PolicyRow.objects.filter(run=run).values_list("variability_source", flat=True))
+    assert sources == {"demand"}

@@ -105,3 +105,19 @@ def forecast_ready(cycle):  # type: ignore[no-untyped-def]
     run = ForecastRun.objects.create(cycle=cycle, status="succeeded")
     CurrentForecast.objects.update_or_create(cycle=cycle, defaults={"run": run})
     return run
+
+
+def stage_results_ready(cycle):  # type: ignore[no-untyped-def]
+    """Give ``cycle`` a succeeded run of every calculating stage (forecast, supply, inventory).
+
+    For tests of the cycle's transitions: each stage's own tests cover what its run computes.
+    """
+    from django.utils import timezone
+
+    from inventory.models import InventoryRun
+    from supply.models import SupplyPlanRun
+
+    forecast_ready(cycle)
+    now = timezone.now()
+    SupplyPlanRun.objects.create(cycle=cycle, status="succeeded", finished_at=now)
+    InventoryRun.objects.create(cycle=cycle, status="succeeded", finished_at=now)

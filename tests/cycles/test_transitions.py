@@ -16,13 +16,13 @@ from cycles.services import (
     stage_sign_off,
 )
 from cycles.stages import STAGE_KEYS, STAGES
-from tests.factories import forecast_ready
+from tests.factories import stage_results_ready
 
 pytestmark = pytest.mark.django_db
 
 
 def advance_to(cycle, users, stage_key):  # type: ignore[no-untyped-def]
-    forecast_ready(cycle)  # demand review's sign-off needs a succeeded forecast run
+    stage_results_ready(cycle)  # stage sign-offs need their succeeded calculation runs
     for stage in STAGES:
         if stage.key == stage_key:
             return cycle

@@ -202,7 +202,7 @@ class OverrideDeleteView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
         try:
             services.policy_override_delete(
-                pk, override_pk, int(request.POST.get("version") or -1), request.user,
+                pk, override_pk, _int(request.POST.get("version")), request.user,
                 request.POST.get("reason", ""),
             )  # fmt: skip
         except services.InventoryError as exc:
@@ -223,6 +223,14 @@ class SignOffView(RoleRequiredMixin, View):
         else:
             messages.success(request, "Inventory review signed off.")
         return redirect(_review_url(pk))
+
+
+def _int(text: str | None) -> int:
+    """A posted version number; anything unreadable never matches a stored version."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return -1
 
 
 def _form_errors(form: Any) -> str:

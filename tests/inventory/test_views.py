@@ -138,3 +138,21 @@ def test_given_approved_cycle_then_page_is_read_only_even_for_the_planner(
     assert b'id="recalculate"' not in page.content
     response = planner.post(reverse("inventory:calculate", args=[review_cycle.pk]), follow=True)
     assert "locked" in response.content.decode()
+
+
+def test_given_garbled_delete_request_then_clear_message_not_an_error_page(
+    client, review_cycle, users, company
+) -> None:
+    from decimal import Decimal
+
+    from inventory.models import PolicyOverride
+
+    row = PolicyOverride.objects.create(
+        cycle=review_cycle, product=company["products"]["PUMP-1"], site=company["sites"][0],
+        safety_stock_units=Decimal("5"), reason="x", version=1,
+    )  # fmt: skip
+    planner = _client(client, users[Role.INVENTORY_PLANNER])
+    url = reverse("inventory:override_delete", args=[review_cycle.pk, row.pk])
+    response = planner.post(url, {"version": "abc"}, follow=True)
+    assert response.status_code == 200 and "someone else" in response.content.decode()
+    assert PolicyOverride.objects.filter(pk=row.pk).exists()

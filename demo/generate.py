@@ -145,8 +145,11 @@ def split_sales(
                 )
             )
     sales = pd.concat(frames, ignore_index=True)
-    launch = products.set_index("sku")["launch_month"]
-    first_month = sales["sku"].map(lambda s: launch[s].to_timestamp().date())
+    first_by_sku = {
+        sku: month.to_timestamp().date()
+        for sku, month in zip(products["sku"], products["launch_month"], strict=True)
+    }
+    first_month = sales["sku"].map(first_by_sku)  # one dict lookup per row, not a Period call
     return sales[sales["month"] >= first_month].reset_index(drop=True)
 
 

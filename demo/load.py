@@ -247,11 +247,14 @@ def _size_capacities(plan: DemoPlan, resources: dict[str, Resource]) -> None:
 
 def _load_sales(plan: DemoPlan, products: dict[str, Product], refs: Refs) -> None:
     sales = plan.sales
+    product_ids = {sku: product.pk for sku, product in products.items()}
+    site_ids = {code: site.pk for code, site in refs.sites.items()}
+    channel_ids = {code: channel.pk for code, channel in refs.channels.items()}
     rows = (
         SalesHistory(
-            product=products[s],
-            site=refs.sites[site],
-            channel=refs.channels[ch],
+            product_id=product_ids[s],
+            site_id=site_ids[site],
+            channel_id=channel_ids[ch],
             month=m,
             quantity=_dec(q),
             revenue=_dec(r),

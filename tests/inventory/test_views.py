@@ -156,3 +156,16 @@ def test_given_garbled_delete_request_then_clear_message_not_an_error_page(
     response = planner.post(url, {"version": "abc"}, follow=True)
     assert response.status_code == 200 and "someone else" in response.content.decode()
     assert PolicyOverride.objects.filter(pk=row.pk).exists()
+
+
+def test_given_family_scoped_reader_then_policy_table_shows_only_their_families(
+    client, review_cycle, users, company
+) -> None:
+    from tests.factories import user_with_role
+
+    inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
+    pumps = company["products"]["PUMP-1"].family
+    scoped = user_with_role(Role.SALES, "sales.pumps", families=[pumps])
+    page = _client(client, scoped).get(reverse("inventory:review", args=[review_cycle.pk]))
+    content = page.content.decode()
+    assert 'data-sku="PUMP-1"' in content and 'data-sku="VALVE-1"' not in content

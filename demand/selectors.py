@@ -229,11 +229,9 @@ def actuals_frame(product_ids: Iterable[int], first: dt.date, before: dt.date) -
         SalesHistory.objects.filter(
             product_id__in=list(product_ids), month__gte=first, month__lt=before
         )
-        .values("product_id", "month")
+        .values_list("product_id", "month")
         .annotate(units=Sum("quantity"))
     )
-    frame = pd.DataFrame.from_records(
-        [(r["product_id"], r["month"], float(r["units"])) for r in rows],
-        columns=["product_id", "month", "actual_units"],
-    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["product_id", "month", "actual_units"])
+    frame["actual_units"] = frame["actual_units"].astype(float)
     return frame

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from cycles.runs import RunStatus
 from supply.engine import (
+    SupplyConfig,
     SupplyInputError,
     SupplyPlan,
     SupplySolveError,
@@ -135,11 +136,16 @@ def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleI
         run.mark_finished()
 
 
+# A planner waits for the run: the MIP (exact MOQ / multiples on small plans) stops at 0.5 %
+# of the optimum or after a minute with its best plan, whichever comes first.
+CONFIG = SupplyConfig(mip_relative_gap=0.005, time_limit_seconds=60.0)
+
+
 def _plan(ids: CycleInputs) -> SupplyPlan:
     positions = ids.inputs.demand[["product", "site"]].drop_duplicates()
     if len(positions) > AGGREGATE_ABOVE_POSITIONS:
-        return plan_supply_aggregated(ids.inputs)
-    return plan_supply(ids.inputs)
+        return plan_supply_aggregated(ids.inputs, CONFIG)
+    return plan_supply(ids.inputs, CONFIG)
 
 
 def supply_run_execute(run_id: int) -> str:

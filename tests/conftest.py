@@ -116,6 +116,9 @@ def celery_worker_redis(settings):  # type: ignore[no-untyped-def]
 
 
 def _drop_broker_pools(app):  # type: ignore[no-untyped-def]
+    from kombu import pools
+
+    pools.reset()  # kombu's global producer pools keep the connection pool they were made for
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None

@@ -19,10 +19,12 @@
       Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
   const formatter = (cell) => number(cell.getValue());
 
-  function consensusTotal(values, data) {
+  // Family total under each group: products' actual sales in history months, consensus after.
+  function familyTotal(values, data, params) {
+    const measure = params && params.history ? "actual" : "consensus";
     let total = 0;
     data.forEach((row, i) => {
-      if (row.measure === "consensus" && !row.is_family) total += Number(values[i]) || 0;
+      if (row.measure === measure && !row.is_family) total += Number(values[i]) || 0;
     });
     return total;
   }
@@ -76,7 +78,8 @@
 
   function columns(meta) {
     const cols = [
-      { title: "Product", field: "product", frozen: true, width: 220, headerSort: false },
+      { title: "Product", field: "product", frozen: true, width: 220, headerSort: false,
+        bottomCalc: () => "Family total", },
       { title: "Measure", field: "measure_label", frozen: true, width: 170, headerSort: false, tooltip: true },
     ];
     meta.forEach((c) => cols.push({
@@ -84,7 +87,7 @@
       formatter: formatter, cssClass: c.history ? "hist" : "",
       editor: c.history ? false : "number",
       editable: (cell) => !c.history && cell.getRow().getData().editable,
-      bottomCalc: consensusTotal, bottomCalcFormatter: formatter,
+      bottomCalc: familyTotal, bottomCalcParams: { history: c.history }, bottomCalcFormatter: formatter,
     }));
     return cols;
   }
@@ -112,7 +115,7 @@
     if (table) table.destroy();
     table = new Tabulator(el, {
       data: data.rows, index: "id", columns: columns(data.columns), layout: "fitDataFill",
-      height: "60vh", groupBy: "family", columnCalcs: "both", rowFormatter: rowFormatter,
+      maxHeight: "70vh", groupBy: "family", columnCalcs: "group", rowFormatter: rowFormatter,
       selectableRange: 1, selectableRangeColumns: true, selectableRangeRows: true,
       clipboard: true, clipboardCopyStyled: false, clipboardPasteParser: "range",
       clipboardPasteAction: "range", clipboardCopyConfig: { columnHeaders: false, rowGroups: false, columnCalcs: false },

@@ -11,6 +11,7 @@ from accounts.roles import Role
 from cycles.models import PlanningCycle
 from demand.models import ConsensusSnapshot
 from tests.conftest import browser_login
+from tests.demand.conftest import family_products
 from tests.factories import user_with_role
 
 FAMILY_CONSENSUS = ".tabulator-row.family-row.consensus-row"
@@ -101,3 +102,41 @@ def test_two_planners_editing_one_cell_the_later_save_sees_a_conflict(
     first.reload()
     expect(first.locator(cell).first).to_have_text("500")
     second_context.close()
+
+
+PASTE_JS = """([selector, text]) => {
+    const cell = document.querySelector(selector);
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    cell.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_range_pasted_from_excel_fills_consensus_cells_only(
+    browser_page, forecast_cycle, users
+) -> None:
+    page = browser_page
+    browser_login(page, "demand_planner")
+    page.goto(f"/demand/cycles/{forecast_cycle.pk}/")
+    bike1 = family_products("BIKES")[0]
+    start = (
+        '.tabulator-row.consensus-row:not(.family-row) .tabulator-cell[tabulator-field="m2026_12"]'
+    )
+    expect(page.locator(start).first).to_have_text(re.compile(r"\d"))
+    actual_row = page.locator(".tabulator-row", has_text="BIKE-2 Product BIKE-2").first
+    before_actual = actual_row.inner_text()
+    # Given the planner selects BIKE-1's December consensus cell
+    page.locator(start).first.click()
+    # When they paste two rows x three months copied from Excel
+    page.evaluate(PASTE_JS, [f"{start}", "111\t112\t113\n7\t8\t9"])
+    # Then the three consensus cells change and the row below (actual sales) does not
+    expect(page.locator("#pending-count")).to_contain_text("3 unsaved")
+    assert actual_row.inner_text() == before_actual
+    page.select_option("#override-reason", "customer_intel")
+    page.click("#save-overrides")
+    expect(page.locator("#grid-status")).to_contain_text("Saved 3 cell(s)")
+    row = page.locator(".tabulator-row.consensus-row", has_text=f"{bike1.sku} ").first
+    for field, value in (("m2026_12", "111"), ("m2027_01", "112"), ("m2027_02", "113")):
+        expect(row.locator(f'.tabulator-cell[tabulator-field="{field}"]')).to_have_text(value)

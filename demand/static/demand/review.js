@@ -64,10 +64,11 @@
       const data = row.getData();
       const before = original[data.id];
       const fixes = {};
-      Object.keys(before).forEach((field) => {
-        if (String(data[field]) === String(before[field])) return;
+      new Set([...Object.keys(before), ...Object.keys(data)]).forEach((field) => {
+        const was = field in before ? before[field] : null;
+        if (String(data[field] ?? "") === String(was ?? "")) return;
         if (!/^m\d{4}_\d{2}$/.test(field) || !remember(data, field, data[field])) {
-          fixes[field] = before[field];
+          fixes[field] = was;  // not an editable consensus cell: undo the paste there
         }
       });
       if (Object.keys(fixes).length) row.updateData(fixes);

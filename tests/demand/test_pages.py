@@ -179,7 +179,11 @@ def test_new_products_page_sets_a_like_item(planner, forecast_cycle) -> None:
         {"product": new.pk, "like_sku": "HELM-2", "like_scale": "0.8"},
     )
     new.refresh_from_db()
-    assert new.like_product.sku == "HELM-2" and new.like_scale == Decimal("0.800")
+    assert (
+        new.like_product is not None
+        and new.like_product.sku == "HELM-2"
+        and new.like_scale == Decimal("0.800")
+    )
     assert AuditEntry.objects.filter(table="product", record_key="HELM-NEW").exists()
 
 
@@ -203,7 +207,7 @@ def test_accuracy_by_lag_compares_naive_statistical_and_consensus(
     assert ConsensusSnapshot.objects.filter(cycle=forecast_cycle).exists()
     from datainputs.models import SalesHistory
 
-    template = SalesHistory.objects.filter(month=dt.date(2026, 10, 1)).first()
+    template = SalesHistory.objects.filter(month=dt.date(2026, 10, 1))[0]
     for product in Product.objects.all():
         SalesHistory.objects.create(
             product=product,

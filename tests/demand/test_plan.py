@@ -10,7 +10,7 @@ import pytest
 from accounts.roles import Role
 from demand.overrides import CellEdit, overrides_apply
 from demand.selectors import cycle_demand_plan
-from masterdata.models import Site
+from masterdata.models import Product, Site
 from tests.demand.conftest import family_products
 from tests.factories import ProductFactory
 
@@ -54,7 +54,7 @@ def test_a_new_product_is_forecast_from_its_like_item_and_borrows_its_sites(
     from demand.services import forecast_run_now
 
     bike2 = family_products("BIKES")[1]  # level 300
-    new = ProductFactory(
+    new: Product = ProductFactory(  # type: ignore[assignment]
         sku="BIKE-NEW",
         family=bike2.family,
         lifecycle="new",
@@ -70,4 +70,4 @@ def test_a_new_product_is_forecast_from_its_like_item_and_borrows_its_sites(
     assert mine["site_id"].nunique() == 2
     from demand.models import StatisticalForecast
 
-    assert "like BIKE-2" in StatisticalForecast.objects.filter(run=run, product=new).first().model
+    assert "like BIKE-2" in StatisticalForecast.objects.filter(run=run, product=new)[0].model

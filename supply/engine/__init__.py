@@ -10,7 +10,8 @@ resource and supplier utilisation, the cost breakdown and the gap-closing option
 (`aggregation`; its cost gap against the full model is measured by benchmarks/supply_scale.py).
 
 Input contracts: `inputs`; model: `model_builder`; MOQ heuristic: `rounding`; outputs:
-`results`; shortage reasons: `shortage_reasons`; options: `gaps`; scale: `aggregation`.
+`results`; shortage reasons: `shortage_reasons`; options: `gaps`; scale: `aggregation` and
+`disaggregation`. Secondary resource loads (a unit made also loads packing...) are in `inputs`.
 """
 
 from supply.engine.aggregation import plan_supply_aggregated

@@ -13,7 +13,9 @@ Steps (see `aggregation` for the whole method):
    and what remains is carried at the holding cost. Serving now is what the full model does
    unless a later, more valuable demand needs the same units -- the one case the greedy
    misses, and part of the measured cost gap.
-4. `solution_vector`: the decisions as a solution of the full model's LP (same blocks and
+4. `repair_releases`: gap options that pay (spare or overtime hours, supplier units, air) are
+   applied best first while their capacity is free, and demand is served again.
+5. `solution_vector`: the decisions as a solution of the full model's LP (same blocks and
    costs), so `plan.report_plan` reports it exactly like a solved plan.
 """
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from supply.engine.model_builder import LaneGrid, demand_grid
+from supply.engine.model_builder import LaneGrid, demand_grid, round_up_order
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.rccp import required_build_units
@@ -177,3 +179,58 @@ def solution_vector(network: SupplyNetwork, program: LinearProgram, production: 
     overtime = program.index["overtime_resources"]
     put("overtime", np.maximum(load[overtime] - network.capacity_hours[overtime], 0.0))
     return np.clip(x, program.col_lower, program.col_upper)
+
+
+def _lane_lookup(lanes: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], int]:
+    return {
+        tuple(row): lane for lane, row in enumerate(lanes[keys].astype(str).itertuples(index=False))
+    }
+
+
+def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: FloatArray,
+                    options: pd.DataFrame) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Apply the gap options that pay (net saving > 0), best first, while the capacity they
+    need is still free: the disaggregation's split leaves some SKUs short that spare hours or
+    supplier units could still serve. Buy options order their MOQ-rounded quantity."""
+    paying = options.loc[options["net_saving"].astype(float) > 0.01]
+    if paying.empty:
+        return production, purchases
+    production, purchases = production.copy(), purchases.copy()
+    make = network.make_lanes
+    make_lane = _lane_lookup(make, ["product", "site", "resource"])
+    buy_lane = _lane_lookup(network.buy_lanes, ["product", "site", "supplier", "mode"])
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)[:, None]
+    supplier = network.buy_lanes["supplier_index"].to_numpy()
+    moq = network.buy_lanes["min_order_qty_units"].to_numpy(dtype=float)
+    multiple = network.buy_lanes["order_multiple_units"].to_numpy(dtype=float)
+    ordered = np.zeros((len(network.suppliers), network.months))
+    np.add.at(ordered, supplier, purchases)
+    spare_units = np.where(np.isnan(capacity), np.inf, capacity - ordered)
+    spare_hours = network.capacity_hours + overtime - network.lane_load_hours(production)
+    open_units = paying.groupby(["product", "site", "period"])["shortage_units"].first().to_dict()
+    for option in paying.sort_values("net_saving", ascending=False).itertuples(index=False):
+        gap = (option.product, option.site, option.period)
+        units = min(float(option.closable_units), open_units[gap])
+        month = int(option.release_period.ordinal - network.horizon[0].ordinal)
+        if units <= 1e-6:
+            continue
+        if option.mode:  # a buy option
+            lane = buy_lane[(option.product, option.site, option.source, option.mode)]
+            order = float(round_up_order(np.array([units]), moq[lane : lane + 1],
+                                         multiple[lane : lane + 1])[0])  # fmt: skip
+            if order > spare_units[supplier[lane], month] + 1e-6:
+                continue
+            purchases[lane, month] += order
+            spare_units[supplier[lane], month] -= order
+        else:
+            lane = make_lane[(option.product, option.site, option.source)]
+            extra = np.zeros_like(production)
+            extra[lane, month] = units
+            hours = network.lane_load_hours(extra)[:, month]
+            if (hours > spare_hours[:, month] + 1e-6).any():
+                continue
+            production[lane, month] += units
+            spare_hours[:, month] -= hours
+        open_units[gap] -= units
+    return production, purchases

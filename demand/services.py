@@ -73,6 +73,10 @@ def forecast_run_retry(run_id: int, user: Any) -> ForecastRun:
         run = ForecastRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.FAILED:
             raise DemandError("Only a failed run can be retried.")
+        if ForecastRun.objects.filter(
+            cycle_id=run.cycle_id, created_at__gt=run.created_at
+        ).exists():
+            raise DemandError("A newer run exists; run the forecast again instead.")
         if run.cycle.state not in RUNNABLE_STATES:
             raise DemandError("The forecast can only be run before demand review is signed off.")
         run.chunks.filter(status=ChunkStatus.FAILED).update(status=ChunkStatus.PENDING, error="")
@@ -180,6 +184,10 @@ def forecast_run_finalize(run_id: int) -> bool:
         previous = CurrentForecast.objects.filter(cycle_id=run.cycle_id).first()
         CurrentForecast.objects.update_or_create(cycle_id=run.cycle_id, defaults={"run": run})
         run.mark_finished()
+        # Older runs of the cycle can never be read or retried again: drop their rows.
+        StatisticalForecast.objects.filter(
+            run__cycle_id=run.cycle_id, run__created_at__lt=run.created_at
+        ).delete()
         audit_record(
             cycle=run.cycle,
             table="forecast_run",

@@ -77,6 +77,16 @@ def test_a_failed_run_never_replaces_the_last_good_forecast(
     assert StatisticalForecast.objects.filter(run=bad).count() == 5 * 18
 
 
+def test_a_new_good_run_drops_the_rows_of_older_runs(forecast_cycle, users) -> None:
+    old = current_run(forecast_cycle)
+    assert old is not None
+    new = forecast_run_now(forecast_cycle.pk, users[Role.DEMAND_PLANNER])
+    assert current_run(forecast_cycle) == new
+    assert not StatisticalForecast.objects.filter(run=old).exists()
+    with pytest.raises(DemandError, match="Only a failed run"):
+        forecast_run_retry(old.pk, users[Role.DEMAND_PLANNER])
+
+
 def test_repeating_a_chunk_replaces_its_rows_instead_of_adding(forecast_cycle) -> None:
     run = current_run(forecast_cycle)
     assert run is not None

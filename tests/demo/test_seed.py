@@ -79,44 +79,67 @@ def test_seeding_twice_into_separate_databases_writes_identical_rows(django_db_b
     assert rows == again and len(rows) > 1000
 
 
+@pytest.fixture
+def only_test_preps(monkeypatch):  # type: ignore[no-untyped-def]
+    """Leave out the stage apps' own demo preparations (forecasts, solver runs): the walk's rules
+    are under test here; the full walk is covered by the seeded-database test above."""
+    from demo import hooks
+
+    monkeypatch.setattr(hooks, "_PREPS", {})
+    return hooks
+
+
 @pytest.mark.django_db
-def test_a_stage_that_is_not_ready_stops_the_walk_without_failing_the_seed() -> None:
+def test_a_stage_that_is_not_ready_stops_the_walk_without_failing_the_seed(
+    only_test_preps,
+) -> None:
     from cycles import preconditions
 
     def never_ready(cycle):  # type: ignore[no-untyped-def]
-        return ["The supply plan is missing."]
+        return ["The stock count is missing."]
 
-    preconditions.register("supply_review")(never_ready)
+    preconditions.register("data_inputs")(never_ready)
     try:
         summary = demo_seed(seed=3, sku_count=10, as_of=AS_OF)
     finally:
-        preconditions._CHECKS["supply_review"].remove(never_ready)
+        preconditions._CHECKS["data_inputs"].remove(never_ready)
     states = dict(PlanningCycle.objects.values_list("month", "state"))
-    assert states == {dt.date(2026, 10, 1): "supply_review", AS_OF: "demand_review"}
-    assert "stopped at Supply review: Not ready to sign off: The supply plan is missing." in (
+    assert states == {dt.date(2026, 10, 1): "data_inputs", AS_OF: "data_inputs"}
+    assert "stopped at Data inputs: Not ready to sign off: The stock count is missing." in (
         summary.text
     )
 
 
 @pytest.mark.django_db
-def test_stage_preparations_run_as_the_owner_before_each_sign_off() -> None:
-    from demo import hooks
-
+def test_stage_preparations_run_as_the_owner_before_each_sign_off(only_test_preps) -> None:
     calls: list[tuple[str, str, str]] = []
 
     def record(cycle, user):  # type: ignore[no-untyped-def]
         calls.append((str(cycle), cycle.state, user.username))
 
-    hooks.register_stage_prep("reconciliation")(record)
-    try:
-        demo_seed(seed=3, sku_count=10, as_of=AS_OF)
-    finally:
-        hooks._PREPS["reconciliation"].remove(record)
-    assert calls == [("SIOP October 2026", "reconciliation", "finance")]
+    only_test_preps.register_stage_prep("data_inputs")(record)
+    demo_seed(seed=3, sku_count=10, as_of=AS_OF)
+    assert calls == [
+        ("SIOP October 2026", "data_inputs", "admin"),
+        ("SIOP November 2026", "data_inputs", "admin"),
+    ]
 
 
 @pytest.mark.django_db
-def test_rerun_on_a_seeded_database_opens_the_new_month_and_prints_logins() -> None:
+def test_a_crashing_preparation_is_reported_and_seeding_goes_on(only_test_preps) -> None:
+    def crash(cycle, user):  # type: ignore[no-untyped-def]
+        raise RuntimeError("solver missing")
+
+    only_test_preps.register_stage_prep("data_inputs")(crash)
+    summary = demo_seed(seed=3, sku_count=10, as_of=AS_OF)
+    assert "stopped at Data inputs: RuntimeError: solver missing" in summary.text
+    assert PlanningCycle.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_rerun_on_a_seeded_database_opens_the_new_month_and_prints_logins(
+    only_test_preps,
+) -> None:
     demo_seed(seed=3, sku_count=10, as_of=AS_OF)
     summary = demo_seed(seed=3, sku_count=10, as_of=dt.date(2026, 12, 1), if_empty=True)
     december = PlanningCycle.objects.get(month=dt.date(2026, 12, 1))

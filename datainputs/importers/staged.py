@@ -296,7 +296,7 @@ def _upsert(cursor: Any, spec: ImportSpec, rows: int) -> WriteCounts:
         action = "DO NOTHING"
     cursor.execute(
         f"WITH src AS (SELECT {', '.join(values)} FROM {RESOLVED} r), "
-        f"fresh AS (SELECT * FROM src WHERE NOT EXISTS (SELECT 1 FROM \"{table}\" t "
+        f'fresh AS (SELECT * FROM src WHERE NOT EXISTS (SELECT 1 FROM "{table}" t '
         f"WHERE {same_key} AND ROW({mine}) IS NOT DISTINCT FROM ROW({theirs}))), "
         f'up AS (INSERT INTO "{table}" AS t ({", ".join(names)}, "created_at", "updated_at") '
         f"SELECT {', '.join(names)}, statement_timestamp(), statement_timestamp() FROM fresh "

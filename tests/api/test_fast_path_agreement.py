@@ -15,9 +15,36 @@ from datainputs.services import table_import
 
 pytestmark = pytest.mark.django_db
 SALES = get_spec("sales_history")
-QUANTITIES = ["12", " 12 ", "+5", "1e3", "1.005", "1.5", "NaN", "Infinity", "-3", '""', "1_000",
-              "12.", ".5", "0x10", "99999999999999", "1,5", "", "９"]
-MONTHS = ["2026-10", "2026-10-01", "2026-10-15", "2026/10", "26-10", " 2026-10 ", "2026-13", "0000-01"]
+QUANTITIES = [
+    "12",
+    " 12 ",
+    "+5",
+    "1e3",
+    "1.005",
+    "1.5",
+    "NaN",
+    "Infinity",
+    "-3",
+    '""',
+    "1_000",
+    "12.",
+    ".5",
+    "0x10",
+    "99999999999999",
+    "1,5",
+    "",
+    "\uff19",  # fullwidth nine: Python Decimal accepts it, COPY does not
+]
+MONTHS = [
+    "2026-10",
+    "2026-10-01",
+    "2026-10-15",
+    "2026/10",
+    "26-10",
+    " 2026-10 ",
+    "2026-13",
+    "0000-01",
+]
 
 
 def _outcome(body: bytes, user, fast: bool, monkeypatch) -> tuple:  # type: ignore[no-untyped-def,type-arg]

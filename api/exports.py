@@ -22,9 +22,26 @@ from cycles.models import PlanningCycle
 from demand.selectors import cycle_demand_plan
 from inventory.selectors import cycle_inventory_targets
 from masterdata.models import Product, Resource, Site, Supplier
-from supply.selectors import cycle_planned_supply
+from supply.selectors import cycle_planned_supply, latest_succeeded_run, planned_orders
 
-SECTIONS = ("demand", "supply", "inventory_targets")
+SECTIONS = ("demand", "supply", "supply_orders", "inventory_targets")
+ORDER_FIELDS = (
+    "product__sku",
+    "site__code",
+    "source_type",
+    "source_code",
+    "mode",
+    "release_month",
+    "receipt_month",
+    "quantity_units",
+    "firm_units",
+)
+ORDER_NAMES = {
+    "product__sku": "sku",
+    "site__code": "site",
+    "source_code": "source",
+    "release_month": "month",
+}
 ID_COLUMNS: dict[str, tuple[str, Any, str]] = {
     "product_id": ("sku", Product, "sku"),
     "site_id": ("site", Site, "code"),
@@ -70,13 +87,33 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def approved_plan(cycle: PlanningCycle) -> dict[str, Any]:
+def supply_orders(cycle: PlanningCycle, user: Any) -> list[dict[str, Any]]:
+    """Production (make) and purchase (buy) quantities by product, site, release month, mode,
+    from the supply review's latest good plan (its own selectors, family-scoped per user)."""
+    run = latest_succeeded_run(cycle)
+    if run is None:
+        return []
+    rows = planned_orders(run, user).order_by("product__sku", "site__code", "release_month")
+    return [
+        {ORDER_NAMES.get(k, k): _order_cell(k, v) for k, v in row.items()}
+        for row in rows.values(*ORDER_FIELDS)
+    ]
+
+
+def _order_cell(name: str, value: Any) -> Any:
+    if name.endswith("_month") and isinstance(value, dt.date):
+        return value.strftime("%Y-%m")
+    return _cell(value)
+
+
+def approved_plan(cycle: PlanningCycle, user: Any = None) -> dict[str, Any]:
     return {
         "cycle": cycle.month.strftime("%Y-%m"),
         "state": cycle.state,
         "approved_at": cycle.approved_at.isoformat() if cycle.approved_at else None,
         "demand": _records(cycle_demand_plan(cycle)),
         "supply": _records(cycle_planned_supply(cycle)),
+        "supply_orders": supply_orders(cycle, user),
         "inventory_targets": _records(cycle_inventory_targets(cycle)),
     }
 

@@ -233,6 +233,19 @@ PLAN_EXAMPLE = {
         }
     ],
     "supply": [{"sku": "BEV-001", "site": "DC1", "month": "2026-11", "planned_units": 1300.0}],
+    "supply_orders": [
+        {
+            "sku": "BEV-001",
+            "site": "DC1",
+            "source_type": "buy",
+            "source": "SUP-ASIA",
+            "mode": "ocean",
+            "month": "2026-11",
+            "receipt_month": "2026-12",
+            "quantity_units": 1300.0,
+            "firm_units": 0.0,
+        }
+    ],
     "inventory_targets": [
         {
             "sku": "BEV-001",
@@ -295,7 +308,9 @@ plan_schema = extend_schema(
     operation_id="cycles_plan_retrieve",
     summary="The approved consensus plan of a cycle (JSON or CSV, with ETag)",
     description=(
-        "Consensus demand, supply plan and inventory targets. `?format=csv` (or `Accept: text/csv`) "
+        "Consensus demand, supply plan (planned receipts per month, and production / purchase "
+        "orders by product, site, month and mode) and inventory targets. "
+        "`?format=csv` (or `Accept: text/csv`) "
         "returns one long CSV with a `section` column. Send `If-None-Match` with the last ETag to get "
         "304 when nothing changed. 404 explains why while the cycle is not approved."
     ),

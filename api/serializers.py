@@ -48,4 +48,8 @@ class PlanSerializer(serializers.Serializer):
     approved_at = serializers.DateTimeField(allow_null=True)
     demand = serializers.ListField(child=serializers.DictField())
     supply = serializers.ListField(child=serializers.DictField())
+    supply_orders = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Production (make) and purchase (buy) releases by product, site, month, mode.",
+    )
     inventory_targets = serializers.ListField(child=serializers.DictField())

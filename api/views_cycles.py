@@ -94,7 +94,7 @@ class PlanView(ApiView):
                 f"The {month} cycle is not approved yet (it is in {stage}); "
                 "its plan is published here once the executive review approves it."
             )
-        plan = exports.approved_plan(cycle)
+        plan = exports.approved_plan(cycle, request.user)
         as_csv = request.accepted_renderer.format == "csv"
         content = exports.plan_csv(plan).encode() if as_csv else exports.plan_json_bytes(plan)
         tag = exports.etag(content)

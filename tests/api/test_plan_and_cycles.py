@@ -59,3 +59,40 @@ def test_approved_plan_as_json_and_csv_with_etag(planner, cycle, loaded_inputs, 
     assert lines[1].startswith(f"demand,{sku},")
     assert as_csv["ETag"] != tag
     assert erp.get("/api/v1/plans/").json()["results"][0]["plan_url"].endswith("2026-11/plan/")
+
+
+def test_plan_exports_production_and_purchase_orders_by_mode(planner, cycle, loaded_inputs) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from supply.models import PlannedOrder, SupplyPlanRun
+
+    run = SupplyPlanRun.objects.create(cycle=cycle, status="succeeded", finished_at=timezone.now())
+    PlannedOrder.objects.create(
+        run=run,
+        product=loaded_inputs.product,
+        site=loaded_inputs.site,
+        source_type="buy",
+        source_code="SUP-ASIA",
+        mode="air",
+        release_month=dt.date(2026, 11, 1),
+        receipt_month=dt.date(2026, 12, 1),
+        quantity_units=40.0,
+    )
+    PlanningCycle.objects.filter(pk=cycle.pk).update(state="approved")
+    plan = planner.get("/api/v1/cycles/2026-11/plan/").json()
+    assert plan["supply_orders"] == [
+        {
+            "sku": loaded_inputs.product.sku,
+            "site": loaded_inputs.site.code,
+            "source_type": "buy",
+            "source": "SUP-ASIA",
+            "mode": "air",
+            "month": "2026-11",
+            "receipt_month": "2026-12",
+            "quantity_units": 40.0,
+            "firm_units": 0.0,
+        }
+    ]
+    assert plan["supply"][0]["planned_units"] == 40.0

@@ -6,6 +6,7 @@ lines (``columns``, ``filterset_class``) rather than a template of its own.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,7 +32,10 @@ class TableListView(RoleRequiredMixin, FilterView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = [[_resolve(obj, path) for _, path in self.columns] for obj in context["object_list"]]
+        rows = [
+            [_cell(_resolve(obj, path)) for _, path in self.columns]
+            for obj in context["object_list"]
+        ]
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -42,6 +46,12 @@ class TableListView(RoleRequiredMixin, FilterView):
             upload_name=self.upload_name,
         )
         return context
+
+
+def _cell(value: Any) -> dict[str, Any]:
+    """A table cell; numbers are flagged so the template right-aligns them."""
+    is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return {"value": value, "num": is_number}
 
 
 def _resolve(obj: Any, path: str) -> Any:

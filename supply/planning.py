@@ -131,8 +131,9 @@ def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleI
         run.method, run.solve_status = summary.method, summary.status
         run.objective_eur, run.solve_seconds = summary.objective_cost, summary.solve_seconds
         run.demand_source, run.warnings = ids.demand_source, list(summary.warnings)
+        run.message = f"{len(plan.orders):,} planned orders, {len(plan.shortages):,} shortage rows"
         run.save(update_fields=["method", "solve_status", "objective_eur", "solve_seconds",
-                                "demand_source", "warnings"])  # fmt: skip
+                                "demand_source", "warnings", "message"])  # fmt: skip
         run.mark_finished()
 
 

@@ -35,6 +35,15 @@ REASON_TEXT = {
     "no_supply_source": "No supply source: the product has no supply term at this site",
     "disaggregation": "Disaggregation: the family-level plan's split left it short (re-plan or close it)",
 }
+COMPONENT_TEXT = {
+    "production": "Production",
+    "purchase": "Purchase",
+    "transport": "Transport",
+    "holding": "Holding",
+    "overtime": "Overtime",
+    "shortage": "Lost sales (price x channel weight)",
+    "safety_stock": "Below safety stock (penalty)",
+}
 OPTION_TEXT = {
     "overtime": "Overtime",
     "spare_capacity": "Spare regular capacity",

@@ -72,6 +72,7 @@ class SupplyReviewView(RoleRequiredMixin, View):
             "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
             "reason_text": selectors.REASON_TEXT,
             "option_text": selectors.OPTION_TEXT,
+            "component_text": selectors.COMPONENT_TEXT,
             **_plan_context(cycle, request),
         }
         return render(request, "supply/review.html", context)

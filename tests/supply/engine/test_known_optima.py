@@ -180,3 +180,26 @@ def test_given_a_secondary_load_then_the_packing_bottleneck_limits_the_plan() ->
     assert load.to_dict() == pytest.approx({"PACK": 40.0, "R": 80.0})
     rccp = rough_cut_capacity(b.made([100.0], **_with_packing(40.0))).set_index("resource")
     assert rccp.loc["PACK", "overload_hours"] == pytest.approx(10.0)
+
+
+def test_given_pre_building_dearer_than_the_sale_then_pre_build_is_offered_at_its_cost() -> None:
+    # Holding 25 per unit-month: building 30 a month early costs 10 + 25 = 35 > 30 lost sale.
+    products = b.products(holding_cost_per_unit_month=25.0)
+    plan = plan_supply(b.made([0.0, 130.0], products=products))
+    assert plan.summary.objective_cost == pytest.approx(1000.0 + 30 * 30.0)
+    option = plan.gap_options.set_index("option").loc["pre_build"]
+    assert option["cost_per_unit"] == pytest.approx(35.0)
+    assert option["closable_units"] == pytest.approx(30.0)
+    assert str(option["release_period"]) == "2027-01"
+    assert option["net_saving"] == pytest.approx(30 * 30.0 - 30 * 35.0)
+
+
+def test_given_a_dear_second_supplier_then_it_is_offered_as_the_alternative() -> None:
+    terms = pd.DataFrame([b.buy_term("A", lead_time_months=0),
+                          b.buy_term("B", lead_time_months=0, purchase_cost_per_unit=35.0)])  # fmt: skip
+    suppliers = pd.DataFrame({"supplier": ["A", "B"], "capacity_units_per_month": [80.0, None]})
+    plan = plan_supply(b.bought([100.0], terms, suppliers=suppliers))
+    assert plan.shortages["reason"].tolist() == ["economic"]
+    option = plan.gap_options.set_index("option").loc["alternative_supplier"]
+    assert (option["source"], option["cost_per_unit"]) == ("B", pytest.approx(35.0))
+    assert option["closable_units"] == pytest.approx(20.0)

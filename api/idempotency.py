@@ -22,6 +22,7 @@ from api.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
 STALE_SECONDS = 15 * 60
+RETENTION = dt.timedelta(hours=24)  # a retry after a day is a new request
 
 
 def begin(user: Any, key: str, path: str, body: bytes) -> IdempotencyRecord | Response:
@@ -32,6 +33,7 @@ def begin(user: Any, key: str, path: str, body: bytes) -> IdempotencyRecord | Re
             status=status.HTTP_400_BAD_REQUEST,
         )
     digest = hashlib.sha256(body).hexdigest()
+    IdempotencyRecord.objects.filter(user=user, created_at__lt=timezone.now() - RETENTION).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(

@@ -80,3 +80,12 @@ def test_keys_belong_to_one_client(master, erp, client, users) -> None:
 def test_an_overlong_key_is_a_400(master, erp) -> None:
     response = post_csv(erp, "sales-history", sales_csv(1), **{"Idempotency-Key": "x" * 201})
     assert response.status_code == 400
+
+
+def test_keys_expire_after_a_day(master, erp) -> None:
+    post_csv(erp, "sales-history", sales_csv(10), **{"Idempotency-Key": "old"})
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
+    reused = post_csv(erp, "sales-history", sales_csv(12), **{"Idempotency-Key": "old"})
+    assert reused.status_code == 200 and reused.json()["created"] == 2

@@ -1,6 +1,9 @@
 """Write services for data inputs: preview an upload, apply it, or import rows in one go (API).
 
 Both doors end in ``_validate_and_write`` so an ERP push and a browser upload behave the same.
+``table_import`` (the API door for whole CSV/JSON bodies) first tries the PostgreSQL fast path
+(``importers.staged``), which only accepts what ``_validate_and_write`` would accept and hands
+everything else to it, so row errors read the same whichever path ran.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.urls import reverse
@@ -57,3 +58,16 @@ def test_import_history_filters_by_status(client, users) -> None:
     assert client.login(username=users[Role.SALES].username, password=PASSWORD)
     page = client.get(reverse("datainputs:batches"), {"status": "applied"}).content.decode()
     assert "1 rows" in page and "Applied" in page
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_expiry_task_runs_on_a_real_worker_through_redis(celery_worker_redis) -> None:
+    stale = batch(72)
+    purge_stale_previews.delay()  # no result backend: watch the database instead
+    for _ in range(60):
+        stale.refresh_from_db()
+        if stale.status == "rejected":
+            break
+        time.sleep(0.5)
+    assert stale.status == "rejected" and stale.payload == []

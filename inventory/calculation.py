@@ -3,7 +3,8 @@
 Idempotent by run id: a succeeded run is left alone; a re-delivered message (worker lost) runs
 again and replaces that run's rows. Heavy work happens outside any transaction so progress is
 visible; the result rows and the status switch to succeeded are written in one transaction, so
-readers only ever see a complete run. A run attempted `MAX_ATTEMPTS` times is parked as failed.
+readers only ever see a complete run. `cycles.run_tasks.execute_run` parks a run attempted
+`MAX_ATTEMPTS` times as failed and records every error on the run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from cycles.runs import RunStatus
+from cycles.run_tasks import execute_run
 from inventory import inputs, storage
 from inventory.engine.pipeline import PipelineParams, PipelineResult, run_pipeline
 from inventory.models import (
@@ -28,7 +29,6 @@ from inventory.models import (
 from inventory.services import inventory_setup
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 STEPS = 4
 
 
@@ -100,30 +100,23 @@ def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, s
         run.mark_finished()
 
 
+def _calculate(run: InventoryRun) -> None:
+    run.mark_progress(0, "Reading demand, supply, stock and master data")
+    settings, _ = inventory_setup(run.cycle)
+    data = inputs.cycle_inputs(run.cycle, settings)
+    overrides = _overrides(run)
+    run.mark_progress(1, f"Calculating {len(data.items)} product-sites")
+    result = run_pipeline(data.items, data.history, data.flows, overrides, _params(run))
+    run.mark_progress(3, "Saving policies and projection")
+    _store(run, result, overrides, data.demand_source)
+
+
 def inventory_run_execute(run_id: int) -> str:
     """Run (or re-run) the calculation of `run_id`; returns the final status."""
-    run = InventoryRun.objects.select_related("cycle").filter(pk=run_id).first()
-    if run is None or run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
-        return run.status if run else "missing"
-    if run.attempts >= MAX_ATTEMPTS:
-        run.mark_finished(error=f"Gave up after {run.attempts} attempts; see the worker log.")
-        return run.status
-    run.mark_running(total=STEPS)
-    try:
-        run.mark_progress(0, "Reading demand, supply, stock and master data")
-        settings, _ = inventory_setup(run.cycle)
-        data = inputs.cycle_inputs(run.cycle, settings)
-        overrides = _overrides(run)
-        run.mark_progress(1, f"Calculating {len(data.items)} product-sites")
-        result = run_pipeline(data.items, data.history, data.flows, overrides, _params(run))
-        run.mark_progress(3, "Saving policies and projection")
-        _store(run, result, overrides, data.demand_source)
-    except ValueError as exc:
-        run.mark_finished(error=str(exc))
-    except Exception as exc:  # the run records the failure; the worker must not crash-loop
-        logger.exception("inventory run %s failed", run_id)
-        run.mark_finished(error=f"Unexpected error ({type(exc).__name__}): {exc}")
-    return run.status
+    return execute_run(
+        InventoryRun, run_id, _calculate, steps=STEPS, expected=[(ValueError, "")],
+        logger=logger, name="inventory run",
+    )  # fmt: skip
 
 
 def inventory_run_now(cycle_id: int, user: Any) -> InventoryRun:

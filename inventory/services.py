@@ -14,11 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.run_tasks import request_run
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
 from inventory.models import (
     SEGMENTS,
@@ -269,12 +269,6 @@ def inventory_run_request(cycle_id: int, user: Any) -> InventoryRun:
 
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
-        active = InventoryRun.objects.filter(cycle=cycle, status__in=["queued", "running"])
-        stale = active.filter(created_at__lt=timezone.now() - STALE_RUN_AFTER)
-        stale.update(status="failed", error="Never finished; given up.", finished_at=timezone.now())
-        current = active.first()
-        if current is not None:
-            return current
-        run = InventoryRun.objects.create(cycle=cycle, requested_by=user)
-        transaction.on_commit(lambda: tasks.inventory_calculate.delay(run.pk))
-    return run
+        return request_run(
+            InventoryRun, cycle, user, tasks.inventory_calculate.delay, stale_after=STALE_RUN_AFTER
+        )

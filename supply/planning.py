@@ -3,9 +3,9 @@
 Idempotent by run id: a finished run is left alone; a re-delivered message (worker lost) runs
 again and replaces that run's rows. The solve happens outside any transaction so progress is
 visible; the result rows and the switch to succeeded are written in one transaction, so readers
-(who only read the latest *succeeded* run) never see half a plan. A run attempted
-`MAX_ATTEMPTS` times is parked as failed. Bad input ends the run as failed with the engine's
-message naming rows and fields; nothing raises into the worker.
+(who only read the latest *succeeded* run) never see half a plan. `cycles.run_tasks.execute_run`
+parks a run attempted `MAX_ATTEMPTS` times as failed; bad input ends the run as failed with the
+engine's message naming rows and fields; nothing raises into the worker.
 
 Method: the exact model (`plan_supply`, MIP for MOQ / multiples while small, LP + rounding
 otherwise) up to `AGGREGATE_ABOVE_POSITIONS` product-sites, the family aggregation beyond.
@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from cycles.runs import RunStatus
+from cycles.run_tasks import execute_run
 from supply.engine import (
     SupplyConfig,
     SupplyInputError,
@@ -41,7 +41,6 @@ from supply.models import (
 )
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 STEPS = 4
 BATCH = 5000
 AGGREGATE_ABOVE_POSITIONS = 5000
@@ -149,29 +148,26 @@ def _plan(ids: CycleInputs) -> SupplyPlan:
     return plan_supply(ids.inputs, CONFIG)
 
 
+def _plan_and_store(run: SupplyPlanRun) -> None:
+    run.mark_progress(0, "Reading demand, stock, capacities and supply terms")
+    ids = cycle_inputs(run.cycle)
+    run.mark_progress(1, f"Optimising {len(ids.inputs.demand):,} demand rows")
+    plan = _plan(ids)
+    run.mark_progress(2, "Rough-cut capacity")
+    rccp = rough_cut_capacity(ids.inputs)
+    run.mark_progress(3, "Saving the plan")
+    _store(run, plan, rccp, ids)
+
+
+EXPECTED_ERRORS = [
+    (SupplyInputError, "The plan's inputs need fixing: "),
+    (SupplySolveError, "The solver found no plan: "),
+]
+
+
 def supply_run_execute(run_id: int) -> str:
     """Run (or re-run) the plan of ``run_id``; returns the final status."""
-    run = SupplyPlanRun.objects.select_related("cycle").filter(pk=run_id).first()
-    if run is None or run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
-        return run.status if run else "missing"
-    if run.attempts >= MAX_ATTEMPTS:
-        run.mark_finished(error=f"Gave up after {run.attempts} attempts; see the worker log.")
-        return run.status
-    run.mark_running(total=STEPS)
-    try:
-        run.mark_progress(0, "Reading demand, stock, capacities and supply terms")
-        ids = cycle_inputs(run.cycle)
-        run.mark_progress(1, f"Optimising {len(ids.inputs.demand):,} demand rows")
-        plan = _plan(ids)
-        run.mark_progress(2, "Rough-cut capacity")
-        rccp = rough_cut_capacity(ids.inputs)
-        run.mark_progress(3, "Saving the plan")
-        _store(run, plan, rccp, ids)
-    except SupplyInputError as exc:
-        run.mark_finished(error=f"The plan's inputs need fixing: {exc}")
-    except SupplySolveError as exc:
-        run.mark_finished(error=f"The solver found no plan: {exc}")
-    except Exception as exc:  # the run records the failure; the worker must not crash-loop
-        logger.exception("supply run %s failed", run_id)
-        run.mark_finished(error=f"Unexpected error ({type(exc).__name__}): {exc}")
-    return run.status
+    return execute_run(
+        SupplyPlanRun, run_id, _plan_and_store, steps=STEPS, expected=EXPECTED_ERRORS,
+        logger=logger, name="supply run",
+    )  # fmt: skip

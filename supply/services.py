@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.run_tasks import request_run
 from cycles.services import stage_sign_off
 from masterdata.models import Resource
 from supply.models import FirmOrder, PlannedOrder, ResourceOvertime, SupplyPlanRun
@@ -49,12 +50,7 @@ def supply_run_request(cycle_id: int, user: Any) -> SupplyPlanRun:
 
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user, RUN_ACTION)
-        active = SupplyPlanRun.objects.filter(cycle=cycle, status__in=["queued", "running"]).first()
-        if active is not None:
-            return active
-        run = SupplyPlanRun.objects.create(cycle=cycle, requested_by=user)
-        transaction.on_commit(lambda: tasks.supply_plan.delay(run.pk))
-    return run
+        return request_run(SupplyPlanRun, cycle, user, tasks.supply_plan.delay)
 
 
 def supply_run_now(cycle_id: int, user: Any) -> SupplyPlanRun:

@@ -131,7 +131,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "siop.storage.StaticStorage"  # hashed + compressed (WhiteNoise)
     },
 }
 

@@ -67,3 +67,28 @@ def test_secret_key_is_required_when_debug_is_off() -> None:
     assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
     accepted = settings_in({"DEBUG": "false", "SECRET_KEY": "x" * 50})
     assert accepted.returncode == 0 and json.loads(accepted.stdout)["debug"] is False
+
+
+def test_production_static_files_build_with_hashed_names(tmp_path) -> None:
+    # Given DEBUG off (manifest storage), when collectstatic runs, then it succeeds and the
+    # manifest maps the vendored grid library to a hashed file
+    script = (
+        "import sys, django; from django.conf import settings; django.setup(); "
+        "settings.STATIC_ROOT = sys.argv[1]; from django.core.management import call_command; "
+        "call_command('collectstatic', '--noinput', verbosity=0)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in READ_VARIABLES}
+    clean.update(DEBUG="false", SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="siop.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert manifest["vendor/tabulator/tabulator.min.js"].startswith(
+        "vendor/tabulator/tabulator.min."
+    )
+    assert (tmp_path / "css" / "siop.css.gz").exists()

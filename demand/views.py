@@ -17,8 +17,8 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import preconditions
 from cycles.models import PlanningCycle
-from cycles.selectors import cycle_current
 from cycles.services import TransitionError
+from cycles.stage_views import CurrentCycleView
 from demand import grid, services
 from demand.forms import EditBatchForm, parse_edits
 from demand.models import ForecastRun, ReasonCode
@@ -36,12 +36,8 @@ def chosen_family(request: HttpRequest) -> ProductFamily:
     return family
 
 
-class DemandHomeView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        cycle = cycle_current()
-        if cycle is None:
-            return redirect("cycles:list")
-        return redirect("demand:review", pk=cycle.pk)
+class DemandHomeView(CurrentCycleView):
+    review_url_name = "demand:review"
 
 
 class ReviewView(RoleRequiredMixin, TemplateView):

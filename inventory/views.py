@@ -14,10 +14,9 @@ from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
-from cycles import preconditions
+from cycles import stage_views
 from cycles.models import PlanningCycle
-from cycles.selectors import cycle_current
-from cycles.services import TransitionError, stage_sign_off
+from cycles.stage_views import CurrentCycleView, form_errors, posted_int, sign_off_context
 from inventory import selectors, services
 from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
 from inventory.models import InventoryRun, PolicyOverride, ServiceTarget
@@ -31,12 +30,8 @@ def _review_url(cycle_pk: int) -> str:
     return reverse("inventory:review", kwargs={"pk": cycle_pk})
 
 
-class InventoryCurrentView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        cycle = cycle_current()
-        if cycle is None:
-            return redirect("cycles:list")
-        return redirect(_review_url(cycle.pk))
+class InventoryCurrentView(CurrentCycleView):
+    review_url_name = "inventory:review"
 
 
 def _result_context(
@@ -73,9 +68,7 @@ class InventoryReviewView(RoleRequiredMixin, View):
             "run": selectors.latest_run(cycle),
             "targets_form": ServiceTargetsForm(targets=targets),
             "settings_form": SettingsForm(instance=settings),
-            "at_stage": cycle.state == STAGE,
-            "may_sign_off": cycle.state == STAGE and may_edit,
-            "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
+            **sign_off_context(cycle, STAGE, may_edit),
             **_result_context(cycle, targets, request),
         }
         return render(request, "inventory/review.html", context)
@@ -89,7 +82,7 @@ class TargetsUpdateView(RoleRequiredMixin, View):
         _, targets = services.inventory_setup(cycle)
         form = ServiceTargetsForm(request.POST, targets=targets)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return redirect(_review_url(pk))
         try:
             changed = services.service_targets_update(
@@ -110,7 +103,7 @@ class SettingsUpdateView(RoleRequiredMixin, View):
         settings, _ = services.inventory_setup(cycle)
         form = SettingsForm(request.POST, instance=settings)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return redirect(_review_url(pk))
         # The service, not the ModelForm, writes: it re-reads the row locked (audit, version).
         try:
@@ -138,14 +131,9 @@ class CalculateView(RoleRequiredMixin, View):
         return redirect(_review_url(pk))
 
 
-class RunProgressView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
-        run = get_object_or_404(InventoryRun, pk=run_pk)
-        poll_url = reverse("inventory:run_progress", kwargs={"run_pk": run.pk})
-        response = render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
-        if not run.is_active and request.headers.get("HX-Request"):
-            response["HX-Refresh"] = "true"  # finished: reload the page to show the new results
-        return response
+class RunProgressView(stage_views.RunProgressView):
+    run_model = InventoryRun
+    url_name = "inventory:run_progress"
 
 
 class OverrideView(RoleRequiredMixin, View):
@@ -202,7 +190,7 @@ class OverrideDeleteView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
         try:
             services.policy_override_delete(
-                pk, override_pk, _int(request.POST.get("version")), request.user,
+                pk, override_pk, posted_int(request.POST.get("version")), request.user,
                 request.POST.get("reason", ""),
             )  # fmt: skip
         except services.InventoryError as exc:
@@ -212,30 +200,8 @@ class OverrideDeleteView(RoleRequiredMixin, View):
         return redirect(_review_url(pk))
 
 
-class SignOffView(RoleRequiredMixin, View):
+class SignOffView(stage_views.SignOffView):
     required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            stage_sign_off(pk, STAGE, request.user, request.POST.get("comment", ""))
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Inventory review signed off.")
-        return redirect(_review_url(pk))
-
-
-def _int(text: str | None) -> int:
-    """A posted version number; anything unreadable never matches a stored version."""
-    try:
-        return int(text or "")
-    except ValueError:
-        return -1
-
-
-def _form_errors(form: Any) -> str:
-    problems = [
-        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
-        for name, errors in form.errors.items()
-    ]
-    return "Not saved. " + " ".join(problems)
+    stage_key = STAGE
+    review_url_name = "inventory:review"
+    done_message = "Inventory review signed off."

@@ -13,10 +13,9 @@ from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
-from cycles import preconditions
+from cycles import stage_views
 from cycles.models import PlanningCycle
-from cycles.selectors import cycle_current
-from cycles.services import TransitionError
+from cycles.stage_views import CurrentCycleView, form_errors, sign_off_context
 from supply import selectors, services
 from supply.forms import FirmOrderForm, OvertimeForm, ReleaseForm
 from supply.models import SupplyPlanRun
@@ -30,12 +29,8 @@ def _review_url(cycle_pk: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-class SupplyCurrentView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        cycle = cycle_current()
-        if cycle is None:
-            return redirect("cycles:list")
-        return redirect(_review_url(cycle.pk))
+class SupplyCurrentView(CurrentCycleView):
+    review_url_name = "supply:review"
 
 
 def _plan_context(cycle: PlanningCycle, request: HttpRequest) -> dict[str, Any]:
@@ -67,9 +62,7 @@ class SupplyReviewView(RoleRequiredMixin, View):
             "may_run": user_may(request.user, services.RUN_ACTION) and not cycle.is_locked,
             "run": selectors.latest_run(cycle),
             "overtime_form": OvertimeForm(),
-            "at_stage": cycle.state == STAGE,
-            "may_sign_off": cycle.state == STAGE and may_edit,
-            "unmet": preconditions.unmet(cycle, STAGE) if cycle.state == STAGE else [],
+            **sign_off_context(cycle, STAGE, may_edit),
             "reason_text": selectors.REASON_TEXT,
             "option_text": selectors.OPTION_TEXT,
             "component_text": selectors.COMPONENT_TEXT,
@@ -91,22 +84,9 @@ class PlanView(RoleRequiredMixin, View):
         return redirect(_review_url(pk, "planning"))
 
 
-class RunProgressView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
-        run = get_object_or_404(SupplyPlanRun, pk=run_pk)
-        poll_url = reverse("supply:run_progress", kwargs={"run_pk": run.pk})
-        response = render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
-        if not run.is_active and request.headers.get("HX-Request"):
-            response["HX-Refresh"] = "true"  # finished: reload the page to show the new plan
-        return response
-
-
-def _form_errors(form: Any) -> str:
-    problems = [
-        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
-        for name, errors in form.errors.items()
-    ]
-    return "Not saved. " + " ".join(problems)
+class RunProgressView(stage_views.RunProgressView):
+    run_model = SupplyPlanRun
+    url_name = "supply:run_progress"
 
 
 class FirmOrderView(RoleRequiredMixin, View):
@@ -115,7 +95,7 @@ class FirmOrderView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = FirmOrderForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return redirect(_review_url(pk, "plan-grid"))
         data = form.cleaned_data
         try:
@@ -136,7 +116,7 @@ class FirmReleaseView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, firm_pk: int) -> HttpResponse:
         form = ReleaseForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return redirect(_review_url(pk, "plan-grid"))
         try:
             services.firm_order_release(pk, firm_pk, version=form.cleaned_data["version"],
@@ -154,7 +134,7 @@ class OvertimeView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = OvertimeForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _form_errors(form))
+            messages.error(request, form_errors(form))
             return redirect(_review_url(pk, "resources"))
         data = form.cleaned_data
         try:
@@ -171,14 +151,8 @@ class OvertimeView(RoleRequiredMixin, View):
         return redirect(_review_url(pk, "resources"))
 
 
-class SignOffView(RoleRequiredMixin, View):
+class SignOffView(stage_views.SignOffView):
     required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            services.supply_sign_off(pk, request.user, request.POST.get("comment", ""))
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Supply review signed off.")
-        return redirect(_review_url(pk))
+    stage_key = STAGE
+    review_url_name = "supply:review"
+    done_message = "Supply review signed off."

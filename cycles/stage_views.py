@@ -1,0 +1,94 @@
+"""Views and helpers the stage review pages share (demand, supply, inventory).
+
+* `CurrentCycleView`: the stage's menu entry, redirecting to its review of the current cycle.
+* `RunProgressView`: the htmx-polled progress of a calculation run (`partials/run_progress.html`);
+  once the run has finished, an htmx poll gets ``HX-Refresh`` so the page reloads with the
+  new results.
+* `SignOffView` and `sign_off_context`: the sign-off form's endpoint and what the page shows.
+* `form_errors` and `posted_int` turn bad posted input into a message instead of a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from accounts.mixins import RoleRequiredMixin
+from cycles import preconditions
+from cycles.models import PlanningCycle
+from cycles.runs import CalculationRun
+from cycles.selectors import cycle_current
+from cycles.services import TransitionError, stage_sign_off
+
+
+class CurrentCycleView(RoleRequiredMixin, View):
+    review_url_name: str  # a URL name taking the cycle's ``pk``
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cycle = cycle_current()
+        if cycle is None:
+            return redirect("cycles:list")
+        return redirect(self.review_url_name, pk=cycle.pk)
+
+
+class RunProgressView(RoleRequiredMixin, View):
+    run_model: type[CalculationRun]
+    url_name: str  # this view's URL name, taking the run's ``run_pk``
+
+    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
+        run = get_object_or_404(self.run_model, pk=run_pk)
+        poll_url = reverse(self.url_name, kwargs={"run_pk": run.pk})
+        response = render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
+        if not run.is_active and request.headers.get("HX-Request"):
+            response["HX-Refresh"] = "true"  # finished: reload the page to show the new results
+        return response
+
+
+def form_errors(form: Any) -> str:
+    """One message naming every field that failed and why."""
+    problems = [
+        f"{form.fields[name].label if name in form.fields else 'Form'}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    ]
+    return "Not saved. " + " ".join(problems)
+
+
+def posted_int(text: str | None) -> int:
+    """A posted version number; anything unreadable never matches a stored version."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return -1
+
+
+class SignOffView(RoleRequiredMixin, View):
+    """POST: sign the stage off as the user (the cycle checks owner and preconditions)."""
+
+    stage_key: str
+    review_url_name: str  # a URL name taking the cycle's ``pk``
+    done_message: str
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            stage_sign_off(pk, self.stage_key, request.user, request.POST.get("comment", ""))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, self.done_message)
+        return redirect(self.review_url_name, pk=pk)
+
+
+def sign_off_context(cycle: PlanningCycle, stage_key: str, may_edit: bool) -> dict[str, Any]:
+    """What a review page's sign-off section shows: whether the cycle is at the stage, whether
+    the user may sign it off, and what is still missing."""
+    at_stage = cycle.state == stage_key
+    return {
+        "at_stage": at_stage,
+        "may_sign_off": at_stage and may_edit,
+        "unmet": preconditions.unmet(cycle, stage_key) if at_stage else [],
+    }

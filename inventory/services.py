@@ -15,10 +15,10 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.run_tasks import request_run
+from cycles.stage_edits import check_version, editable_cycle
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
 from inventory.models import (
     SEGMENTS,
@@ -43,16 +43,15 @@ class InventoryError(Exception):
     """A write the server refuses, with a message meant for the user."""
 
 
+def _in_target_range(service_target: Decimal) -> bool:
+    return Decimal("0.5") <= service_target <= Decimal("0.9999")
+
+
 def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
-    if not user_may(user, EDIT_ACTION):
-        raise InventoryError("Only the inventory planner may change the inventory review.")
-    try:
-        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
-    except PlanningCycle.DoesNotExist:
-        raise InventoryError("This cycle does not exist.") from None
-    if cycle.is_locked:
-        raise InventoryError("The plan is approved and locked; the inventory review is read-only.")
-    return cycle
+    return editable_cycle(
+        cycle_id, user, action=EDIT_ACTION, error=InventoryError, owner="inventory planner",
+        stage="inventory review",
+    )  # fmt: skip
 
 
 def inventory_setup(cycle: PlanningCycle) -> tuple[InventorySettings, list[ServiceTarget]]:
@@ -109,7 +108,7 @@ def service_targets_update(
                 raise InventoryError(
                     f"The {change.segment} target was changed by someone else meanwhile; reload."
                 )
-            if not Decimal("0.5") <= change.service_target <= Decimal("0.9999"):
+            if not _in_target_range(change.service_target):
                 raise InventoryError(
                     f"{change.segment}: a target must be between 50 % and 99.99 %."
                 )
@@ -189,6 +188,19 @@ def _record_key(product_id: int, site_id: int) -> str:
     return f"{product.sku}@{site.code}"
 
 
+def _check_override(values: dict[str, Decimal | None], reason: str) -> None:
+    if not reason.strip():
+        raise InventoryError("Give a reason for the override.")
+    if all(values.get(f) is None for f in OVERRIDE_FIELDS):
+        raise InventoryError("Set at least one of service target, safety stock or order quantity.")
+    target = values.get("service_target")
+    if target is not None and not _in_target_range(target):
+        raise InventoryError("Service target: must be between 50 % and 99.99 %.")
+    for name in ("safety_stock_units", "order_quantity_units"):
+        if values.get(name) is not None and values[name] < 0:  # type: ignore[operator]
+            raise InventoryError(f"{name.replace('_', ' ')}: must not be negative.")
+
+
 def policy_override_save(
     cycle_id: int,
     product_id: int,
@@ -201,16 +213,7 @@ def policy_override_save(
     user: Any,
 ) -> PolicyOverride:
     """Create or change a product-site override; every changed field is audited."""
-    if not reason.strip():
-        raise InventoryError("Give a reason for the override.")
-    if all(values.get(f) is None for f in OVERRIDE_FIELDS):
-        raise InventoryError("Set at least one of service target, safety stock or order quantity.")
-    target = values.get("service_target")
-    if target is not None and not Decimal("0.5") <= target <= Decimal("0.9999"):
-        raise InventoryError("Service target: must be between 50 % and 99.99 %.")
-    for name in ("safety_stock_units", "order_quantity_units"):
-        if values.get(name) is not None and values[name] < 0:  # type: ignore[operator]
-            raise InventoryError(f"{name.replace('_', ' ')}: must not be negative.")
+    _check_override(values, reason)
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
         row = (
@@ -218,10 +221,11 @@ def policy_override_save(
             .filter(cycle=cycle, product_id=product_id, site_id=site_id)
             .first()
         )
-        if row is not None and row.version != version:
-            raise InventoryError("This override was changed by someone else meanwhile; reload.")
-        if row is None and version not in (None, 0):
-            raise InventoryError("This override was removed by someone else meanwhile; reload.")
+        check_version(
+            row, version, InventoryError,
+            changed="This override was changed by someone else meanwhile; reload.",
+            removed="This override was removed by someone else meanwhile; reload.",
+        )  # fmt: skip
         row = row or PolicyOverride(cycle=cycle, product_id=product_id, site_id=site_id, version=0)
         key = _record_key(product_id, site_id)
         for name in OVERRIDE_FIELDS:

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.run_tasks import request_run
 from cycles.services import stage_sign_off
+from cycles.stage_edits import check_version, editable_cycle
 from masterdata.models import Resource
 from supply.models import FirmOrder, PlannedOrder, ResourceOvertime, SupplyPlanRun
 
@@ -32,15 +32,10 @@ class SupplyError(Exception):
 
 
 def _editable_cycle(cycle_id: int, user: Any, action: str = EDIT_ACTION) -> PlanningCycle:
-    if not user_may(user, action):
-        raise SupplyError("Only the supply planner may change the supply review.")
-    try:
-        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
-    except PlanningCycle.DoesNotExist:
-        raise SupplyError("This cycle does not exist.") from None
-    if cycle.is_locked:
-        raise SupplyError("The plan is approved and locked; the supply review is read-only.")
-    return cycle
+    return editable_cycle(
+        cycle_id, user, action=action, error=SupplyError, owner="supply planner",
+        stage="supply review",
+    )  # fmt: skip
 
 
 def supply_run_request(cycle_id: int, user: Any) -> SupplyPlanRun:
@@ -87,10 +82,11 @@ def firm_order_save(cycle_id: int, planned_order_id: int, quantity: Decimal, *, 
                 "source_type": order.source_type, "source_code": order.source_code,
                 "mode": order.mode, "release_month": order.release_month}  # fmt: skip
         firm = FirmOrder.objects.select_for_update().filter(**lane).first()
-        if firm is not None and firm.version != version:
-            raise SupplyError("This order was firmed or changed by someone else meanwhile; reload.")
-        if firm is None and version not in (None, 0):
-            raise SupplyError("This firm order was released by someone else meanwhile; reload.")
+        check_version(
+            firm, version, SupplyError,
+            changed="This order was firmed or changed by someone else meanwhile; reload.",
+            removed="This firm order was released by someone else meanwhile; reload.",
+        )  # fmt: skip
         before = None if firm is None else firm.quantity_units
         firm = firm or FirmOrder(**lane, quantity_units=quantity, version=0)
         firm.quantity_units, firm.updated_by = quantity, user
@@ -131,10 +127,11 @@ def overtime_save(cycle_id: int, resource_id: int, extra_hours: Decimal, *, vers
             raise SupplyError("This resource does not exist.")
         row = ResourceOvertime.objects.select_for_update().filter(
             cycle=cycle, resource=resource).first()  # fmt: skip
-        if row is not None and row.version != version:
-            raise SupplyError("The overtime of this resource was changed meanwhile; reload.")
-        if row is None and version not in (None, 0):
-            raise SupplyError("The overtime of this resource was removed meanwhile; reload.")
+        check_version(
+            row, version, SupplyError,
+            changed="The overtime of this resource was changed meanwhile; reload.",
+            removed="The overtime of this resource was removed meanwhile; reload.",
+        )  # fmt: skip
         before = None if row is None else row.extra_hours_per_month
         row = row or ResourceOvertime(cycle=cycle, resource=resource, version=0,
                                       extra_hours_per_month=extra_hours)  # fmt: skip

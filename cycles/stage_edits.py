@@ -1,0 +1,44 @@
+"""Guards every stage's write services share (supply, inventory).
+
+`editable_cycle` checks the user's role, locks the cycle row (``select_for_update``, call it
+inside the service's transaction) and refuses an approved or closed cycle. `check_version`
+is the optimistic lock of a planner's row: the version the user saw must still be the stored
+one (None or 0 when the user saw no row), so a concurrent edit is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from accounts.selectors import user_may
+from cycles.models import PlanningCycle
+
+
+class Versioned(Protocol):
+    version: int
+
+
+def editable_cycle(
+    cycle_id: int, user: Any, *, action: str, error: type[Exception], owner: str, stage: str
+) -> PlanningCycle:
+    """The locked cycle, or ``error`` saying why ``user`` may not change ``stage`` now."""
+    if not user_may(user, action):
+        raise error(f"Only the {owner} may change the {stage}.")
+    try:
+        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+    except PlanningCycle.DoesNotExist:
+        raise error("This cycle does not exist.") from None
+    if cycle.is_locked:
+        raise error(f"The plan is approved and locked; the {stage} is read-only.")
+    return cycle
+
+
+def check_version(
+    row: Versioned | None, version: int | None, error: type[Exception], *, changed: str,
+    removed: str,
+) -> None:  # fmt: skip
+    """Raise ``error(changed)`` if ``row`` moved on, ``error(removed)`` if it is gone."""
+    if row is not None and row.version != version:
+        raise error(changed)
+    if row is None and version not in (None, 0):
+        raise error(removed)

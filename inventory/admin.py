@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.apps import apps
 from django.contrib import admin
-from django.http import HttpRequest
 
 from inventory.models import InventoryRun, PolicyOverride
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from siop.admin_readonly import ReadOnlyAdmin, register_read_only
 
 
 @admin.register(InventoryRun)
@@ -31,3 +19,6 @@ class InventoryRunAdmin(ReadOnlyAdmin):
 class PolicyOverrideAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "product", "site", "service_target", "safety_stock_units",
                     "order_quantity_units", "reason", "updated_by", "updated_at"]  # fmt: skip
+
+
+register_read_only(apps.get_app_config("inventory").get_models())

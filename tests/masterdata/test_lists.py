@@ -78,12 +78,21 @@ def test_family_scoped_planner_sees_only_their_resource_loads(client) -> None:
     assert "BEV-1" in page and "SNK-1" not in page
 
 
-FOUNDATION_APPS = ("accounts", "masterdata", "datainputs", "cycles")
+PROJECT_APPS = (
+    "accounts",
+    "masterdata",
+    "datainputs",
+    "cycles",
+    "demand",
+    "supply",
+    "inventory",
+    "api",
+)
 
 
 @pytest.mark.parametrize(
     "model",
-    [m for app in FOUNDATION_APPS for m in apps.get_app_config(app).get_models()],
+    [m for app in PROJECT_APPS for m in apps.get_app_config(app).get_models()],
     ids=lambda m: m._meta.label,
 )
 def test_every_model_has_a_django_admin_page(client, admin_user, model) -> None:

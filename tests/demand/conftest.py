@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import Decimal
 
@@ -20,8 +19,8 @@ from tests.factories import (
     ProductFactory,
     SiteFactory,
 )
+from tests.helpers import CYCLE_MONTH, months_back
 
-CYCLE_MONTH = dt.date(2026, 11, 1)
 # (sku, family, monthly level); sales are split 75/25 between DC1 and DC2.
 CATALOG = [
     ("BIKE-1", "BIKES", 100.0),
@@ -30,14 +29,6 @@ CATALOG = [
     ("HELM-1", "HELMETS", 40.0),
     ("HELM-2", "HELMETS", 60.0),
 ]
-
-
-def months_back(count: int) -> list[dt.date]:
-    out, month = [], CYCLE_MONTH
-    for _ in range(count):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-        out.append(month)
-    return out[::-1]
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -12,6 +10,7 @@ from accounts.roles import Role
 from demand.models import ForecastChunk, StatisticalForecast
 from demand.selectors import current_run
 from demand.services import forecast_run_request
+from tests.helpers import wait_until_finished
 
 
 @pytest.mark.worker
@@ -24,12 +23,7 @@ def test_a_real_worker_runs_the_chunked_forecast_and_switches_the_cycle(
     with transaction.atomic():
         run = forecast_run_request(review_cycle.pk, users[Role.DEMAND_PLANNER])
     # Then the worker computes its three chunks and the run succeeds
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if not run.is_active:
-            break
-        time.sleep(0.2)
+    run = wait_until_finished(run)
     assert run.status == "succeeded", run.error
     assert run.progress_done == run.progress_total == 5
     assert ForecastChunk.objects.filter(run=run, status="done").count() == 3

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from cycles.models import CycleStage, PlanningCycle
+from cycles.models import PlanningCycle
 from datainputs.models import OpenReceipt, SalesHistory
 from masterdata.models import Supplier, SupplyTerm
 from tests.factories import (
@@ -18,8 +18,8 @@ from tests.factories import (
     ProductFactory,
     SiteFactory,
 )
+from tests.helpers import CYCLE_MONTH, months_back, move_to_stage
 
-CYCLE_MONTH = dt.date(2026, 11, 1)
 # (sku, family, unit cost, monthly level, noise amplitude, phase-out)
 CATALOG = [
     ("PUMP-1", "PUMPS", "120.00", 200.0, 0.15, False),
@@ -28,14 +28,6 @@ CATALOG = [
     ("VALVE-2", "VALVES", "9.00", 30.0, 0.90, False),
     ("SEAL-OLD", "VALVES", "4.00", 20.0, 0.30, True),
 ]
-
-
-def months_back(count: int) -> list[dt.date]:
-    out, month = [], CYCLE_MONTH
-    for _ in range(count):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-        out.append(month)
-    return out[::-1]
 
 
 def _units(level: float, noise: float, n: int) -> float:
@@ -82,11 +74,7 @@ def company(db):  # type: ignore[no-untyped-def]
 
 def move_to_inventory_review(cycle: PlanningCycle) -> PlanningCycle:
     """Put the cycle at the inventory review directly (earlier stages are not under test here)."""
-    PlanningCycle.objects.filter(pk=cycle.pk).update(state="inventory_review")
-    CycleStage.objects.filter(cycle=cycle, position__lt=3).update(status="signed_off")
-    CycleStage.objects.filter(cycle=cycle, key="inventory_review").update(status="in_progress")
-    cycle.refresh_from_db()
-    return cycle
+    return move_to_stage(cycle, "inventory_review")
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from cycles.models import CycleStage, PlanningCycle, StageStatus
+from cycles.models import PlanningCycle
 from masterdata.models import Resource, ResourceLoad, Supplier, SupplyTerm
 from tests.factories import ChannelFactory, ProductFactory, SalesHistoryFactory, SiteFactory
+from tests.helpers import move_to_stage
 
 HISTORY_MONTHS = [p.to_timestamp().date() for p in pd.period_range("2025-11", periods=12, freq="M")]
 
@@ -48,9 +49,4 @@ def plant(db):  # type: ignore[no-untyped-def]
 
 def at_supply_review(cycle: PlanningCycle) -> PlanningCycle:
     """Move ``cycle`` to the supply review (the earlier stages are not under test here)."""
-    PlanningCycle.objects.filter(pk=cycle.pk).update(state="supply_review")
-    CycleStage.objects.filter(cycle=cycle, key="supply_review").update(
-        status=StageStatus.IN_PROGRESS
-    )
-    cycle.refresh_from_db()
-    return cycle
+    return move_to_stage(cycle, "supply_review")

@@ -35,6 +35,15 @@ def units_field(**kwargs: Any) -> models.DecimalField:
     return models.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
+def _cutoff_field(
+    label: str, max_digits: int, decimal_places: int, default: str
+) -> models.DecimalField:
+    """A segmentation cut-off: an ABC value share or an XYZ coefficient of variation."""
+    return models.DecimalField(
+        label, max_digits=max_digits, decimal_places=decimal_places, default=Decimal(default)
+    )
+
+
 class ServiceType(models.TextChoices):
     CYCLE = "cycle", "Cycle service level (probability of no stock-out per cycle)"
     FILL_RATE = "fill_rate", "Fill rate (share of demand served from stock)"
@@ -44,30 +53,10 @@ class InventorySettings(models.Model):
     cycle = models.OneToOneField(
         "cycles.PlanningCycle", on_delete=models.CASCADE, related_name="inventory_settings"
     )
-    abc_a_cutoff = models.DecimalField(
-        "A cut-off (cumulative value share)",
-        max_digits=5,
-        decimal_places=4,
-        default=Decimal("0.80"),
-    )
-    abc_b_cutoff = models.DecimalField(
-        "B cut-off (cumulative value share)",
-        max_digits=5,
-        decimal_places=4,
-        default=Decimal("0.95"),
-    )
-    xyz_x_cutoff = models.DecimalField(
-        "X cut-off (coefficient of variation)",
-        max_digits=6,
-        decimal_places=3,
-        default=Decimal("0.5"),
-    )
-    xyz_y_cutoff = models.DecimalField(
-        "Y cut-off (coefficient of variation)",
-        max_digits=6,
-        decimal_places=3,
-        default=Decimal("1.0"),
-    )
+    abc_a_cutoff = _cutoff_field("A cut-off (cumulative value share)", 5, 4, "0.80")
+    abc_b_cutoff = _cutoff_field("B cut-off (cumulative value share)", 5, 4, "0.95")
+    xyz_x_cutoff = _cutoff_field("X cut-off (coefficient of variation)", 6, 3, "0.5")
+    xyz_y_cutoff = _cutoff_field("Y cut-off (coefficient of variation)", 6, 3, "1.0")
     service_type = models.CharField(
         max_length=16, choices=ServiceType.choices, default=ServiceType.CYCLE
     )

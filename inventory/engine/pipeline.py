@@ -226,6 +226,18 @@ def run_pipeline(
         on=KEYS, how="left",
     )  # fmt: skip
     cover_limit = np.full(len(projection), params.excess_cover_weeks)
+    return PipelineResult(
+        policies=policies,
+        projection=projection,
+        exceptions=projection_exceptions(projection, cover_limit),
+        family_kpis=inventory_kpis(projection, by=["family"]),
+        total_kpis=inventory_kpis(projection),
+        monthly=_monthly_kpis(projection),
+    )
+
+
+def _monthly_kpis(projection: pd.DataFrame) -> pd.DataFrame:
+    """KPIs per month with the closing units and the safety stock value (for the chart)."""
     monthly = kpis_by_period(projection)
     units = projection.groupby("period", sort=True)[["closing_units", "demand_units"]].sum()
     safety_value = (
@@ -235,11 +247,4 @@ def run_pipeline(
     )
     monthly["closing_units"] = units["closing_units"].to_numpy()
     monthly["safety_stock_value"] = safety_value.sort_index().to_numpy()
-    return PipelineResult(
-        policies=policies,
-        projection=projection,
-        exceptions=projection_exceptions(projection, cover_limit),
-        family_kpis=inventory_kpis(projection, by=["family"]),
-        total_kpis=inventory_kpis(projection),
-        monthly=monthly,
-    )
+    return monthly

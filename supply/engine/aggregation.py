@@ -135,6 +135,17 @@ def _firm_orders(network: SupplyNetwork, positions: pd.DataFrame) -> pd.DataFram
     return firm_orders.groupby(keys, as_index=False)["quantity_units"].sum()
 
 
+def _group_receipts(network: SupplyNetwork, names: np.ndarray, stock: pd.DataFrame) -> pd.DataFrame:
+    """Scheduled receipts summed per group (named like a product) and month, at its site."""
+    receipts = pd.DataFrame(network.receipt_units).groupby(names).sum()
+    receipts = receipts.stack().rename("receipt_units").reset_index()
+    receipts.columns = ["product", "month", "receipt_units"]
+    receipts = receipts.loc[receipts["receipt_units"] > 0]
+    receipts = receipts.merge(stock[[GROUP, "site"]], left_on="product", right_on=GROUP)
+    receipts["period"] = network.horizon[receipts["month"].to_numpy()]
+    return receipts
+
+
 def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArray
                      ) -> SupplyInputs:  # fmt: skip
     """The aggregate planning problem as ordinary `SupplyInputs` (see the module docstring)."""
@@ -145,12 +156,7 @@ def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArr
     demand["period"] = network.horizon[demand["month"].to_numpy()]
     demand = demand.groupby(["product", "site", "channel", "period"], as_index=False)[
         "demand_units"].sum()  # fmt: skip
-    receipts = pd.DataFrame(network.receipt_units).groupby(names).sum()
-    receipts = receipts.stack().rename("receipt_units").reset_index()
-    receipts.columns = ["product", "month", "receipt_units"]
-    receipts = receipts.loc[receipts["receipt_units"] > 0]
-    receipts = receipts.merge(stock[[GROUP, "site"]], left_on="product", right_on=GROUP)
-    receipts["period"] = network.horizon[receipts["month"].to_numpy()]
+    receipts = _group_receipts(network, names, stock)
     products = parts["products"].rename(columns={GROUP: "product",
                                                  "safety_penalty_per_unit_month": "penalty"})  # fmt: skip
     buy = parts["buy"].rename(columns={GROUP: "product"})

@@ -187,6 +187,18 @@ def _lane_lookup(lanes: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], 
     }
 
 
+def _spare_capacity(network: SupplyNetwork, production: FloatArray, purchases: FloatArray
+                    ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
+    """Units per supplier-month and hours (overtime included) per resource-month still free."""
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)[:, None]
+    ordered = np.zeros((len(network.suppliers), network.months))
+    np.add.at(ordered, network.buy_lanes["supplier_index"].to_numpy(), purchases)
+    spare_units = np.where(np.isnan(capacity), np.inf, capacity - ordered)
+    spare_hours = network.capacity_hours + overtime - network.lane_load_hours(production)
+    return spare_units, spare_hours
+
+
 def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: FloatArray,
                     options: pd.DataFrame) -> tuple[FloatArray, FloatArray]:  # fmt: skip
     """Apply the gap options that pay (net saving > 0), best first, while the capacity they
@@ -196,18 +208,12 @@ def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: F
     if paying.empty:
         return production, purchases
     production, purchases = production.copy(), purchases.copy()
-    make = network.make_lanes
-    make_lane = _lane_lookup(make, ["product", "site", "resource"])
+    make_lane = _lane_lookup(network.make_lanes, ["product", "site", "resource"])
     buy_lane = _lane_lookup(network.buy_lanes, ["product", "site", "supplier", "mode"])
-    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
-    capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)[:, None]
     supplier = network.buy_lanes["supplier_index"].to_numpy()
     moq = network.buy_lanes["min_order_qty_units"].to_numpy(dtype=float)
     multiple = network.buy_lanes["order_multiple_units"].to_numpy(dtype=float)
-    ordered = np.zeros((len(network.suppliers), network.months))
-    np.add.at(ordered, supplier, purchases)
-    spare_units = np.where(np.isnan(capacity), np.inf, capacity - ordered)
-    spare_hours = network.capacity_hours + overtime - network.lane_load_hours(production)
+    spare_units, spare_hours = _spare_capacity(network, production, purchases)
     open_units = paying.groupby(["product", "site", "period"])["shortage_units"].first().to_dict()
     for option in paying.sort_values("net_saving", ascending=False).itertuples(index=False):
         gap = (option.product, option.site, option.period)

@@ -14,7 +14,6 @@ contiguous view, and the rows not started yet keep their initial state without m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,23 +68,6 @@ class SeriesBatch:
             return SeriesBatch(values=np.zeros((0, 1)), start=np.zeros(0, dtype=np.int64))
         first = int(self.start[rows].min())
         return SeriesBatch(values=self.values[rows, first:], start=self.start[rows] - first)
-
-
-def batch_from_arrays(series: Sequence[FloatArray]) -> tuple[SeriesBatch, IntArray]:
-    """Right-align ragged series; returns the batch and `order` (batch row i = series[order[i]])."""
-    lengths = np.array([len(s) for s in series], dtype=np.int64)
-    if len(series) == 0:
-        empty = SeriesBatch(values=np.zeros((0, 1)), start=np.zeros(0, dtype=np.int64))
-        return empty, np.zeros(0, dtype=np.int64)
-    n_periods = max(int(lengths.max()), 1)
-    order = np.argsort(-lengths, kind="stable")
-    values = np.zeros((len(series), n_periods))
-    for row, index in enumerate(order):
-        length = lengths[index]
-        if length:
-            values[row, n_periods - length :] = series[index]
-    start = np.minimum(n_periods - lengths[order], n_periods - 1)
-    return SeriesBatch(values=values, start=start), order
 
 
 def batch_from_matrix(values: FloatArray, start: IntArray) -> tuple[SeriesBatch, IntArray]:

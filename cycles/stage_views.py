@@ -4,6 +4,7 @@
 * `RunProgressView`: the htmx-polled progress of a calculation run (`partials/run_progress.html`);
   once the run has finished, an htmx poll gets ``HX-Refresh`` so the page reloads with the
   new results.
+* `ServicePostView`: a POST endpoint that validates, calls one service and reports the outcome.
 * `SignOffView` and `sign_off_context`: the sign-off form's endpoint and what the page shows.
 * `form_errors` and `posted_int` turn bad posted input into a message instead of a 500.
 """
@@ -66,21 +67,52 @@ def posted_int(text: str | None) -> int:
         return -1
 
 
-class SignOffView(RoleRequiredMixin, View):
-    """POST: sign the stage off as the user (the cycle checks owner and preconditions)."""
+class ServicePostView(RoleRequiredMixin, View):
+    """POST: validate the form (if any), call one service, say how it went, back to the review.
 
-    stage_key: str
-    review_url_name: str  # a URL name taking the cycle's ``pk``
-    done_message: str
+    Subclasses set ``error`` (the service's refusal, shown as its message), ``review_url_name``
+    (taking the cycle's ``pk``) and ``anchor``, and implement ``call`` returning the success
+    message; ``make_form`` returns the bound form, or None when the view posts no form.
+    """
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    error: type[Exception]
+    review_url_name: str
+    anchor = ""
+
+    def make_form(self, request: HttpRequest, pk: int) -> Any:
+        return None
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        form = self.make_form(request, pk)
+        if form is not None and not form.is_valid():
+            messages.error(request, form_errors(form))
+            return redirect(self.review_url(pk))
         try:
-            stage_sign_off(pk, self.stage_key, request.user, request.POST.get("comment", ""))
-        except TransitionError as exc:
+            message = self.call(request, pk, form, **kwargs)
+        except self.error as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, self.done_message)
-        return redirect(self.review_url_name, pk=pk)
+            messages.success(request, message)
+        return redirect(self.review_url(pk))
+
+    def review_url(self, pk: int) -> str:
+        url = reverse(self.review_url_name, kwargs={"pk": pk})
+        return f"{url}#{self.anchor}" if self.anchor else url
+
+
+class SignOffView(ServicePostView):
+    """POST: sign the stage off as the user (the cycle checks owner and preconditions)."""
+
+    error = TransitionError
+    stage_key: str
+    done_message: str
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        stage_sign_off(pk, self.stage_key, request.user, request.POST.get("comment", ""))
+        return self.done_message
 
 
 def sign_off_context(cycle: PlanningCycle, stage_key: str, may_edit: bool) -> dict[str, Any]:

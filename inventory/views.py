@@ -16,7 +16,7 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
-from cycles.stage_views import CurrentCycleView, form_errors, posted_int, sign_off_context
+from cycles.stage_views import CurrentCycleView, posted_int, sign_off_context
 from inventory import selectors, services
 from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
 from inventory.models import InventoryRun, PolicyOverride, ServiceTarget
@@ -74,61 +74,42 @@ class InventoryReviewView(RoleRequiredMixin, View):
         return render(request, "inventory/review.html", context)
 
 
-class TargetsUpdateView(RoleRequiredMixin, View):
+class InventoryPostView(stage_views.ServicePostView):
     required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cycle = get_object_or_404(PlanningCycle, pk=pk)
-        _, targets = services.inventory_setup(cycle)
-        form = ServiceTargetsForm(request.POST, targets=targets)
-        if not form.is_valid():
-            messages.error(request, form_errors(form))
-            return redirect(_review_url(pk))
-        try:
-            changed = services.service_targets_update(
-                pk, form.changes(), request.user, form.cleaned_data["reason"]
-            )
-        except services.InventoryError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{changed} service target(s) saved; recalculate to apply.")
-        return redirect(_review_url(pk))
+    error = services.InventoryError
+    review_url_name = "inventory:review"
 
 
-class SettingsUpdateView(RoleRequiredMixin, View):
-    required_action = EDIT
+class TargetsUpdateView(InventoryPostView):
+    def make_form(self, request: HttpRequest, pk: int) -> ServiceTargetsForm:
+        _, targets = services.inventory_setup(get_object_or_404(PlanningCycle, pk=pk))
+        return ServiceTargetsForm(request.POST, targets=targets)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cycle = get_object_or_404(PlanningCycle, pk=pk)
-        settings, _ = services.inventory_setup(cycle)
-        form = SettingsForm(request.POST, instance=settings)
-        if not form.is_valid():
-            messages.error(request, form_errors(form))
-            return redirect(_review_url(pk))
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        changed = services.service_targets_update(
+            pk, form.changes(), request.user, form.cleaned_data["reason"]
+        )
+        return f"{changed} service target(s) saved; recalculate to apply."
+
+
+class SettingsUpdateView(InventoryPostView):
+    def make_form(self, request: HttpRequest, pk: int) -> SettingsForm:
+        settings, _ = services.inventory_setup(get_object_or_404(PlanningCycle, pk=pk))
+        return SettingsForm(request.POST, instance=settings)
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
         # The service, not the ModelForm, writes: it re-reads the row locked (audit, version).
-        try:
-            changed = services.settings_update(
-                pk, form.values(), form.cleaned_data["version"], request.user,
-                form.cleaned_data["reason"],
-            )  # fmt: skip
-        except services.InventoryError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{changed} setting(s) saved; recalculate to apply.")
-        return redirect(_review_url(pk))
+        changed = services.settings_update(
+            pk, form.values(), form.cleaned_data["version"], request.user,
+            form.cleaned_data["reason"],
+        )  # fmt: skip
+        return f"{changed} setting(s) saved; recalculate to apply."
 
 
-class CalculateView(RoleRequiredMixin, View):
-    required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            services.inventory_run_request(pk, request.user)
-        except services.InventoryError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Inventory calculation started.")
-        return redirect(_review_url(pk))
+class CalculateView(InventoryPostView):
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        services.inventory_run_request(pk, request.user)
+        return "Inventory calculation started."
 
 
 class RunProgressView(stage_views.RunProgressView):
@@ -184,20 +165,13 @@ class OverrideView(RoleRequiredMixin, View):
         return render(request, "inventory/override.html", context, status=400)
 
 
-class OverrideDeleteView(RoleRequiredMixin, View):
-    required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
-        try:
-            services.policy_override_delete(
-                pk, override_pk, posted_int(request.POST.get("version")), request.user,
-                request.POST.get("reason", ""),
-            )  # fmt: skip
-        except services.InventoryError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Override removed; recalculate to apply.")
-        return redirect(_review_url(pk))
+class OverrideDeleteView(InventoryPostView):
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        services.policy_override_delete(
+            pk, kwargs["override_pk"], posted_int(request.POST.get("version")), request.user,
+            request.POST.get("reason", ""),
+        )  # fmt: skip
+        return "Override removed; recalculate to apply."
 
 
 class SignOffView(stage_views.SignOffView):

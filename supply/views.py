@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
-from cycles.stage_views import CurrentCycleView, form_errors, sign_off_context
+from cycles.stage_views import CurrentCycleView, sign_off_context
 from supply import selectors, services
 from supply.forms import FirmOrderForm, OvertimeForm, ReleaseForm
 from supply.models import SupplyPlanRun
 
 STAGE = services.STAGE_KEY
 EDIT = services.EDIT_ACTION
-
-
-def _review_url(cycle_pk: int, anchor: str = "") -> str:
-    url = reverse("supply:review", kwargs={"pk": cycle_pk})
-    return f"{url}#{anchor}" if anchor else url
 
 
 class SupplyCurrentView(CurrentCycleView):
@@ -71,17 +64,19 @@ class SupplyReviewView(RoleRequiredMixin, View):
         return render(request, "supply/review.html", context)
 
 
-class PlanView(RoleRequiredMixin, View):
-    required_action = services.RUN_ACTION
+class SupplyPostView(stage_views.ServicePostView):
+    required_action = EDIT
+    error = services.SupplyError
+    review_url_name = "supply:review"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            services.supply_run_request(pk, request.user)
-        except services.SupplyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Supply plan queued; the page updates when it is done.")
-        return redirect(_review_url(pk, "planning"))
+
+class PlanView(SupplyPostView):
+    required_action = services.RUN_ACTION
+    anchor = "planning"
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        services.supply_run_request(pk, request.user)
+        return "Supply plan queued; the page updates when it is done."
 
 
 class RunProgressView(stage_views.RunProgressView):
@@ -89,66 +84,48 @@ class RunProgressView(stage_views.RunProgressView):
     url_name = "supply:run_progress"
 
 
-class FirmOrderView(RoleRequiredMixin, View):
-    required_action = EDIT
+class FirmOrderView(SupplyPostView):
+    anchor = "plan-grid"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = FirmOrderForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form_errors(form))
-            return redirect(_review_url(pk, "plan-grid"))
+    def make_form(self, request: HttpRequest, pk: int) -> FirmOrderForm:
+        return FirmOrderForm(request.POST)
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
         data = form.cleaned_data
-        try:
-            services.firm_order_save(
-                pk, data["planned_order"], data["quantity_units"], version=data["version"],
-                user=request.user, reason=data["reason"],
-            )  # fmt: skip
-        except services.SupplyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Order firmed; the next plan keeps at least this quantity.")
-        return redirect(_review_url(pk, "plan-grid"))
+        services.firm_order_save(
+            pk, data["planned_order"], data["quantity_units"], version=data["version"],
+            user=request.user, reason=data["reason"],
+        )  # fmt: skip
+        return "Order firmed; the next plan keeps at least this quantity."
 
 
-class FirmReleaseView(RoleRequiredMixin, View):
-    required_action = EDIT
+class FirmReleaseView(SupplyPostView):
+    anchor = "plan-grid"
 
-    def post(self, request: HttpRequest, pk: int, firm_pk: int) -> HttpResponse:
-        form = ReleaseForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form_errors(form))
-            return redirect(_review_url(pk, "plan-grid"))
-        try:
-            services.firm_order_release(pk, firm_pk, version=form.cleaned_data["version"],
-                                        user=request.user, reason=form.cleaned_data["reason"])  # fmt: skip
-        except services.SupplyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Firm order released; re-plan to apply.")
-        return redirect(_review_url(pk, "plan-grid"))
+    def make_form(self, request: HttpRequest, pk: int) -> ReleaseForm:
+        return ReleaseForm(request.POST)
 
-
-class OvertimeView(RoleRequiredMixin, View):
-    required_action = EDIT
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = OvertimeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, form_errors(form))
-            return redirect(_review_url(pk, "resources"))
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
         data = form.cleaned_data
-        try:
-            services.overtime_save(
-                pk, data["resource"].pk, data["extra_hours_per_month"], version=data["version"],
-                user=request.user, reason=data["reason"],
-            )  # fmt: skip
-        except services.SupplyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, f"Overtime of {data['resource'].code} saved; re-plan to apply."
-            )
-        return redirect(_review_url(pk, "resources"))
+        services.firm_order_release(
+            pk, kwargs["firm_pk"], version=data["version"], user=request.user, reason=data["reason"]
+        )
+        return "Firm order released; re-plan to apply."
+
+
+class OvertimeView(SupplyPostView):
+    anchor = "resources"
+
+    def make_form(self, request: HttpRequest, pk: int) -> OvertimeForm:
+        return OvertimeForm(request.POST)
+
+    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
+        data = form.cleaned_data
+        services.overtime_save(
+            pk, data["resource"].pk, data["extra_hours_per_month"], version=data["version"],
+            user=request.user, reason=data["reason"],
+        )  # fmt: skip
+        return f"Overtime of {data['resource'].code} saved; re-plan to apply."
 
 
 class SignOffView(stage_views.SignOffView):

@@ -47,14 +47,22 @@ def chunk_size() -> int:
     return int(getattr(settings, "DEMAND_FORECAST_CHUNK_SIZE", 1000))
 
 
-def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:
-    """Queue a forecast run for the cycle; the task is sent once the transaction commits."""
+def _check_may_run(user: Any) -> None:
     if not user_may(user, "run_forecast"):
         raise PermissionDenied("Your role may not run the forecast.")
+
+
+def _check_runnable(cycle: PlanningCycle) -> None:
+    if cycle.state not in RUNNABLE_STATES:
+        raise DemandError("The forecast can only be run before demand review is signed off.")
+
+
+def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:
+    """Queue a forecast run for the cycle; the task is sent once the transaction commits."""
+    _check_may_run(user)
     with transaction.atomic():
         cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
-        if cycle.state not in RUNNABLE_STATES:
-            raise DemandError("The forecast can only be run before demand review is signed off.")
+        _check_runnable(cycle)
         active = ForecastRun.objects.filter(
             cycle=cycle, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
         )
@@ -67,8 +75,7 @@ def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:
 
 def forecast_run_retry(run_id: int, user: Any) -> ForecastRun:
     """Resume a failed run: finished chunks are kept, the others are computed again."""
-    if not user_may(user, "run_forecast"):
-        raise PermissionDenied("Your role may not run the forecast.")
+    _check_may_run(user)
     with transaction.atomic():
         run = ForecastRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.FAILED:
@@ -77,8 +84,7 @@ def forecast_run_retry(run_id: int, user: Any) -> ForecastRun:
             cycle_id=run.cycle_id, created_at__gt=run.created_at
         ).exists():
             raise DemandError("A newer run exists; run the forecast again instead.")
-        if run.cycle.state not in RUNNABLE_STATES:
-            raise DemandError("The forecast can only be run before demand review is signed off.")
+        _check_runnable(run.cycle)
         run.chunks.filter(status=ChunkStatus.FAILED).update(status=ChunkStatus.PENDING, error="")
         run.status, run.error, run.finished_at = RunStatus.QUEUED, "", None
         run.save(update_fields=["status", "error", "finished_at"])

@@ -3,7 +3,8 @@
 `editable_cycle` checks the user's role, locks the cycle row (``select_for_update``, call it
 inside the service's transaction) and refuses an approved or closed cycle. `check_version`
 is the optimistic lock of a planner's row: the version the user saw must still be the stored
-one (None or 0 when the user saw no row), so a concurrent edit is refused, never overwritten.
+one (None or 0 when the user saw no row), so a concurrent edit is refused, never overwritten;
+`save_new_version` then saves the changed row with the next version.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from cycles.models import PlanningCycle
 
 class Versioned(Protocol):
     version: int
+
+
+class Edited(Versioned, Protocol):
+    updated_by: Any
+
+    def save(self) -> None: ...
 
 
 def editable_cycle(
@@ -42,3 +49,10 @@ def check_version(
         raise error(changed)
     if row is None and version not in (None, 0):
         raise error(removed)
+
+
+def save_new_version(row: Edited, user: Any) -> None:
+    """Save a planner's row as a new version, changed by ``user``."""
+    row.updated_by = user
+    row.version += 1
+    row.save()

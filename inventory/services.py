@@ -18,7 +18,7 @@ from django.db import transaction
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.run_tasks import request_run
-from cycles.stage_edits import check_version, editable_cycle
+from cycles.stage_edits import check_version, editable_cycle, save_new_version
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
 from inventory.models import (
     SEGMENTS,
@@ -237,9 +237,8 @@ def policy_override_save(
                     comment=comment,
                 )  # fmt: skip
                 setattr(row, name, after)
-        row.reason, row.comment, row.updated_by = reason[:60], comment, user
-        row.version += 1
-        row.save()
+        row.reason, row.comment = reason[:60], comment
+        save_new_version(row, user)
     return row
 
 

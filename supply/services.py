@@ -18,7 +18,7 @@ from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.run_tasks import request_run
 from cycles.services import stage_sign_off
-from cycles.stage_edits import check_version, editable_cycle
+from cycles.stage_edits import check_version, editable_cycle, save_new_version
 from masterdata.models import Resource
 from supply.models import FirmOrder, PlannedOrder, ResourceOvertime, SupplyPlanRun
 
@@ -89,9 +89,8 @@ def firm_order_save(cycle_id: int, planned_order_id: int, quantity: Decimal, *, 
         )  # fmt: skip
         before = None if firm is None else firm.quantity_units
         firm = firm or FirmOrder(**lane, quantity_units=quantity, version=0)
-        firm.quantity_units, firm.updated_by = quantity, user
-        firm.version += 1
-        firm.save()
+        firm.quantity_units = quantity
+        save_new_version(firm, user)
         audit_record(cycle=cycle, table="supply_firm_order", record_key=firm.record_key,
                      field="quantity_units", before=before, after=quantity, user=user,
                      source="grid", reason=(reason or "firmed")[:60])  # fmt: skip
@@ -135,9 +134,8 @@ def overtime_save(cycle_id: int, resource_id: int, extra_hours: Decimal, *, vers
         before = None if row is None else row.extra_hours_per_month
         row = row or ResourceOvertime(cycle=cycle, resource=resource, version=0,
                                       extra_hours_per_month=extra_hours)  # fmt: skip
-        row.extra_hours_per_month, row.updated_by = extra_hours, user
-        row.version += 1
-        row.save()
+        row.extra_hours_per_month = extra_hours
+        save_new_version(row, user)
         audit_record(cycle=cycle, table="supply_resource_overtime", record_key=resource.code,
                      field="extra_hours_per_month", before=before, after=extra_hours, user=user,
                      source="form", reason=reason[:60])  # fmt: skip

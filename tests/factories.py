@@ -85,7 +85,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 def user_with_role(

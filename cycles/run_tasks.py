@@ -4,7 +4,8 @@
 the cycle) and sends the Celery task only once that transaction commits; a run already queued
 or running is returned instead of starting a second one.
 
-`execute_run` is the body of the task: idempotent by run id (a finished run is left alone; a
+`run_now` does the same in-process, for demo seeding and scripts. `execute_run` is the body of
+the task: idempotent by run id (a finished run is left alone; a
 re-delivered message runs again and the stage's `work` replaces that run's rows), it parks a run
 attempted `MAX_ATTEMPTS` times as failed, and it records every error on the run so nothing raises
 into the worker (a crash-looping message would block the queue).
@@ -55,6 +56,23 @@ def request_run(
         return current
     run = run_model._default_manager.create(cycle=cycle, requested_by=user)
     transaction.on_commit(lambda: send(run.pk))
+    return run
+
+
+def run_now(
+    run_model: type[Run],
+    lock_cycle: Callable[[], PlanningCycle],
+    user: Any,
+    execute: Callable[[int], str],
+) -> Run:
+    """Create a run and execute it in this process (demo seeding, scripts).
+
+    ``lock_cycle`` makes the same checks as a queued request and returns the locked cycle.
+    """
+    with transaction.atomic():
+        run = run_model._default_manager.create(cycle=lock_cycle(), requested_by=user)
+    execute(run.pk)
+    run.refresh_from_db()
     return run
 
 

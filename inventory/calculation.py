@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
-from cycles.run_tasks import execute_run
+from cycles.run_tasks import execute_run, run_now
 from inventory import inputs, storage
 from inventory.engine.pipeline import PipelineParams, PipelineResult, run_pipeline
 from inventory.models import (
@@ -26,7 +26,7 @@ from inventory.models import (
     PolicyRow,
     ProjectionRow,
 )
-from inventory.services import inventory_setup
+from inventory.services import _editable_cycle, inventory_setup
 
 logger = logging.getLogger(__name__)
 STEPS = 4
@@ -121,11 +121,6 @@ def inventory_run_execute(run_id: int) -> str:
 
 def inventory_run_now(cycle_id: int, user: Any) -> InventoryRun:
     """Calculate synchronously (demo seeding, scripts): same checks as a queued request."""
-    from inventory.services import _editable_cycle
-
-    with transaction.atomic():
-        cycle = _editable_cycle(cycle_id, user)
-        run = InventoryRun.objects.create(cycle=cycle, requested_by=user)
-    inventory_run_execute(run.pk)
-    run.refresh_from_db()
-    return run
+    return run_now(
+        InventoryRun, lambda: _editable_cycle(cycle_id, user), user, inventory_run_execute
+    )

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
-from cycles.run_tasks import request_run
+from cycles.run_tasks import request_run, run_now
 from cycles.services import stage_sign_off
 from cycles.stage_edits import check_version, editable_cycle, save_new_version
 from masterdata.models import Resource
@@ -52,12 +52,9 @@ def supply_run_now(cycle_id: int, user: Any) -> SupplyPlanRun:
     """Plan synchronously (demo seeding, scripts): same checks as a queued request."""
     from supply.planning import supply_run_execute
 
-    with transaction.atomic():
-        cycle = _editable_cycle(cycle_id, user, RUN_ACTION)
-        run = SupplyPlanRun.objects.create(cycle=cycle, requested_by=user)
-    supply_run_execute(run.pk)
-    run.refresh_from_db()
-    return run
+    return run_now(
+        SupplyPlanRun, lambda: _editable_cycle(cycle_id, user, RUN_ACTION), user, supply_run_execute
+    )
 
 
 def _positive(value: Decimal, what: str) -> Decimal:

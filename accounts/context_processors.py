@@ -6,8 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from accounts.roles import Role
 from accounts.selectors import user_role
 
 
 def role(request: HttpRequest) -> dict[str, Any]:
-    return {"siop_role": user_role(getattr(request, "user", None))}
+    value = user_role(getattr(request, "user", None))
+    return {"siop_role": value, "siop_role_label": Role(value).label if value else ""}

@@ -8,17 +8,17 @@ planner has not seen).
 from __future__ import annotations
 
 from cycles.models import PlanningCycle
-from cycles.runs import CalculationRun, RunStatus
+from cycles.run_selectors import latest_run, succeeded_runs
+from cycles.runs import CalculationRun
 
 
 def run_readiness(
     cycle: PlanningCycle, run_model: type[CalculationRun], *, missing: str, active: str
 ) -> list[str]:
     """``[missing]`` without a succeeded run, ``[active]`` while the newest run is active."""
-    runs = run_model._default_manager.filter(cycle=cycle)
-    if not runs.filter(status=RunStatus.SUCCEEDED).exists():
+    if not succeeded_runs(run_model, cycle).exists():
         return [missing]
-    newest = runs.order_by("-created_at", "-id").first()
+    newest = latest_run(run_model, cycle)
     if newest is not None and newest.is_active:
         return [active]
     return []

@@ -16,8 +16,8 @@ import pandas as pd
 from django.db.models import Count, QuerySet, Sum
 
 from accounts.selectors import scope_to_families
+from cycles import run_selectors
 from cycles.models import PlanningCycle
-from cycles.runs import RunStatus
 from inventory.models import (
     SEGMENTS,
     InventoryException,
@@ -39,15 +39,11 @@ INVENTORY_TARGET_COLUMNS = [
 
 def latest_run(cycle: PlanningCycle) -> InventoryRun | None:
     """The newest run of the cycle, whatever its status (for progress display)."""
-    return InventoryRun.objects.filter(cycle=cycle).order_by("-created_at", "-id").first()
+    return run_selectors.latest_run(InventoryRun, cycle)
 
 
 def latest_succeeded_run(cycle: PlanningCycle) -> InventoryRun | None:
-    return (
-        InventoryRun.objects.filter(cycle=cycle, status=RunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+    return run_selectors.succeeded_runs(InventoryRun, cycle).first()
 
 
 def cycle_inventory_targets(cycle: PlanningCycle) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import pandas as pd
 from django.db.models import Q, QuerySet, Sum
 
 from accounts.selectors import scope_to_families
+from cycles import run_selectors
 from cycles.models import PlanningCycle
-from cycles.runs import RunStatus
 from supply.models import (
     FirmOrder,
     GapOption,
@@ -55,13 +55,11 @@ OPTION_TEXT = {
 
 
 def latest_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
-    return SupplyPlanRun.objects.filter(cycle=cycle).order_by("-created_at", "-id").first()
+    return run_selectors.latest_run(SupplyPlanRun, cycle)
 
 
 def succeeded_runs(cycle: PlanningCycle) -> QuerySet[SupplyPlanRun]:
-    return SupplyPlanRun.objects.filter(cycle=cycle, status=RunStatus.SUCCEEDED).order_by(
-        "-finished_at", "-id"
-    )
+    return run_selectors.succeeded_runs(SupplyPlanRun, cycle)
 
 
 def latest_succeeded_run(cycle: PlanningCycle) -> SupplyPlanRun | None:

@@ -10,7 +10,8 @@ Every series falls into exactly one class, and each class is fitted for all its 
   item that sells only part of the year is a regular seasonal series; its off-season
   months carry the in-season level instead of dragging it to zero).
 * regular series: seasonally adjusted by classical multiplicative decomposition when
-  `seasonality.detect_seasonality` finds a season, isolated spikes replaced
+  `seasonality.detect_seasonality` finds a season (indices shrunk towards 1 as far as
+  they look like noise, which matters on three-year histories), isolated spikes replaced
   (`outliers.py`), then the equal-weight mean of five members: SES, damped-trend ETS
   (A,Ad,N), the dynamic and the static optimised Theta models (DOTM, OTM) and the classic
   Theta method; the forecast is reseasonalised. Members are fitted on the logarithm of the

@@ -10,6 +10,25 @@ Nikolopoulos, 2000; Hyndman & Billah, 2003), also used by the M4 benchmarks:
   moving average estimates the trend-cycle, the ratio of the data to it is averaged per
   position in the season and the m averages are normalised to mean 1.
 
+Short histories (about three years, the usual case for planners): the ACF test cannot pass
+there, so a clearly seasonal product got a flat forecast. Two additions fix that:
+
+* A one-way ANOVA F test of the detrended data (ratio to the moving average) by month of the
+  year, at `F_TEST_ALPHA` against the F(m - 1, points - m) quantile, so its threshold adapts
+  to the length of the history (high on three years, lower on ten).
+* Shrinkage of the indices towards 1 by w = 1 - 1/F (positive-part James-Stein): with only
+  two or three years per month an index carries as much noise as season, and w is the
+  estimated share of the spread of the indices that is season (F ~ 1 for pure noise, large
+  for a clear pattern, so a strong season is kept whole).
+
+Chosen on data the engine never forecasts at test time (benchmarks/seasonality_short.py):
+demo company histories (36 months in, 12 out) went from 17.9-18.7 to 15.8-16.4 sMAPE, M3
+monthly series cut to 36 training months (18-month holdout inside the training part) from
+14.85 to 14.30; the full-length M3 training holdouts moved +0.04 (18 months) and -0.29
+(36 months). Shrinkage alone helped each of these a little (0.01-0.07 sMAPE); the F test
+brings the gain on short histories and costs 0.11 on the full-length 18-month holdout.
+The M3 test part, scored once after this choice: 13.35 -> 13.30 sMAPE, MASE 0.839 -> 0.833.
+
 Models are fitted on the seasonally adjusted series y / s and their forecasts multiplied
 back by the index of the target month, so seasonality is multiplicative and fixed. Demand
 may have zero months; an index is floored at `MIN_INDEX` so that dividing by it cannot blow
@@ -22,6 +41,7 @@ import warnings
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import f as f_distribution
 
 from demand.engine.batch import SeriesBatch
 
@@ -31,6 +51,7 @@ BoolArray = npt.NDArray[np.bool_]
 Z_90_TWO_SIDED = 1.645
 MIN_INDEX = 0.05
 STRONG_SEASONALITY = 0.85
+F_TEST_ALPHA = 0.10
 IN_SEASON_SHARE = 0.8
 
 
@@ -93,8 +114,9 @@ def sells_in_season_only(batch: SeriesBatch, season_length: int) -> BoolArray:
 
 
 def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
-    """Seasonal when the ACF test passes on the data or on its month-to-month changes, or
-    when the seasonal indices explain most of the detrended variation.
+    """Seasonal when the ACF test passes on the data or on its month-to-month changes, when
+    the seasonal indices explain most of the detrended variation, or when the F test by month
+    of the year passes (see the module docstring: the one that works on three years).
 
     A strong trend dominates every autocorrelation of the raw data and hides the seasonal
     peak from the classic test; the first differences remove the trend but keep the season.
@@ -106,7 +128,11 @@ def detect_seasonality(batch: SeriesBatch, season_length: int) -> BoolArray:
     by 0.19 on the shorter origin and left the other unchanged.
     """
     long_enough = batch.n_obs > 2 * season_length
-    seasonal = is_seasonal(batch, season_length) | strongly_seasonal(batch, season_length)
+    seasonal = (
+        is_seasonal(batch, season_length)
+        | strongly_seasonal(batch, season_length)
+        | (long_enough & passes_f_test(batch, season_length))
+    )
     if batch.n_periods < 2:
         return seasonal
     observed = batch.observed_mask()
@@ -149,8 +175,51 @@ def seasonal_indices(batch: SeriesBatch, season_length: int, seasonal: BoolArray
     with np.errstate(invalid="ignore", divide="ignore"):
         figure = figure / figure.mean(axis=1, keepdims=True)
     usable = np.all(np.isfinite(figure), axis=1)
-    indices[rows[usable]] = np.maximum(figure[usable], MIN_INDEX)
+    weight = shrinkage_weight(sub, season_length, figure)
+    shrunk = 1.0 + weight[:, None] * (figure - 1.0)
+    indices[rows[usable]] = np.maximum(shrunk[usable], MIN_INDEX)
     return indices
+
+
+def shrinkage_weight(batch: SeriesBatch, season_length: int, figure: FloatArray) -> FloatArray:
+    """w = 1 - 1/F in [0, 1] per series, the share of the indices' spread that is season.
+
+    A series with a month that never sells (index at the `MIN_INDEX` floor: a true off-season,
+    not noise) keeps its indices whole, so its off-season stays recognisable downstream.
+    """
+    f_stat, _ = seasonal_anova(batch, season_length)
+    with np.errstate(divide="ignore"):
+        weight = np.clip(1.0 - 1.0 / f_stat, 0.0, 1.0)
+    off_season = np.any(figure <= MIN_INDEX, axis=1)
+    return np.where(off_season, 1.0, weight)
+
+
+def passes_f_test(batch: SeriesBatch, season_length: int) -> BoolArray:
+    """The one-way ANOVA F test by month of the year at `F_TEST_ALPHA` (see module docstring)."""
+    f_stat, df_within = seasonal_anova(batch, season_length)
+    limit = f_distribution.ppf(1.0 - F_TEST_ALPHA, season_length - 1, np.maximum(df_within, 1))
+    return (df_within > 0) & (f_stat > limit)
+
+
+def seasonal_anova(batch: SeriesBatch, season_length: int) -> tuple[FloatArray, FloatArray]:
+    """F statistic of the detrended data (ratio to the centred moving average) grouped by month
+    of the year: between-month over within-month mean square, and the within degrees of
+    freedom (points - m). Both 0 where unmeasurable."""
+    zeros = np.zeros(batch.n_series)
+    if season_length < 2 or batch.n_periods < season_length + 1:
+        return zeros, zeros
+    ratio, figure = _ratios_and_figure(batch, season_length)
+    fitted = figure[:, np.arange(batch.n_periods) % season_length]
+    present = ~np.isnan(ratio)
+    df_within = np.maximum(present.sum(axis=1) - season_length, 0).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: F 0 below
+        grand = np.nanmean(ratio, axis=1, keepdims=True)
+        within = np.sum(np.where(present, ratio - fitted, 0.0) ** 2, axis=1)
+        between = np.sum(np.where(present, fitted - grand, 0.0) ** 2, axis=1)
+        f_stat = (between / (season_length - 1)) / (within / np.maximum(df_within, 1.0))
+    f_stat = np.where(df_within > 0, f_stat, 0.0)
+    return np.nan_to_num(f_stat, nan=0.0, posinf=1e6), df_within
 
 
 def _ratios_and_figure(batch: SeriesBatch, season_length: int) -> tuple[FloatArray, FloatArray]:

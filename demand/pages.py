@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import scope_to_families, user_family_ids
 from cycles.models import PlanningCycle
+from cycles.stage_views import posted_int
 from demand import accuracy, events, xlsx
 from demand.charts import chart_series
 from demand.forms import EventForm, LikeItemForm
@@ -148,13 +149,15 @@ class NewProductsView(RoleRequiredMixin, TemplateView):
             try:
                 events.like_item_set(
                     pk,
-                    int(request.POST.get("product", 0)),
+                    posted_int(request.POST.get("product")),
                     form.cleaned_data["like_sku"],
                     form.cleaned_data["like_scale"],
                     request.user,
                 )
-            except (DemandError, PermissionDenied, Product.DoesNotExist) as exc:
-                messages.error(request, str(exc) or "No such product.")
+            except Product.DoesNotExist:
+                messages.error(request, "No such product.")
+            except (DemandError, PermissionDenied) as exc:
+                messages.error(request, str(exc))
             else:
                 messages.success(request, "Like-item saved; run the forecast to use it.")
         else:

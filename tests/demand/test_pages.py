@@ -187,6 +187,18 @@ def test_new_products_page_sets_a_like_item(planner, forecast_cycle) -> None:
     assert AuditEntry.objects.filter(table="product", record_key="HELM-NEW").exists()
 
 
+def test_new_products_form_with_a_garbled_product_says_so_instead_of_failing(
+    planner, forecast_cycle
+) -> None:
+    response = planner.post(
+        f"/demand/cycles/{forecast_cycle.pk}/new-products/",
+        {"product": "not-a-number", "like_sku": "HELM-2", "like_scale": "0.8"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert response.status_code == 200 and shown == ["No such product."], shown
+
+
 def test_chart_has_history_interval_consensus(planner, forecast_cycle) -> None:
     helm = family_products("HELMETS")[0]
     data = planner.get(f"/demand/cycles/{forecast_cycle.pk}/chart.json?product={helm.pk}").json()

@@ -25,7 +25,9 @@ class SalesHistory(TimeStamped):
     the same for every write path (fast path, row path, admin, raw SQL): an insert or update
     naming an unknown product, site or channel fails with SQLSTATE 23503, and deleting a referenced
     product, site or channel is refused by the ORM (``PROTECT``) and, underneath, by the database.
-    The product column needs no index of its own: the unique key starts with it.
+    No single-column indexes on the references: the unique key starts with the product, and a
+    handful of sites or channels makes an index on either too unselective to pay for its upkeep
+    on every inserted row (list filters by site or channel walk the key index in order instead).
     """
 
     product = models.ForeignKey(
@@ -35,9 +37,11 @@ class SalesHistory(TimeStamped):
         db_constraint=False,
         db_index=False,
     )
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Channel, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
     month = models.DateField(help_text="First day of the month.")
     quantity = models.DecimalField(max_digits=14, decimal_places=2)

@@ -30,7 +30,7 @@ class ChartDataView(RoleRequiredMixin, View):
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         products = scope_to_families(Product.objects.all(), request.user, "family_id")
         if request.GET.get("product"):
-            products = products.filter(pk=request.GET["product"])
+            products = products.filter(pk=posted_int(request.GET["product"]))
         else:
             products = products.filter(family=chosen_family(request))
         return JsonResponse(chart_series(cycle, list(products.values_list("pk", flat=True))))

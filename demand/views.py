@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,8 @@ from masterdata.models import ProductFamily
 def chosen_family(request: HttpRequest) -> ProductFamily:
     families = grid.visible_families(request.user)
     family_id = request.GET.get("family") or request.POST.get("family")
+    if family_id and not family_id.isdecimal():
+        raise BadRequest(f"family must be a product family id, not {family_id[:40]!r}.")
     family = families.filter(pk=family_id).first() if family_id else families.first()
     if family is None:
         raise Http404("No product family is visible to you.")
@@ -80,6 +82,8 @@ class OverridesSaveView(RoleRequiredMixin, View):
             payload = json.loads(request.body or b"{}")
         except ValueError:
             return JsonResponse({"error": "The request body is not JSON."}, status=400)
+        if not isinstance(payload, dict):
+            return JsonResponse({"error": "The request body must be a JSON object."}, status=400)
         form = EditBatchForm(payload)
         if not form.is_valid():
             return JsonResponse({"error": form.errors.as_text()}, status=400)
@@ -109,6 +113,7 @@ class RunStartView(RoleRequiredMixin, View):
     required_action = "run_forecast"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        get_object_or_404(PlanningCycle, pk=pk)
         try:
             run = services.forecast_run_request(pk, request.user)
         except services.DemandError as exc:

@@ -15,6 +15,7 @@ import psycopg2
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 
 from accounts.roles import Role
 from datainputs.importers import get_spec
@@ -151,3 +152,16 @@ def _wait_until_blocked(pid: int) -> None:
                 return
             threading.Event().wait(0.05)
     raise AssertionError("the delete never waited for the inserting transaction")
+
+
+@pytest.mark.django_db
+def test_admin_refuses_to_delete_a_product_with_sales_history(admin_client) -> None:
+    # given a product with sales history
+    row = SalesHistoryFactory.create()
+    url = reverse("admin:masterdata_product_delete", args=[row.product_id])
+    # when an administrator opens and confirms its delete page
+    page = admin_client.get(url)
+    admin_client.post(url, {"post": "yes"})
+    # then admin names the protected history and the product is still there
+    assert "Cannot delete" in page.content.decode()
+    assert Product.objects.filter(pk=row.product_id).exists()

@@ -144,7 +144,7 @@ def _urls(data: dict[str, Any]) -> list[str]:
 
 def _garbage_workbook() -> bytes:
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.create_sheet("Plan", 0)
     sheet.append(["sku", "site", "month", "quantity", "2026-12", "product_id", "family"])
     sheet.append(["\u2603", None, "2026-13", "NaN", "1e999", "xyz", -1])
     sheet.append([None, 3.5, dt.date(1900, 1, 1), "x" * 5000, "", 999999, "zz"])
@@ -226,3 +226,26 @@ def test_no_browser_page_answers_bad_input_with_a_server_error(
     assert not failures, f"{len(failures)} of {count} requests got a 5xx:\n" + "\n".join(
         failures[:200]
     )
+
+
+@pytest.mark.django_db
+def test_demand_pages_say_what_was_wrong_with_the_input(users, data_set) -> None:  # type: ignore[no-untyped-def]
+    # Given a demand planner at the demand review
+    cycle = data_set["cycle"]
+    _put_at(cycle, "demand_review")
+    client = Client(raise_request_exception=False)
+    client.force_login(users[Role.DEMAND_PLANNER])
+    # When the grid is asked for a family that is not an id, and a chart for a product that is not
+    grid = client.get(f"/demand/cycles/{cycle.pk}/grid.json?family=zz")
+    chart = client.get(f"/demand/cycles/{cycle.pk}/chart.json?product=xyz")
+    # And the save endpoint gets a JSON list, and a forecast is started for a missing cycle
+    save = client.post(
+        f"/demand/cycles/{cycle.pk}/overrides/", "[1, 2]", content_type="application/json"
+    )
+    run = client.post(f"/demand/cycles/{MISSING}/runs/")
+    # Then each is refused as bad input or not found, never a server error
+    assert grid.status_code == 400
+    assert chart.status_code == 200 and chart.json() is not None
+    assert save.status_code == 400
+    assert "JSON object" in save.json()["error"]
+    assert run.status_code == 404

@@ -174,7 +174,8 @@ def _requests(url: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     if url.endswith("/upload/"):
         for name, content in GARBAGE_FILES:
             upload = SimpleUploadedFile(name, content)
-            yield "POST", url, {"data": {"file": upload, "reason": "other"}}
+            # Follow the redirect: the import batch page then shows the garbage rows' errors.
+            yield "POST", url, {"data": {"file": upload, "reason": "other"}, "follow": True}
     payloads = GARBAGE_JSON if url.endswith("/overrides/") else GARBAGE_JSON[:1]
     for payload in payloads:
         body = json.dumps(payload)

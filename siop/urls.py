@@ -1,4 +1,4 @@
-"""URL routing: browser pages per app, Django admin, and (later) the REST API under /api/."""
+"""URL routing: browser pages per app, Django admin, and the REST API under /api/."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -16,3 +16,5 @@ urlpatterns = [
     path("supply/", include("supply.urls")),
     path("", include("cycles.urls")),
 ]
+
+handler400 = "siop.errors.bad_request"

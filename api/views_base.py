@@ -3,6 +3,7 @@ and a log line for every refused request."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -31,13 +32,14 @@ class ApiPagination(pagination.PageNumberPagination):
     max_page_size = 10_000
 
 
-class ApiView(APIView):
+class ApiView(APIView, ABC):
     authentication_classes = [BearerTokenAuthentication, SessionAuthentication]
     permission_classes = [RoleAction]
     throttle_classes = [ClientRateThrottle]
 
+    @abstractmethod
     def required_action(self, request: Request) -> str:
-        raise NotImplementedError
+        """The role-matrix action this request needs (each endpoint names its own)."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         check_body_size(request)

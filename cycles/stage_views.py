@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.contrib import messages
@@ -67,7 +68,7 @@ def posted_int(text: str | None) -> int:
         return -1
 
 
-class ServicePostView(RoleRequiredMixin, View):
+class ServicePostView(RoleRequiredMixin, View, ABC):
     """POST: validate the form (if any), call one service, say how it went, back to the review.
 
     Subclasses set ``error`` (the service's refusal, shown as its message), ``review_url_name``
@@ -82,8 +83,9 @@ class ServicePostView(RoleRequiredMixin, View):
     def make_form(self, request: HttpRequest, pk: int) -> Any:
         return None
 
+    @abstractmethod
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        raise NotImplementedError
+        """Call the one service this view exists for; return the success message."""
 
     def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
         form = self.make_form(request, pk)

@@ -84,6 +84,9 @@ class StageEvent(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     comment = models.TextField(blank=True)
+    pinned = models.JSONField(
+        default=dict, blank=True, help_text="Run and data version ids this sign-off approves."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,3 +116,33 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "audit entries"
+
+
+# The consensus plan record lives in its own module (see its docstring); imported here so Django
+# registers the models with the cycles app.
+from cycles.plan_models import (  # noqa: E402
+    ApprovedPlan,
+    ApprovedPlanRow,
+    ApprovedResourceRow,
+    ConsensusPlan,
+    PlanResourceRow,
+    PlanRow,
+    PlanStep,
+    PlanStepKey,
+)
+
+__all__ = [
+    "ApprovedPlan",
+    "ApprovedPlanRow",
+    "ApprovedResourceRow",
+    "AuditEntry",
+    "ConsensusPlan",
+    "CycleStage",
+    "PlanResourceRow",
+    "PlanRow",
+    "PlanStep",
+    "PlanStepKey",
+    "PlanningCycle",
+    "StageEvent",
+    "StageStatus",
+]

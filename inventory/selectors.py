@@ -1,8 +1,7 @@
 """Reads of the inventory review: the cross-stage contract and what the review page shows.
 
-`cycle_inventory_targets` is the contract the supply review and the API export call: the
-cycle's inventory policy per product and site from the latest *succeeded* run (empty until the
-inventory review has calculated). `target_weeks_of_supply` is the target average stock (safety
+`cycle_inventory_targets` is the contract the supply review calls: the cycle's inventory policy
+per product and site from the run the plan's targets step pins (empty until calculated). `target_weeks_of_supply` is the target average stock (safety
 stock + half an order cycle) in weeks of mean demand; empty where the item has no demand.
 """
 
@@ -18,6 +17,7 @@ from django.db.models import Count, QuerySet, Sum
 from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
+from cycles.plan import pinned_run_id
 from inventory.models import (
     SEGMENTS,
     InventoryException,
@@ -46,9 +46,18 @@ def latest_succeeded_run(cycle: PlanningCycle) -> InventoryRun | None:
     return run_selectors.succeeded_runs(InventoryRun, cycle).first()
 
 
+def targets_run(cycle: PlanningCycle) -> InventoryRun | None:
+    """The run the plan's targets step pins (the latest succeeded one before the pipeline ran)."""
+    run_id = pinned_run_id(cycle, "targets")
+    if run_id is not None:
+        return InventoryRun.objects.filter(pk=run_id).first()
+    return latest_succeeded_run(cycle)
+
+
 def cycle_inventory_targets(cycle: PlanningCycle) -> pd.DataFrame:
-    """Inventory policy per product x site (``INVENTORY_TARGET_COLUMNS``)."""
-    run = latest_succeeded_run(cycle)
+    """Inventory policy per product x site (``INVENTORY_TARGET_COLUMNS``) of the pinned targets
+    run (``targets_run``): what the supply plan must honour."""
+    run = targets_run(cycle)
     if run is None:
         return pd.DataFrame(columns=INVENTORY_TARGET_COLUMNS)
     rows = PolicyRow.objects.filter(run=run).order_by("product_id", "site_id")

@@ -1,8 +1,8 @@
 """Reads of the supply review: runs, the plan's grids and charts, and the cross-stage contract.
 
-`cycle_planned_supply` is the contract the inventory review and the API export call: planned
-(not yet released) supply per product, site and receipt month from the cycle's latest
-*succeeded* supply plan, firm orders included. Empty until the supply review has planned.
+`cycle_planned_supply` is the contract the inventory review calls: planned (not yet released)
+supply per product, site and receipt month from the supply run the plan pipeline pins (the
+latest *succeeded* one before the pipeline first ran), firm orders included. Empty until the supply review has planned.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
+from cycles.plan import pinned_run_id
 from supply.models import (
     FirmOrder,
     GapOption,
@@ -66,9 +67,18 @@ def latest_succeeded_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
     return succeeded_runs(cycle).first()
 
 
+def pinned_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
+    """The run the plan's supply step pins (the latest succeeded one before the pipeline ran)."""
+    run_id = pinned_run_id(cycle, "supply")
+    if run_id is not None:
+        return SupplyPlanRun.objects.filter(pk=run_id).first()
+    return latest_succeeded_run(cycle)
+
+
 def cycle_planned_supply(cycle: PlanningCycle) -> pd.DataFrame:
-    """Planned receipts per product x site x month (``PLANNED_SUPPLY_COLUMNS``)."""
-    run = latest_succeeded_run(cycle)
+    """Planned receipts per product x site x month (``PLANNED_SUPPLY_COLUMNS``) of the pinned
+    supply run (``pinned_run``)."""
+    run = pinned_run(cycle)
     if run is None:
         return pd.DataFrame(columns=PLANNED_SUPPLY_COLUMNS)
     last = (pd.Period(cycle.month, freq="M") + cycle.horizon_months - 1).to_timestamp().date()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from cycles import models
+from siop.admin_readonly import register_read_only
 
 
 class CycleStageInline(admin.TabularInline):
@@ -50,3 +51,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+# The consensus plan, its steps and the approved snapshot are written only by the plan services.
+register_read_only(
+    [
+        models.PlanStep,
+        models.ConsensusPlan,
+        models.PlanRow,
+        models.PlanResourceRow,
+        models.ApprovedPlan,
+        models.ApprovedPlanRow,
+        models.ApprovedResourceRow,
+    ]
+)

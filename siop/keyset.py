@@ -54,7 +54,7 @@ def sort_key(model: type[Model]) -> list[str]:
             continue
         descending, name = item.startswith("-"), item.lstrip("-")
         field = model._meta.get_field("id" if name == "pk" else name)
-        column = field.attname if getattr(field, "is_relation", False) else field.name
+        column = getattr(field, "attname", field.name)
         fields.append(("-" if descending else "") + column)
     pk = model._meta.pk.attname  # type: ignore[union-attr]
     if pk not in {f.lstrip("-") for f in fields}:

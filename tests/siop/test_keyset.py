@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(products: int, months: int) -> None:
-    site, channel = SiteFactory(), ChannelFactory()
+    site, channel = SiteFactory.create(), ChannelFactory.create()
     rows = [
         SalesHistory(
             product=product,

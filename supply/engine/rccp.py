@@ -36,13 +36,14 @@ from supply.engine.network import SupplyNetwork, build_network
 from supply.engine.program import FloatArray
 from supply.engine.validation import clean_inputs
 
-
 # Hours of float noise (relative to capacity) that never flag a month.
 OVERLOAD_TOLERANCE = 1e-6
 
 
 def is_overloaded(
-    required_hours: npt.ArrayLike, capacity_hours: npt.ArrayLike, overtime_limit_hours: npt.ArrayLike
+    required_hours: npt.ArrayLike,
+    capacity_hours: npt.ArrayLike,
+    overtime_limit_hours: npt.ArrayLike,
 ) -> npt.NDArray[np.bool_]:
     """Requirement above regular capacity plus allowed overtime (element-wise, hours)."""
     capacity = np.asarray(capacity_hours, dtype=float)
@@ -52,7 +53,9 @@ def is_overloaded(
 
 
 def needs_overtime(
-    required_hours: npt.ArrayLike, capacity_hours: npt.ArrayLike, overtime_limit_hours: npt.ArrayLike
+    required_hours: npt.ArrayLike,
+    capacity_hours: npt.ArrayLike,
+    overtime_limit_hours: npt.ArrayLike,
 ) -> npt.NDArray[np.bool_]:
     """Requirement above regular capacity but within the allowed overtime (element-wise)."""
     capacity = np.asarray(capacity_hours, dtype=float)

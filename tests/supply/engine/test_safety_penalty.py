@@ -60,7 +60,9 @@ def test_given_a_penalty_above_the_sale_then_it_is_capped_and_reported(
 
 def test_given_two_channels_then_the_cap_uses_the_cheapest_lost_sale() -> None:
     # Given WEB (weight 1, lost sale 30) and RETAIL (weight 2, 60), 24 months, stock at target
-    demand = pd.concat([b.demand([20.0] + [0.0] * 23, "RETAIL"), b.demand([20.0] + [0.0] * 23, "WEB")])
+    demand = pd.concat(
+        [b.demand([20.0] + [0.0] * 23, "RETAIL"), b.demand([20.0] + [0.0] * 23, "WEB")]
+    )
     inputs = b.made([0.0] * 24, channels=b.channels(1, 2), demand=demand,
                     resources=b.resource(0.0), opening_inventory=ON_HAND,
                     safety_stock=_target(50.0))  # fmt: skip

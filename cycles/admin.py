@@ -74,6 +74,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+# The consensus plan, its steps and the approved snapshot are written only by the plan services.
 register_read_only(
     [
         models.PlanStep,

@@ -7,10 +7,13 @@ stock + half an order cycle) in weeks of mean demand; empty where the item has n
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db.models import Count, QuerySet, Sum
 
@@ -18,12 +21,14 @@ from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
 from cycles.plan import pinned_run_id
+from inventory.engine.kpis import average_weeks_of_supply
 from inventory.models import (
     SEGMENTS,
     InventoryException,
     InventoryRun,
     PolicyOverride,
     PolicyRow,
+    ProjectionRow,
     ServiceTarget,
 )
 
@@ -115,6 +120,28 @@ def policy_rows(run: InventoryRun, user: Any, search: str = "") -> QuerySet[Poli
     return scope_to_families(rows, user, "product__family_id").order_by(
         "product__sku", "site__code"
     )
+
+
+def with_weeks_of_supply(run: InventoryRun, rows: Iterable[PolicyRow]) -> list[PolicyRow]:
+    """The rows, each with ``weeks_of_supply``: the mean forward weeks of supply of its stored
+    month-ends (`inventory.engine.kpis.average_weeks_of_supply`, the same definition and stock
+    as its turns and DIO; None = infinite). Read from the projection, one query per page."""
+    rows = list(rows)
+    keys = {(row.product_id, row.site_id) for row in rows}
+    weeks: dict[tuple[int, int], list[float]] = {key: [] for key in keys}
+    projection = ProjectionRow.objects.filter(
+        run=run, product_id__in={k[0] for k in keys}, site_id__in={k[1] for k in keys}
+    ).order_by("product_id", "site_id", "month")
+    for product_id, site_id, value in projection.values_list(
+        "product_id", "site_id", "weeks_of_supply"
+    ):
+        if (product_id, site_id) in weeks:
+            weeks[(product_id, site_id)].append(np.nan if value is None else value)
+    for row in rows:
+        grid = np.asarray([weeks[(row.product_id, row.site_id)]], dtype=float)
+        average = float(average_weeks_of_supply(grid)[0])
+        setattr(row, "weeks_of_supply", average if math.isfinite(average) else None)  # noqa: B010
+    return rows
 
 
 def overrides_by_key(cycle: PlanningCycle) -> dict[tuple[int, int], PolicyOverride]:

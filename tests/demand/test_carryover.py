@@ -92,3 +92,19 @@ def test_the_planner_drops_carried_items_audited(december, users) -> None:
         ("demand_event", "Winter promo: 10.00 percent 2026-11..2027-02"),
         ("demand_override", "4000.00"),
     ]
+
+
+def test_the_carried_page_lists_and_drops_through_the_browser_form(december, users, client) -> None:
+    client.force_login(users[Role.DEMAND_PLANNER])
+    page = client.get(f"/demand/cycles/{december.pk}/carried/")
+    assert page.status_code == 200
+    assert b"4000.00" in page.content and b"Winter promo" in page.content
+    override = DemandOverride.objects.get(cycle=december)
+
+    response = client.post(f"/demand/cycles/{december.pk}/carried/", {"override": [override.pk]})
+
+    assert response.status_code == 302
+    assert not DemandOverride.objects.filter(cycle=december).exists()
+    assert DemandEvent.objects.filter(cycle=december).count() == 1
+    bad = client.post(f"/demand/cycles/{december.pk}/carried/", {"override": ["x"]})
+    assert bad.status_code == 302

@@ -15,6 +15,7 @@ import pytest
 
 from accounts.roles import Role
 from datainputs.models import OpenOrder, OpenReceipt, SalesHistory
+from demand import grid
 from demand.overrides import CellEdit, overrides_apply
 from demand.selectors import consensus_frame, cycle_demand_plan
 from demand.services import forecast_run_now
@@ -118,7 +119,7 @@ def test_consensus_in_equals_demand_reaching_supply_and_inventory(review_cycle, 
     assert consensus.sum() == pytest.approx(cycle_demand_plan(review_cycle)["demand_units"].sum())
 
 
-def test_past_due_orders_are_first_month_demand_in_every_stage(forecast_cycle) -> None:
+def test_past_due_orders_are_first_month_demand_in_every_stage(forecast_cycle, users) -> None:
     helm = family_products("HELMETS")[1]
     before_supply = _supply_demand(forecast_cycle)
     before_inventory = _inventory_demand(forecast_cycle)
@@ -141,3 +142,7 @@ def test_past_due_orders_are_first_month_demand_in_every_stage(forecast_cycle) -
         assert added[(helm.pk, NOV)] == pytest.approx(5000.0)
         assert added.drop(index=[(helm.pk, NOV)]).abs().max() == pytest.approx(0.0, abs=1e-6)
     assert Product.objects.count() == 5
+    rows = grid.grid_data(forecast_cycle, helm.family, users[Role.DEMAND_PLANNER]).rows
+    shown = {r["id"]: r.get("m2026_11") for r in rows if r["measure"] == "backlog"}
+    assert shown[f"p{helm.pk}-backlog"] == 5000.0
+    assert shown[f"f{helm.family_id}-backlog"] == 5000.0

@@ -1,9 +1,12 @@
 """Write service for consensus edits from the grid or an upload (optimistic locking, audited).
 
-The planner types the consensus they want; the override stored is the adjustment that makes
-statistical + events + adjustment equal it. A family cell is spread over the family's products in
-proportion to their forecast (statistical + events), keeping products already overridden that
-month; rounding to cents puts the remainder on the largest share so the products sum exactly.
+The planner types the consensus they want and the override stores exactly that value (with the
+statistical forecast seen at the time), so a later forecast re-run never moves it: the plan,
+the audit log and the grid keep the typed number. A family cell is spread over the family's
+products in proportion to their forecast (statistical + events), keeping products already
+overridden that month, and stored as product values; rounding to cents puts the remainder on
+the largest share so the products sum exactly. A product the forecast does not cover (no
+sales in the last 36 months, no like-item) can still be given a consensus.
 
 Concurrency: each product cell carries ``version``; a family cell carries the sum of its
 products' versions (versions only grow, so any change alters the sum). Rows are locked with
@@ -119,6 +122,8 @@ def _apply_one(
         raise ConflictError(_conflict_message(edit, locked))
     current = consensus_frame(cycle, product_ids)
     current = current[current["month"] == edit.month].set_index("product_id")
+    if edit.product_id is not None and edit.product_id not in current.index:
+        current = _uncovered(current, edit)
     if current.empty:
         raise DemandError("There is no forecast for this cell yet; run the forecast first.")
     targets = _targets(current, edit, set(locked))
@@ -129,6 +134,13 @@ def _apply_one(
         for pid, target in targets.items()
         if target != _dec(current.at[pid, "consensus_units"])
     ]
+
+
+def _uncovered(current: pd.DataFrame, edit: CellEdit) -> pd.DataFrame:
+    """A zero-forecast row for a product the statistical forecast does not cover."""
+    zero = {"month": edit.month, "statistical_units": 0.0, "event_units": 0.0}
+    row = pd.DataFrame([{**zero, "consensus_units": 0.0}], index=pd.Index([edit.product_id]))
+    return pd.concat([current, row]) if not current.empty else row
 
 
 def _family_of(product_id: int | None) -> int:
@@ -200,9 +212,11 @@ def _write_cell(
     override = existing or DemandOverride(
         cycle=cycle, product_id=product_id, month=month, version=0
     )
-    override.adjustment_units = target - _dec(current["statistical_units"] + current["event_units"])
+    override.consensus_units = target
+    override.statistical_at_entry_units = _dec(current["statistical_units"])
     override.version += 1
     override.reason, override.comment, override.updated_by = reason, comment[:500], user
+    override.carried_from = None  # typed again in this cycle: the planner's own now
     with transaction.atomic():  # savepoint: a concurrent first insert raises IntegrityError
         override.save()
     sku = Product.objects.values_list("sku", flat=True).get(pk=product_id)

@@ -30,6 +30,9 @@ def units_field() -> models.DecimalField:  # type: ignore[type-arg]
 
 
 class ForecastRun(CalculationRun):
+    task_name = "demand.tasks.forecast_run_start"
+    run_action = "run_forecast"
+
     chunk_size = models.PositiveIntegerField(default=1000)
     series_count = models.PositiveIntegerField(default=0)
 

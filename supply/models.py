@@ -31,6 +31,9 @@ class SourceType(models.TextChoices):
 
 
 class SupplyPlanRun(CalculationRun):
+    task_name = "supply.plan"
+    run_action = "run_supply_plan"
+
     method = models.CharField(max_length=24, blank=True)
     solve_status = models.CharField(max_length=24, blank=True)
     objective_eur = models.FloatField(null=True, blank=True)

@@ -36,6 +36,9 @@ class CalculationRun(models.Model):
     task_name: ClassVar[str] = ""
     # The role action (accounts.roles) allowed to start, retry and cancel this kind of run.
     run_action: ClassVar[str] = ""
+    # Models ("app_label.Model") holding the run's result rows, deleted once the run is superseded
+    # and past retention (cycles.run_pruning); the run record itself is kept.
+    pruned_rows: ClassVar[tuple[str, ...]] = ()
 
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)

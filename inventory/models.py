@@ -129,6 +129,7 @@ class PolicyOverride(models.Model):
 class InventoryRun(CalculationRun):
     task_name = "inventory.calculate"
     run_action = "edit_inventory_policy"
+    pruned_rows = ("inventory.PolicyRow", "inventory.ProjectionRow", "inventory.InventoryException")
 
     demand_source = models.CharField(max_length=60, blank=True)
     summary = models.JSONField(default=dict, blank=True)

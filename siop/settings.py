@@ -196,6 +196,9 @@ RUN_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("RUN_HEARTBEAT_TIMEOUT_SECOND
 RUN_WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("RUN_WATCHDOG_INTERVAL_SECONDS", 60))
 RUN_REDISPATCH_AFTER_SECONDS = int(os.environ.get("RUN_REDISPATCH_AFTER_SECONDS", 600))
 RUN_MAX_DISPATCHES = int(os.environ.get("RUN_MAX_DISPATCHES", 3))
+# Result rows of a run superseded by a newer succeeded run of its cycle are deleted this many days
+# after it finished (daily beat task); current, pinned, signed-off and approved runs are kept.
+RUN_RETENTION_DAYS = int(os.environ.get("RUN_RETENTION_DAYS", 30))
 
 # Beat: the schedule lives in the database (django-celery-beat, editable in Django admin); the
 # entries below are installed there when beat starts, and can then be changed or disabled.
@@ -208,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
     "run-watchdog": {
         "task": "cycles.run_watchdog",
         "schedule": RUN_WATCHDOG_INTERVAL_SECONDS,
+    },
+    "prune-superseded-runs": {
+        "task": "cycles.prune_superseded_runs",
+        "schedule": 24 * 3600,
     },
 }
 IMPORT_PREVIEW_MAX_AGE_HOURS = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", 48))

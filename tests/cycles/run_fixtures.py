@@ -59,14 +59,17 @@ def result_models(run_model: type[CalculationRun]) -> list[type[models.Model]]:
     return found
 
 
-def row_counts(run: CalculationRun) -> dict[str, int]:
-    """Rows per result table of ``run`` (the run's own result, for duplicate checks)."""
-    counts = {}
+def duplicate_rows(run: CalculationRun) -> int:
+    """Rows of ``run`` identical in every column but the id to another row of the same table."""
+    extra = 0
     for model in result_models(type(run)):
-        field = next(
-            f.name
-            for f in model._meta.fields
-            if isinstance(f, models.ForeignKey) and f.related_model is type(run)
+        fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        run_field = next(
+            f for f in model._meta.fields if getattr(f, "related_model", None) is type(run)
         )
-        counts[model._meta.label] = model._default_manager.filter(**{field: run}).count()
-    return counts
+        rows = [
+            repr(r)
+            for r in model._default_manager.filter(**{run_field.name: run}).values_list(*fields)
+        ]
+        extra += len(rows) - len(set(rows))
+    return extra

@@ -186,3 +186,19 @@ def test_the_watchdog_is_scheduled_by_beat_every_minute(settings) -> None:
 
     app.loader.import_default_modules()
     assert "cycles.run_watchdog" in app.tasks
+
+
+def test_admin_cancels_a_stuck_run_with_the_admin_action(admin_client, cycle) -> None:
+    # Given a supply plan stuck "queued" (its message lost before this release)
+    stuck = SupplyPlanRun.objects.create(cycle=move_to_stage(cycle, "supply_review"))
+    # When an administrator applies "Cancel selected runs" in Django admin
+    url = reverse("admin:supply_supplyplanrun_changelist")
+    response = admin_client.post(
+        url, {"action": "cancel_selected_runs", "_selected_action": [stuck.pk]}, follow=True
+    )
+    # Then the run is failed as cancelled (audited), and the stage can run again
+    assert response.status_code == 200
+    stuck.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED and stuck.error.startswith("Cancelled by")
+    entry = AuditEntry.objects.get(reason="run_cancel", record_key=str(stuck.pk))
+    assert entry.source == "admin"

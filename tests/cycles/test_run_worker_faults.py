@@ -32,10 +32,13 @@ from accounts.roles import Role
 from cycles.run_tasks import dispatch, request_run
 from cycles.runs import CalculationRun, RunStatus
 from demand.models import ForecastRun
+from demand.services import forecast_run_retry
 from demand.tasks import forecast_run_start
 from inventory.models import InventoryRun
+from inventory.services import inventory_run_request
 from inventory.tasks import inventory_calculate
 from supply.models import SupplyPlanRun
+from supply.services import supply_run_request
 from supply.tasks import supply_plan
 from tests.cycles.run_fixtures import broker, duplicate_rows
 from tests.helpers import move_to_stage
@@ -123,6 +126,18 @@ def start_runs(cycle: Any, user: Any) -> list[CalculationRun]:
         supply = request_run(SupplyPlanRun, cycle, user, supply_plan.delay)
         inventory = request_run(InventoryRun, cycle, user, inventory_calculate.delay)
     return [forecast, supply, inventory]
+
+
+def queue_more(cycle: Any, user: Any) -> list[CalculationRun]:
+    """One more run of each kind, queued behind the first ones (created directly: the request
+    services return the active run of the cycle instead of a second one)."""
+    runs: list[CalculationRun] = []
+    with transaction.atomic():
+        for model, task in ((SupplyPlanRun, supply_plan), (InventoryRun, inventory_calculate)):
+            run = model.objects.create(cycle=cycle, requested_by=user)
+            dispatch(run, task.delay)
+            runs.append(run)
+    return runs
 
 
 def wait_for(condition: Any, seconds: float = WAIT_SECONDS) -> bool:
@@ -260,21 +275,59 @@ def own_redis(tmp_path):  # type: ignore[no-untyped-def]
     server.kill()
 
 
-def test_redis_restart_mid_run_loses_no_run_and_the_worker_survives(
+def test_redis_restarts_mid_run_lose_no_run_and_the_worker_survives(
     cycle_and_user, settings, own_redis
 ) -> None:
     cycle, user = cycle_and_user
     with fault_worker("redis://127.0.0.1:6390/0", settings, concurrency=2) as worker:
         # Given runs mid-way and more queued in Redis behind them (two pool processes)
-        runs = start_runs(cycle, user)
+        runs = start_runs(cycle, user) + queue_more(cycle, user)
         assert wait_for(lambda: running_count(runs) >= 1, 60)
-        # When Redis is killed (its queue is not persisted) and restarted
-        own_redis.kill()
-        time.sleep(2)
-        own_redis.start()
+        queued_at_restart = sum(r.status == RunStatus.QUEUED for r in runs)
+        # When Redis (which does not persist its queue) is killed and restarted, twice
+        for _ in range(2):
+            own_redis.kill()
+            time.sleep(2)
+            own_redis.start()
+            time.sleep(3)
         # Then the worker reconnects, and every run ends: finished, or re-sent by the watchdog
         wait_for(lambda: all_finished(runs))
         results = [(type(r).__name__, outcome(r)) for r in runs]
         assert worker.alive()
-    print_table("Redis killed and restarted mid-run (queue lost)", results)
+    print(f"\n{queued_at_restart} run(s) were queued in Redis when it was killed")
+    print_table("Redis killed and restarted twice mid-run (its queue lost)", results)
+    assert queued_at_restart >= 1
     assert {o for _, o in results} <= {"succeeded", "failed-with-retry"}, results
+
+
+def test_broker_down_at_dispatch_fails_the_runs_and_retry_works_once_it_is_back(
+    cycle_and_user, users, settings, own_redis
+) -> None:
+    cycle, user = cycle_and_user
+    with fault_worker("redis://127.0.0.1:6390/0", settings, concurrency=2) as worker:
+        # Given the broker is down when the runs are requested
+        own_redis.kill()
+        runs = start_runs(cycle, user)
+        # Then each run is failed at once, saying the broker could not be reached
+        for run in runs:
+            run.refresh_from_db()
+        assert all(r.status == RunStatus.FAILED and "broker unreachable" in r.error for r in runs)
+        results = [(type(r).__name__, outcome(r)) for r in runs]
+        # And once the broker is back, Retry (forecast) and Run again (plan, policies) succeed
+        own_redis.start()
+        with transaction.atomic():
+            move_to_stage(cycle, "demand_review")
+            forecast = forecast_run_retry(runs[0].pk, users[Role.DEMAND_PLANNER])
+        at_supply = move_to_stage(cycle, "supply_review")
+        supply = supply_run_request(at_supply.pk, users[Role.SUPPLY_PLANNER])
+        at_inventory = move_to_stage(cycle, "inventory_review")
+        inventory = inventory_run_request(at_inventory.pk, users[Role.INVENTORY_PLANNER])
+        retried = [forecast, supply, inventory]
+        assert wait_for(lambda: all_finished(retried))
+        assert worker.alive()
+    print_table("broker down at dispatch (outcome before Retry)", results)
+    print_table(
+        "... then Retry with the broker back", [(type(r).__name__, outcome(r)) for r in retried]
+    )
+    assert {o for _, o in results} == {"failed-with-retry"}
+    assert all(r.status == RunStatus.SUCCEEDED for r in retried), [r.error for r in retried]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -159,13 +161,41 @@ def claim_run(run_model: type[Run], run_id: int, steps: int) -> Run | str:
             return run.status
         alive_since = timezone.now() - heartbeat_timeout()
         beating = run.heartbeat_at is not None and run.heartbeat_at > alive_since
-        if run.status == RunStatus.RUNNING and beating:
+        if run.status == RunStatus.RUNNING and beating and not _process_gone(run.worker):
             return run.status  # a duplicate message: another live worker is executing it
         if run.attempts >= MAX_ATTEMPTS:
             run.mark_finished(error=f"Gave up after {run.attempts} attempts; see the worker log.")
             return run.status
         run.mark_running(total=steps)
     return run
+
+
+def _process_gone(worker: str) -> bool:
+    """True when ``worker`` ("host:pid") names a process of this host that no longer exists.
+
+    A pool process killed mid-run (OOM killer) gets its message redelivered at once
+    (``task_reject_on_worker_lost``); its heartbeat is still fresh, but it is surely gone, so
+    the redelivery takes the run over instead of waiting for the watchdog.
+    """
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    # A killed pool process stays a zombie until the worker reaps it: dead all the same.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 @contextmanager

@@ -13,6 +13,8 @@ while its worker was still busy keeps its failed status.
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import ClassVar
 
 from django.conf import settings
@@ -62,6 +64,9 @@ class CalculationRun(models.Model):
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text="Last sign of life of the worker executing the run."
     )
+    worker = models.CharField(
+        max_length=255, blank=True, help_text="host:pid of the process executing the run."
+    )
 
     class Meta:
         abstract = True
@@ -87,11 +92,13 @@ class CalculationRun(models.Model):
         self.status, self.started_at, self.heartbeat_at = RunStatus.RUNNING, now, now
         self.progress_done, self.progress_total, self.error = 0, total, ""
         self.attempts += 1
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"[:255]
         self.save(
             update_fields=[
                 "status",
                 "started_at",
                 "heartbeat_at",
+                "worker",
                 "progress_done",
                 "progress_total",
                 "error",

@@ -56,8 +56,9 @@ WAIT_SECONDS = 120
 class Worker:
     """A ``celery worker -B`` process group on the test database, started and killed at will."""
 
-    def __init__(self, broker_url: str, concurrency: int = 4) -> None:
+    def __init__(self, broker_url: str, concurrency: int = 4, **env: str) -> None:
         self.broker_url, self.concurrency, self.started = broker_url, concurrency, 0
+        self.extra_env = env
         self.log_path = os.path.join(tempfile.gettempdir(), f"siop-fault-worker-{os.getpid()}.log")
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -75,6 +76,7 @@ class Worker:
             "RUN_WATCHDOG_INTERVAL_SECONDS": "1",
             "RUN_REDISPATCH_AFTER_SECONDS": "8",
             "FAULT_STEP_SECONDS": "0.6",
+            **self.extra_env,
         }
 
     def start(self) -> None:
@@ -97,16 +99,28 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def kill_pool_children(self) -> None:
+        """SIGKILL only the processes the main process forked (pool children, beat)."""
+        assert self.process is not None
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
 
 @contextlib.contextmanager
-def fault_worker(broker_url: str, settings: Any, concurrency: int = 4) -> Iterator[Worker]:
+def fault_worker(
+    broker_url: str, settings: Any, concurrency: int = 4, env: dict[str, str] | None = None
+) -> Iterator[Worker]:
     with broker(broker_url, settings) as app:
         with app.connection_for_write() as conn:
             conn.default_channel.client.flushdb()
-        worker = Worker(broker_url, concurrency)
+        worker = Worker(broker_url, concurrency, **(env or {}))
         worker.start()
         try:
             yield worker
@@ -225,6 +239,28 @@ def test_sigkill_of_the_whole_worker_mid_run_x5_per_kind_leaves_no_run_stuck(
     print_table("worker SIGKILL (main process, children, beat) mid-run, then restart", results)
     assert {o for _, o in results} <= {"succeeded", "failed-with-retry"}, results
     assert len(results) == 15
+
+
+def test_sigkill_of_the_pool_children_only_reruns_each_run_at_once_x5_per_kind(
+    cycle_and_user, settings
+) -> None:
+    cycle, user = cycle_and_user
+    results: list[tuple[str, str]] = []
+    redis_url = os.environ.get("SIOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    # The watchdog is kept out of it (10 minutes' silence allowed): the redelivery alone must do.
+    slow_watchdog: dict[str, str] = {"RUN_HEARTBEAT_TIMEOUT_SECONDS": "600"}
+    with fault_worker(redis_url.rsplit("/", 1)[0] + "/8", settings, env=slow_watchdog) as worker:
+        for _ in range(int(os.environ.get("FAULT_ROUNDS", 5))):
+            runs = start_runs(cycle, user)
+            assert wait_for(lambda runs=runs: mid_run(runs), 60), [r.status for r in runs]
+            # When the OOM killer takes the pool processes (the main process survives)
+            worker.kill_pool_children()
+            # Then the messages are redelivered and each run is taken over and finished
+            assert wait_for(lambda runs=runs: all_finished(runs), 90)
+            results += [(type(r).__name__, outcome(r)) for r in runs]
+        assert worker.alive()
+    print_table("worker pool children SIGKILLed mid-run (main process survives)", results)
+    assert {o for _, o in results} <= {"succeeded", "failed-with-retry"}, results
 
 
 def test_terminated_postgresql_connections_mid_run_fail_or_finish_every_run(

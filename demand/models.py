@@ -35,6 +35,10 @@ def units_field() -> models.DecimalField:  # type: ignore[type-arg]
 
 
 class ForecastRun(CalculationRun):
+    task_name = "demand.tasks.forecast_run_start"
+    run_action = "run_forecast"
+    pruned_rows = ("demand.StatisticalForecast",)
+
     chunk_size = models.PositiveIntegerField(default=1000)
     series_count = models.PositiveIntegerField(default=0)
 

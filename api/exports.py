@@ -22,6 +22,7 @@ from cycles.models import PlanningCycle
 from demand.selectors import cycle_demand_plan
 from inventory.selectors import cycle_inventory_targets
 from masterdata.models import Product, Resource, Site, Supplier
+from siop.cells import csv_cell
 from supply.selectors import cycle_planned_supply, latest_succeeded_run, planned_orders
 
 SECTIONS = ("demand", "supply", "supply_orders", "inventory_targets")
@@ -133,7 +134,7 @@ def plan_csv(plan: dict[str, Any]) -> str:
     writer.writeheader()
     for section in SECTIONS:
         for record in plan[section]:
-            writer.writerow({"section": section, **record})
+            writer.writerow({"section": section, **{k: csv_cell(v) for k, v in record.items()}})
     return buffer.getvalue()
 
 

@@ -102,11 +102,8 @@ def _outcome_response(table: Table, outcome: ImportOutcome) -> Response:
             },
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return Response(
-        {
-            "table": table.name,
-            "batch_id": batch.pk,
-            "rows": batch.row_count,
-            **outcome.counts.as_dict(),
-        }
-    )
+    body = {"table": table.name, "batch_id": batch.pk, "rows": batch.row_count}
+    body.update(outcome.counts.as_dict())
+    if outcome.warnings:  # rows accepted with a remark (negative on-hand stock...)
+        body["warnings"] = [w.as_dict() for w in outcome.warnings[:MAX_ERRORS_SHOWN]]
+    return Response(body)

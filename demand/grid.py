@@ -81,6 +81,9 @@ def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridDat
         mine = by_product.get(product.pk, consensus.iloc[0:0])
         sold = sold_by_product.get(product.pk, actuals.iloc[0:0])
         rows += _rows(family, label, product, f"{product.sku} {product.name}", mine, sold, editable)
+    for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
+        if row["editable"] and not row["is_family"]:
+            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
     return GridData(history, horizon, rows)
 
 

@@ -31,6 +31,9 @@ from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
 
 CENT = Decimal("0.01")
+# Largest consensus a cell takes (units per month); the column keeps 14 integer digits, and a
+# bigger number is a typo or a paste of the wrong column, answered with a message, not a 500.
+MAX_UNITS = Decimal("1e10")
 
 
 class ConflictError(DemandError):
@@ -93,6 +96,8 @@ def _apply_one(
         raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
     if edit.consensus_units < 0:
         raise DemandError("Consensus cannot be negative.")
+    if edit.consensus_units >= MAX_UNITS:
+        raise DemandError(f"{edit.consensus_units} units is above the limit of {MAX_UNITS:,.0f}.")
     if edit.family_id is not None:
         product_ids = _family_products(edit.family_id, user)
     else:
@@ -108,8 +113,13 @@ def _apply_one(
         raise ConflictError(_conflict_message(edit, locked))
     current = consensus_frame(cycle, product_ids)
     current = current[current["month"] == edit.month].set_index("product_id")
+    if edit.product_id is not None and current.empty:
+        current = _no_forecast_baseline(edit)
     if current.empty:
-        raise DemandError("There is no forecast for this cell yet; run the forecast first.")
+        raise DemandError(
+            f"{edit.month:%b %Y}: no product of this family has a forecast to spread the family "
+            "total over; type the numbers on the products instead."
+        )
     targets = _targets(current, edit, set(locked))
     return [
         _write_cell(
@@ -118,6 +128,20 @@ def _apply_one(
         for pid, target in targets.items()
         if target != _dec(current.at[pid, "consensus_units"])
     ]
+
+
+def _no_forecast_baseline(edit: CellEdit) -> pd.DataFrame:
+    """A product the forecast has no row for (new, no history, no like-item): the planner's
+    number is the whole consensus, over a statistical and event baseline of zero."""
+    return pd.DataFrame(
+        {
+            "month": [edit.month],
+            "statistical_units": [0.0],
+            "event_units": [0.0],
+            "consensus_units": [0.0],
+        },
+        index=pd.Index([edit.product_id], name="product_id"),
+    )
 
 
 def _family_of(product_id: int | None) -> int:

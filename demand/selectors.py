@@ -29,6 +29,7 @@ from demand.models import (
 from masterdata.models import Product
 
 DEMAND_PLAN_COLUMNS = ["product_id", "site_id", "month", "demand_units", "source"]
+PLANNER_ONLY_MODEL = "none (planner input)"
 CONSENSUS_COLUMNS = [
     "product_id",
     "family_id",
@@ -210,9 +211,34 @@ def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = No
     frame[["event_units", "adjustment_units"]] = frame[["event_units", "adjustment_units"]].fillna(
         0.0
     )
+    planner_only = _planner_only_rows(overrides, frame)
+    if not planner_only.empty:
+        frame = pd.concat([frame, planner_only], ignore_index=True)
     total = frame["statistical_units"] + frame["event_units"] + frame["adjustment_units"]
     frame["consensus_units"] = total.clip(lower=0.0)
     return frame[CONSENSUS_COLUMNS]
+
+
+def _planner_only_rows(overrides: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells the planner typed for a product the forecast has no row for (a new product with
+    no history and no like-item): statistical and events are zero, the consensus is the input."""
+    known = pd.MultiIndex.from_frame(frame[["product_id", "month"]])
+    mine = overrides[~pd.MultiIndex.from_frame(overrides[["product_id", "month"]]).isin(known)]
+    if mine.empty:
+        return mine
+    families = dict(
+        Product.objects.filter(pk__in=set(mine["product_id"])).values_list("pk", "family_id")
+    )
+    return mine.assign(
+        family_id=mine["product_id"].map(families),
+        statistical_units=0.0,
+        lower_units=0.0,
+        upper_units=0.0,
+        model=PLANNER_ONLY_MODEL,
+        event_units=0.0,
+        version=mine["version"].astype(int),
+        overridden=True,
+    )
 
 
 def overrides_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:

@@ -81,7 +81,7 @@ class UploadView(RoleRequiredMixin, View):
         context = {
             "spec": spec,
             "form": form,
-            "number_locale": locale,
+            "number_locale_name": locale,
             "number_example": format_decimal(1234.5, locale=locale),
         }
         return render(request, "datainputs/upload.html", context, status=status)

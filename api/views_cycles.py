@@ -12,6 +12,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.scoping import scope_records
 from api import exports, schema
 from api.serializers import CycleSerializer, PlanSummarySerializer
 from api.views_base import ApiPagination, ApiView
@@ -95,6 +96,8 @@ class PlanView(ApiView):
                 "its plan is published here once the executive review approves it."
             )
         plan = exports.approved_plan(cycle, request.user)
+        for section in exports.SECTIONS:  # family-scoped users get their families' rows only
+            plan[section] = scope_records(plan[section], request.user)
         as_csv = request.accepted_renderer.format == "csv"
         content = exports.plan_csv(plan).encode() if as_csv else exports.plan_json_bytes(plan)
         tag = exports.etag(content)

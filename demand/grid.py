@@ -97,6 +97,9 @@ def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridDat
             owed_by_product.get(product.pk, backlog.iloc[0:0]),
         )
         rows += _rows(family, label, product, f"{product.sku} {product.name}", frames, editable)
+    for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
+        if row["editable"] and not row["is_family"]:
+            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
     return GridData(history, horizon, rows)
 
 

@@ -36,6 +36,9 @@ from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
 
 CENT = Decimal("0.01")
+# Largest consensus a cell takes (units per month); the column keeps 14 integer digits, and a
+# bigger number is a typo or a paste of the wrong column, answered with a message, not a 500.
+MAX_UNITS = Decimal("1e10")
 
 
 class ConflictError(DemandError):
@@ -107,6 +110,8 @@ def _apply_one(
         raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
     if edit.consensus_units < 0:
         raise DemandError("Consensus cannot be negative.")
+    if edit.consensus_units >= MAX_UNITS:
+        raise DemandError(f"{edit.consensus_units} units is above the limit of {MAX_UNITS:,.0f}.")
     if edit.family_id is not None:
         product_ids = _family_products(edit.family_id, user)
     else:
@@ -125,7 +130,10 @@ def _apply_one(
     if edit.product_id is not None and edit.product_id not in current.index:
         current = _uncovered(current, edit)
     if current.empty:
-        raise DemandError("There is no forecast for this cell yet; run the forecast first.")
+        raise DemandError(
+            f"{edit.month:%b %Y}: no product of this family has a forecast to spread the family "
+            "total over; type the numbers on the products instead."
+        )
     targets = _targets(current, edit, set(locked))
     return [
         _write_cell(

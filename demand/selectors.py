@@ -40,6 +40,7 @@ DEMAND_PLAN_COLUMNS = [
     "backlog_units",
     "source",
 ]
+PLANNER_ONLY_MODEL = "none (planner input)"
 CONSENSUS_COLUMNS = [
     "product_id",
     "family_id",
@@ -246,6 +247,28 @@ def _consensus(frame: pd.DataFrame) -> pd.DataFrame:
     moved = (frame["statistical_units"] - seen).abs() >= 0.005
     frame["statistical_changed"] = frame["overridden"] & seen.notna() & moved
     return frame.sort_values(["product_id", "month"]).reset_index(drop=True)
+
+
+def _planner_only_rows(overrides: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells the planner typed for a product the forecast has no row for (a new product with
+    no history and no like-item): statistical and events are zero, the consensus is the input."""
+    known = pd.MultiIndex.from_frame(frame[["product_id", "month"]])
+    mine = overrides[~pd.MultiIndex.from_frame(overrides[["product_id", "month"]]).isin(known)]
+    if mine.empty:
+        return mine
+    families = dict(
+        Product.objects.filter(pk__in=set(mine["product_id"])).values_list("pk", "family_id")
+    )
+    return mine.assign(
+        family_id=mine["product_id"].map(families),
+        statistical_units=0.0,
+        lower_units=0.0,
+        upper_units=0.0,
+        model=PLANNER_ONLY_MODEL,
+        event_units=0.0,
+        version=mine["version"].astype(int),
+        overridden=True,
+    )
 
 
 def overrides_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:

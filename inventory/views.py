@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
+from accounts.scoping import visible_or_404
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
@@ -123,7 +124,7 @@ class OverrideView(RoleRequiredMixin, View):
     def _context(self, pk: int, product_id: int, site_id: int) -> dict[str, Any]:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         product, site = (
-            get_object_or_404(Product, pk=product_id),
+            visible_or_404(Product.objects.all(), self.request.user, pk=product_id),
             get_object_or_404(Site, pk=site_id),
         )
         existing = PolicyOverride.objects.filter(cycle=cycle, product=product, site=site).first()

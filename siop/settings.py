@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from siop.numbers import check_locale
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "accounts",
     "masterdata",
     "datainputs",
@@ -67,9 +70,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "siop.middleware.BodySizeLimitMiddleware",  # 413 before anything reads an upload
     "django.middleware.security.SecurityMiddleware",
     # Pages, grid JSON and exports compress 5-10x; Django's GZip pads its output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
                 "cycles.context_processors.recent_cycles",
+                "siop.context_processors.number_format",
             ],
         },
     },
@@ -140,10 +146,34 @@ STORAGES = {
     },
 }
 
-# Uploads: CSV/XLSX data inputs are parsed in memory; refuse anything unreasonably large.
+# Uploads: a body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413) before it is read; files
+# above 2.5 MB spool to a temporary file and are parsed as a stream that stops at IMPORT_MAX_ROWS.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024))
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 500_000))
+
+# How people write numbers (grid edits and pastes, browser uploads): a CLDR locale, e.g. "en"
+# (1,234.5) or "de" (1.234,5). Text that reads two ways in it is refused (siop/numbers.py); the
+# API always reads locale-free numbers (1234.5).
+NUMBER_LOCALE = check_locale(os.environ.get("NUMBER_LOCALE", "en"))
+
+# Content-Security-Policy (django-csp): scripts only from this site's static files, so stored
+# text can never run as script. Styles allow inline attributes (Tabulator and Plotly size
+# cells and charts with style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Celery: no broker configured -> tasks run eagerly in-process (developer default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -93,7 +93,9 @@ def carried_drop(
     if not user_may(user, "edit_demand"):
         raise PermissionDenied("Your role may not change the demand plan.")
     with transaction.atomic():
-        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+        cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
+        if cycle is None:
+            raise DemandError("This cycle does not exist.")
         if cycle.is_locked or cycle.state != "demand_review":
             raise DemandError("Carried-over items can only be dropped during the demand review.")
         overrides = list(

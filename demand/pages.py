@@ -140,12 +140,9 @@ class CarriedView(RoleRequiredMixin, TemplateView):
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            overrides = [int(v) for v in request.POST.getlist("override")]
-            event_ids = [int(v) for v in request.POST.getlist("event")]
-        except ValueError:
-            messages.error(request, "The selection names an item that is not a number.")
-            return redirect("demand:carried", pk=pk)
+        get_object_or_404(PlanningCycle, pk=pk)
+        overrides = [n for v in request.POST.getlist("override") if (n := _row_id(v))]
+        event_ids = [n for v in request.POST.getlist("event") if (n := _row_id(v))]
         try:
             dropped = carryover.carried_drop(
                 pk, request.user, override_ids=overrides, event_ids=event_ids
@@ -155,6 +152,11 @@ class CarriedView(RoleRequiredMixin, TemplateView):
         else:
             messages.success(request, f"Dropped {dropped} carried-over item(s).")
         return redirect("demand:carried", pk=pk)
+
+
+def _row_id(text: str) -> int | None:
+    """A posted row id, or None for anything that cannot name a row (never matches one)."""
+    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 class NewProductsView(RoleRequiredMixin, TemplateView):

@@ -140,3 +140,49 @@ def test_a_range_pasted_from_excel_fills_consensus_cells_only(
     row = page.locator(".tabulator-row.consensus-row", has_text=f"{bike1.sku} ").first
     for field, value in (("m2026_12", "111"), ("m2027_01", "112"), ("m2027_02", "113")):
         expect(row.locator(f'.tabulator-cell[tabulator-field="{field}"]')).to_have_text(value)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_grid_flags_a_moved_forecast_and_shows_the_backlog(
+    browser_page, forecast_cycle, users
+) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db.models import F
+
+    from datainputs.models import OpenOrder, SalesHistory
+    from demand.overrides import CellEdit, overrides_apply
+    from demand.services import forecast_run_now
+    from masterdata.models import Channel, Site
+    from tests.helpers import months_back
+
+    bike2 = family_products("BIKES")[1]
+    # Given a typed December consensus of 300, then corrected sales and a forecast re-run
+    overrides_apply(
+        forecast_cycle.pk,
+        [CellEdit(month=dt.date(2026, 12, 1), consensus_units=Decimal("300"), version=0,
+                  product_id=bike2.pk)],
+        users[Role.DEMAND_PLANNER], reason="customer_intel",
+    )  # fmt: skip
+    SalesHistory.objects.filter(product=bike2, month__in=months_back(6)).update(
+        quantity=F("quantity") * 2
+    )
+    assert forecast_run_now(forecast_cycle.pk, users[Role.DEMAND_PLANNER]).status == "succeeded"
+    # And 5,000 units of BIKE-2 were due in October and are not shipped yet
+    OpenOrder.objects.create(order_number="SO-1", product=bike2, site=Site.objects.get(code="DC1"),
+                             channel=Channel.objects.get(), order_date=dt.date(2026, 9, 1),
+                             requested_date=dt.date(2026, 10, 1), quantity=5000)  # fmt: skip
+    # When the planner opens the BIKES grid
+    browser_login(browser_page, "demand_planner")
+    browser_page.goto(f"/demand/cycles/{forecast_cycle.pk}/?family={bike2.family_id}")
+    row = browser_page.locator(".tabulator-row.consensus-row:not(.family-row)").nth(1)
+    cell = row.locator('.tabulator-cell[tabulator-field="m2026_12"]')
+    # Then the typed 300 stands, flagged with the new statistical forecast on hover
+    expect(cell).to_have_text("300", timeout=15_000)
+    expect(cell).to_have_class(re.compile("statistical-changed"))
+    expect(cell).to_have_attribute("title", re.compile(r"now \d"))
+    # And the backlog row shows the 5,000 past-due units in the first month
+    backlog = browser_page.locator(".tabulator-row.backlog-row.family-row")
+    expect(backlog.locator('.tabulator-cell[tabulator-field="m2026_11"]')).to_have_text("5,000")

@@ -106,5 +106,5 @@ def test_the_carried_page_lists_and_drops_through_the_browser_form(december, use
     assert response.status_code == 302
     assert not DemandOverride.objects.filter(cycle=december).exists()
     assert DemandEvent.objects.filter(cycle=december).count() == 1
-    bad = client.post(f"/demand/cycles/{december.pk}/carried/", {"override": ["x"]})
-    assert bad.status_code == 302
+    bad = client.post(f"/demand/cycles/{december.pk}/carried/", {"event": ["x", "9" * 30]})
+    assert bad.status_code == 302 and DemandEvent.objects.filter(cycle=december).count() == 1

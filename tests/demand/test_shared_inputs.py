@@ -106,9 +106,12 @@ def test_consensus_in_equals_demand_reaching_supply_and_inventory(review_cycle, 
     SalesHistory.objects.create(product=dormant, site=Site.objects.get(code="DC2"),
                                 channel=Channel.objects.get(), month=months_back(14)[0],
                                 quantity=Decimal("30"), revenue=Decimal("1"))  # fmt: skip
+    never_sold: Product = ProductFactory(  # type: ignore[assignment]
+        sku="BIKE-LAUNCH", family=bikes[0].family
+    )
     forecast_run_now(review_cycle.pk, users[Role.DEMAND_PLANNER])
     edits = [CellEdit(month=DEC, consensus_units=Decimal("50"), version=0, product_id=p.pk)
-             for p in (dormant,)]  # fmt: skip
+             for p in (dormant, never_sold)]  # fmt: skip
     overrides_apply(review_cycle.pk, edits, users[Role.DEMAND_PLANNER], reason="new_listing")
 
     consensus = consensus_frame(review_cycle).set_index(["product_id", "month"])["consensus_units"]
@@ -116,6 +119,7 @@ def test_consensus_in_equals_demand_reaching_supply_and_inventory(review_cycle, 
         joined = pd.concat([consensus.rename("in"), reached.rename("out")], axis=1).fillna(0.0)
         assert joined["out"].to_numpy() == pytest.approx(joined["in"].to_numpy(), abs=1e-6)
         assert reached[(dormant.pk, DEC)] == pytest.approx(50.0)
+        assert reached[(never_sold.pk, DEC)] == pytest.approx(50.0)
     assert consensus.sum() == pytest.approx(cycle_demand_plan(review_cycle)["demand_units"].sum())
 
 

@@ -21,6 +21,8 @@ from accounts.selectors import user_may
 from cycles import carryover
 from cycles.audit import audit_bulk
 from cycles.models import AuditEntry, PlanningCycle
+from cycles.plan import mark_stale
+from cycles.stage_edits import editable_cycle
 from demand.models import DemandEvent, DemandOverride
 from demand.selectors import horizon_months
 from demand.services import DemandError
@@ -88,16 +90,16 @@ def carried_drop(
     """Delete carried-over overrides and events of the cycle (only carried ones); audited.
 
     Returns how many were dropped. Raises ``PermissionDenied`` for a role that may not edit
-    demand and ``DemandError`` outside the demand review or on an approved cycle.
+    demand and ``DemandError`` outside the demand review or on an approved cycle (the one edit
+    guard of every stage). Dropping marks the plan's demand step stale.
     """
     if not user_may(user, "edit_demand"):
         raise PermissionDenied("Your role may not change the demand plan.")
     with transaction.atomic():
-        cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
-        if cycle is None:
-            raise DemandError("This cycle does not exist.")
-        if cycle.is_locked or cycle.state != "demand_review":
-            raise DemandError("Carried-over items can only be dropped during the demand review.")
+        cycle = editable_cycle(
+            cycle_id, user, action="edit_demand", error=DemandError, owner="demand planner",
+            stage="demand review", stage_key="demand_review", current_only=True,
+        )  # fmt: skip
         overrides = list(
             DemandOverride.objects.filter(
                 cycle=cycle, carried_from__isnull=False, pk__in=list(override_ids)
@@ -120,4 +122,6 @@ def carried_drop(
         DemandOverride.objects.filter(pk__in=[o.pk for o in overrides]).delete()
         DemandEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
         audit_bulk(entries)
+        if entries:
+            mark_stale(cycle, "demand", f"Carried-over items dropped by {user}")
     return len(entries)

@@ -33,7 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cycles.models import PlanningCycle
-from cycles.runs import ACTIVE_STATUSES, CalculationRun, RunStatus
+from cycles.runs import ACTIVE_STATUSES, CalculationRun, RunStatus, RunTakenOver
 
 MAX_ATTEMPTS = 3
 Run = TypeVar("Run", bound=CalculationRun)
@@ -146,6 +146,9 @@ def execute_run(
     with run_heartbeat(run_model, run_id):
         try:
             work(run)
+        except RunTakenOver:  # its rows were rolled back; the other worker finishes the run
+            log.warning("%s %s was taken over by another worker", name, run_id)
+            return "taken over"
         except Exception as exc:  # the run records the failure; the worker must not crash-loop
             record_failure(run, _error_text(exc, expected, logger, f"{name} {run_id}"))
     return run.status

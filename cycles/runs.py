@@ -118,21 +118,28 @@ class CalculationRun(models.Model):
         """Finish the run as succeeded (no ``error``) or failed; False if it was no longer active.
 
         Conditional on the run still being queued or running, so a run cancelled or given up
-        meanwhile is never switched to succeeded by a worker that was still busy with it.
+        meanwhile is never switched to succeeded by a worker that was still busy with it; and on
+        it still being this process's run (``worker``): a success written by a worker whose run
+        another worker has taken over raises `RunTakenOver`, which rolls back the rows it was
+        storing in the same transaction (one writer per run, no duplicate rows).
         """
         status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
         now = timezone.now()
         fields: dict[str, object] = {"status": status, "error": error, "finished_at": now}
         if not error:
             fields["progress_done"] = self.progress_total
-        changed = (
-            type(self)
-            ._default_manager.filter(pk=self.pk, status__in=ACTIVE_STATUSES)
-            .update(**fields)
-        )
-        if changed:
+        mine = type(self)._default_manager.filter(pk=self.pk, status__in=ACTIVE_STATUSES)
+        if self.worker:
+            mine = mine.filter(worker=self.worker)
+        if mine.update(**fields):
             for name, value in fields.items():
                 setattr(self, name, value)
-        else:
-            self.refresh_from_db()
-        return bool(changed)
+            return True
+        self.refresh_from_db()
+        if self.is_active and not error:
+            raise RunTakenOver(f"Run {self.pk} is now executed by {self.worker}.")
+        return False
+
+
+class RunTakenOver(Exception):
+    """This worker's run was taken over by another worker (its own is presumed dead)."""

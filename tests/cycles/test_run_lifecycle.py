@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from cycles.models import AuditEntry
 from cycles.run_control import RunControlError, run_cancel
-from cycles.run_tasks import claim_run, dispatch
+from cycles.run_tasks import claim_run, dispatch, execute_run
 from cycles.runs import RunStatus
 from demand.models import ForecastRun
 from demand.services import forecast_run_request, forecast_run_retry
@@ -202,3 +202,40 @@ def test_admin_cancels_a_stuck_run_with_the_admin_action(admin_client, cycle) ->
     assert stuck.status == RunStatus.FAILED and stuck.error.startswith("Cancelled by")
     entry = AuditEntry.objects.get(reason="run_cancel", record_key=str(stuck.pk))
     assert entry.source == "admin"
+
+
+def test_workers_recycle_and_survive_broker_loss_as_configured() -> None:
+    # The settings reach the Celery app the workers run (namespace CELERY_ in siop.settings)
+    from siop.celery import app
+
+    assert app.conf.worker_max_tasks_per_child == 50
+    assert app.conf.worker_max_memory_per_child == 600_000
+    assert app.conf.broker_connection_retry_on_startup is True
+    assert app.conf.broker_connection_max_retries is None
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is False
+    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+
+
+def test_a_worker_whose_run_was_taken_over_stores_nothing(cycle) -> None:
+    # Given a run this worker claimed, then presumed dead and taken over by another worker
+    import logging
+
+    from django.db import transaction
+
+    run = InventoryRun.objects.create(cycle=move_to_stage(cycle, "inventory_review"))
+
+    def work(run: InventoryRun) -> None:
+        InventoryRun.objects.filter(pk=run.pk).update(worker="other-host:4242")  # the takeover
+        with transaction.atomic():  # the stage stores its rows and finishes in one transaction
+            AuditEntry.objects.create(table="probe", record_key="1", field="x", source="test")
+            run.mark_finished()
+
+    # When this worker finishes its work
+    status = execute_run(
+        InventoryRun, run.pk, work, steps=1, expected=[], logger=logging.getLogger("t"), name="t"
+    )
+    # Then its rows are rolled back and the run stays with the worker that took it over
+    assert status == "taken over"
+    assert not AuditEntry.objects.filter(table="probe").exists()
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.worker == "other-host:4242"

@@ -75,7 +75,7 @@ class Worker:
             "RUN_HEARTBEAT_TIMEOUT_SECONDS": "3",
             "RUN_WATCHDOG_INTERVAL_SECONDS": "1",
             "RUN_REDISPATCH_AFTER_SECONDS": "8",
-            "FAULT_STEP_SECONDS": "0.6",
+            "FAULT_STEP_SECONDS": "0.4",
             **self.extra_env,
         }
 

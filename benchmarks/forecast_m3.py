@@ -161,9 +161,8 @@ def statsforecast_runner(
             ]
         )
         result = StatsForecast(models=[model], freq=1, n_jobs=-1).forecast(df=frame, h=horizon)
-        by_series = {
-            k: g[model_name].to_numpy() for k, g in result.groupby("unique_id", sort=False)
-        }
+        column = repr(model)  # the result column is the model's alias ("CES" for AutoCES)
+        by_series = {k: g[column].to_numpy() for k, g in result.groupby("unique_id", sort=False)}
         return [by_series[name] for name in names], None, None
 
     return run

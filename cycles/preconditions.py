@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from cycles.completeness import sales_history_problems
 from cycles.models import PlanningCycle
-from datainputs.models import InventoryOnHand, SalesHistory
+from datainputs.models import InventoryOnHand
 
 Check = Callable[[PlanningCycle], list[str]]
 _CHECKS: dict[str, list[Check]] = {}
@@ -38,10 +39,9 @@ def last_closed_month(cycle_month: dt.date) -> dt.date:
 
 @register("data_inputs")
 def sales_history_loaded(cycle: PlanningCycle) -> list[str]:
-    month = last_closed_month(cycle.month)
-    if SalesHistory.objects.filter(month=month).exists():
-        return []
-    return [f"Sales history for {month:%B %Y} is not loaded yet."]
+    """Last closed month loaded for the products that sold the month before (threshold and
+    administrator acceptance: `cycles.completeness`)."""
+    return sales_history_problems(cycle, last_closed_month(cycle.month))
 
 
 @register("data_inputs")

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from cycles.models import PlanningCycle
 from datainputs.models import SalesHistory
+from demand.engine.guards import FALLBACK, MAX_UNITS
 from demand.selectors import actuals_frame, history_months
 from masterdata.models import Product
 
@@ -124,7 +125,7 @@ def forecast_rows(result: pd.DataFrame, batch: SeriesBatch) -> pd.DataFrame:
     frame["product_id"] = frame["series_id"].astype(int)
     values = frame[["forecast", "lower", "upper"]].astype(float)
     frame[["forecast_units", "lower_units", "upper_units"]] = (
-        values.fillna(0.0).clip(lower=0.0).round(2).to_numpy()
+        values.fillna(0.0).clip(lower=0.0, upper=MAX_UNITS).round(2).to_numpy()
     )
     launch = frame["product_id"].map(batch.launch)
     end = frame["product_id"].map(batch.end)
@@ -133,6 +134,15 @@ def forecast_rows(result: pd.DataFrame, batch: SeriesBatch) -> pd.DataFrame:
     labels = frame["product_id"].map(batch.like_labels).fillna("")
     frame["model"] = (frame["model"].astype(str) + labels).str.slice(0, 60)
     return frame[["product_id", "month", "forecast_units", "lower_units", "upper_units", "model"]]
+
+
+def fallback_skus(rows: pd.DataFrame) -> list[str]:
+    """SKUs of the products in `rows` (from `forecast_rows`) the engine could only forecast by
+    its named fallback method, sorted (one query)."""
+    ids = rows.loc[rows["model"].str.startswith(FALLBACK), "product_id"].unique().tolist()
+    if not ids:
+        return []
+    return sorted(Product.objects.filter(pk__in=ids).values_list("sku", flat=True))
 
 
 def _before(months: pd.Series, limits: pd.Series) -> pd.Series:

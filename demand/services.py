@@ -26,7 +26,13 @@ from cycles.models import PlanningCycle
 from cycles.run_tasks import dispatch
 from cycles.runs import RunStatus
 from demand import engine as demand_engine
-from demand.history import forecast_history, forecast_product_ids, forecast_rows
+from demand.engine.guards import FALLBACK
+from demand.history import (
+    fallback_skus,
+    forecast_history,
+    forecast_product_ids,
+    forecast_rows,
+)
 from demand.models import (
     ChunkStatus,
     ConsensusSnapshot,
@@ -137,18 +143,24 @@ def forecast_chunk_compute(run_id: int, index: int) -> bool:
         batch = forecast_history(run.cycle, list(chunk.product_ids))
         result = demand_engine.forecast(batch.history, run.cycle.horizon_months, 12)
         rows = forecast_rows(result, batch)
-        _store_chunk(run, chunk.pk, rows)
+        _store_chunk(run, chunk.pk, rows, fallback_skus(rows))
     return forecast_run_finalize(run_id)
 
 
-def _store_chunk(run: ForecastRun, chunk_pk: int, rows: pd.DataFrame) -> None:
+FALLBACK_NOTE = "fallback: "
+
+
+def _store_chunk(run: ForecastRun, chunk_pk: int, rows: pd.DataFrame, fallen: list[str]) -> None:
+    """Write the chunk's rows once; `fallen` (SKUs forecast by the engine's fallback) is kept
+    on the chunk as a note so the finished run can name them."""
     with transaction.atomic():
         chunk = ForecastChunk.objects.select_for_update().get(pk=chunk_pk)
         if chunk.status == ChunkStatus.DONE:
             return
         StatisticalForecast.objects.filter(run=run, product_id__in=chunk.product_ids).delete()
         _insert_rows(run.pk, rows)
-        chunk.status, chunk.error = ChunkStatus.DONE, ""
+        chunk.status = ChunkStatus.DONE
+        chunk.error = FALLBACK_NOTE + ", ".join(fallen) if fallen else ""
         chunk.attempts += 1
         chunk.save(update_fields=["status", "error", "attempts"])
         ForecastRun.objects.filter(pk=run.pk).update(
@@ -197,6 +209,7 @@ def forecast_run_finalize(run_id: int) -> bool:
         previous = CurrentForecast.objects.filter(cycle_id=run.cycle_id).first()
         CurrentForecast.objects.update_or_create(cycle_id=run.cycle_id, defaults={"run": run})
         run.mark_finished()
+        _name_fallbacks(run)
         # Older runs of the cycle can never be read or retried again: drop their rows.
         StatisticalForecast.objects.filter(
             run__cycle_id=run.cycle_id, run__created_at__lt=run.created_at
@@ -213,6 +226,20 @@ def forecast_run_finalize(run_id: int) -> bool:
             reason="forecast_run",
         )
     return True
+
+
+def _name_fallbacks(run: ForecastRun) -> None:
+    """The run's message names the products the engine could only forecast by its fallback
+    method (`demand.engine.guards.FALLBACK`), so a planner can check them."""
+    notes = run.chunks.filter(status=ChunkStatus.DONE, error__startswith=FALLBACK_NOTE)
+    skus = sorted(
+        s
+        for note in notes.values_list("error", flat=True)
+        for s in note[len(FALLBACK_NOTE) :].split(", ")
+    )
+    if skus:
+        shown = ", ".join(skus[:10]) + (f" and {len(skus) - 10} more" if len(skus) > 10 else "")
+        run.mark_progress(run.progress_done, f"{len(skus)} forecast by {FALLBACK}: {shown}")
 
 
 def forecast_chunk_failed(run_id: int, index: int, error: str) -> None:

@@ -14,7 +14,9 @@ the right-aligned numpy batch the models fit (`batch.py`, `pipeline.py`). How th
   mistaken for intermittent demand.
 * Negative quantities (net returns) are counted as 0 demand; forecasts are never negative.
 
-Bad input raises `HistoryError` (a `ValueError`) naming the row and field.
+Bad input raises `HistoryError` (a `ValueError`) naming the row and field. A series the models
+cannot forecast never raises: it is forecast by `guards.FALLBACK` and named so in the `model`
+column (see `guards.py`).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from demand.engine.batch import batch_from_matrix
-from demand.engine.pipeline import forecast_batch
+from demand.engine.batch import SeriesBatch, batch_from_matrix
+from demand.engine.guards import FALLBACK, fallback
+from demand.engine.pipeline import BatchForecast, forecast_batch
 
 HISTORY_COLUMNS = ("series_id", "period", "quantity")
 FORECAST_COLUMNS = ["series_id", "period", "forecast", "lower", "upper", "model"]
@@ -58,7 +61,7 @@ def forecast(history: pd.DataFrame, horizon: int, season_length: int = 12) -> pd
     _check_one_row_per_month(frame, codes, ordinals)
     matrix, start = _dense(codes, ordinals, frame["quantity"].to_numpy(float), len(ids))
     batch, order = batch_from_matrix(matrix, start)
-    result = forecast_batch(batch, int(horizon), int(season_length))
+    result = _forecast_safely(batch, int(horizon), int(season_length))
     rows = np.empty_like(order)
     rows[order] = np.arange(len(order))
     origin = pd.Period(ordinal=int(ordinals.max()), freq="M")
@@ -75,6 +78,25 @@ def forecast(history: pd.DataFrame, horizon: int, season_length: int = 12) -> pd
         }
     )
     return out
+
+
+def _forecast_safely(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForecast:
+    """`forecast_batch`, and if the batch raises, each series alone; a series that still
+    raises gets `guards.FALLBACK` (named in the model column), so one series never fails all."""
+    try:
+        return forecast_batch(batch, horizon, season_length)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+        pass
+    result = BatchForecast.zeros(batch.n_series, horizon)
+    for row in range(batch.n_series):
+        rows = np.array([row], dtype=np.int64)
+        try:
+            part = forecast_batch(batch.subset(rows), horizon, season_length)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+            point, lower, upper = fallback(batch, rows, horizon)
+            part = BatchForecast(point, lower, upper, np.array([FALLBACK], dtype=object))
+        result.put(rows, part)
+    return result
 
 
 def forecast_new_item(

@@ -22,8 +22,15 @@ SPIKE_THRESHOLD = 6.0
 _MAD_TO_SD = 1.4826
 
 
-def remove_spikes(batch: SeriesBatch, threshold: float = SPIKE_THRESHOLD) -> SeriesBatch:
-    """The batch with isolated spikes replaced by the mean of their two neighbours."""
+def remove_spikes(
+    batch: SeriesBatch, threshold: float = SPIKE_THRESHOLD, include_last: bool = False
+) -> SeriesBatch:
+    """The batch with isolated spikes replaced by the mean of their two neighbours.
+
+    With `include_last`, a last month that jumps away from the month before by the same
+    margin is replaced by that month too (for seasonal naive, which would otherwise repeat a
+    final one-off order a year later; the fitted models keep the last month as it is).
+    """
     if batch.n_periods < 3:
         return batch
     values, observed = batch.values, batch.observed_mask()
@@ -37,9 +44,13 @@ def remove_spikes(batch: SeriesBatch, threshold: float = SPIKE_THRESHOLD) -> Ser
     with np.errstate(invalid="ignore"):
         jump = np.minimum(np.abs(rise), np.abs(fall)) > threshold * scale
         spike = (np.sign(rise) == np.sign(fall)) & jump
-    if not spike.any():
+    with np.errstate(invalid="ignore"):
+        last = np.abs(np.nan_to_num(change[:, -1])) > threshold * scale[:, 0]
+    last &= include_last
+    if not spike.any() and not last.any():
         return batch
     neighbours = (values[:, :-2] + values[:, 2:]) / 2.0
     cleaned = values.copy()
     cleaned[:, 1:-1] = np.where(spike, neighbours, values[:, 1:-1])
+    cleaned[:, -1] = np.where(last, values[:, -2], values[:, -1])
     return batch.with_values(cleaned)

@@ -15,8 +15,16 @@ Every series falls into exactly one class, and each class is fitted for all its 
   (`outliers.py`), then the equal-weight mean of five members: SES, damped-trend ETS
   (A,Ad,N), the dynamic and the static optimised Theta models (DOTM, OTM) and the classic
   Theta method; the forecast is reseasonalised. Members are fitted on the logarithm of the
-  adjusted series when it is positive throughout (multiplicative error and trend, which
-  suits demand whose swings grow with its level), on the levels otherwise.
+  adjusted series when it is positive throughout and at least ``LOG_MIN_OBSERVATIONS``
+  months long (multiplicative error and trend, which suits demand whose swings grow with its
+  level), on the levels otherwise.
+
+Then, for every series (`validation.py`): seasonal regular series long enough to validate
+are combined with last year's months by weights from their own rolling-origin errors, and
+every interval is calibrated on the held-out origins; and (`guards.py`): the forecast is
+scaled by the probability that the item still sells after a run of empty months, bounded
+(growth, database column), and a series that still cannot be forecast falls back to a
+named simple method.
 
 Why this mix: combining models that fail on different series is the most reliable lesson
 of the M3 and M4 competitions (Makridakis et al. 2000, 2020; Petropoulos & Svetunkov 2020,
@@ -26,16 +34,17 @@ at two origins: the mean of these five on logs scored 13.77 / 14.79 sMAPE there 
 14.00 / 14.93 for SES + damped + DOTM on levels, and 14.05 for statsforecast's DOTM alone.
 The M3 test part was used only to measure the final choice (benchmarks/forecast_m3.py).
 Tried there and rejected: choosing per series between the combination and seasonal naive by
-an inner 12-month holdout (+0.03 to +0.76 sMAPE: selection on one short holdout is noise),
-and an ARIMA(p,1,0) member fitted by least squares (+0.01 to +0.5).
+an inner 12-month holdout (+0.03 to +0.76 sMAPE: selection on one short holdout is noise;
+floored weights from two origins, `validation.py`, are what helped), and an ARIMA(p,1,0)
+member fitted by least squares (+0.01 to +0.5).
 
 Prediction intervals (80 %) use the analytic variance of the damped-trend member (Hyndman et
 al. 2008, class 1): var_h = sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha + beta phi (1 - phi^j)
 / (1 - phi), on the log scale (so the interval is asymmetric, x/÷ exp(z sd)) or the level
 scale, then scaled by the seasonal index of the month. They ignore parameter and seasonal
-index uncertainty, yet on the M3 monthly training holdouts 77 % (18-month cut) and 78 %
-(36-month cut) of the held-out months fell inside them. Demand cannot be negative, so the
-forecast and both bounds are clipped at zero.
+index uncertainty and were too narrow on short histories, so `validation.py` rescales them
+per step ahead on held-out origins. Demand cannot be negative, so the forecast and both
+bounds are clipped at zero.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from demand.engine.batch import SeriesBatch
+from demand.engine.guards import guarded
 from demand.engine.models.intermittent import fit_intermittent, is_intermittent
 from demand.engine.models.smoothing import SmoothingFit, fit_ses, fit_trend
 from demand.engine.models.theta import classic_theta_forecast, fit_theta
@@ -58,6 +68,7 @@ from demand.engine.seasonality import (
     seasonal_indices,
     sells_in_season_only,
 )
+from demand.engine.validation import validated
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -65,6 +76,9 @@ IntArray = npt.NDArray[np.int64]
 Z_80 = 1.2815515655446004  # two-sided 80 % interval
 MIN_MODEL_OBSERVATIONS = 4
 SHORT_HISTORY_SPREAD = 0.25
+# Fewer months than this are fitted on levels: a log-scale trend on a launch ramp is an
+# exponential one ([20, 45, 70, 90] reached 3,305 at month 18), a level trend is linear.
+LOG_MIN_OBSERVATIONS = 24
 # Model names (shown to planners): "ETS+Theta" = the five-member mean; "log" = fitted on
 # logarithms (multiplicative); "seasonal" = deseasonalised and reseasonalised.
 COMBINATION = "ETS+Theta"
@@ -92,16 +106,28 @@ class BatchForecast:
 
 def forecast_batch(batch: SeriesBatch, horizon: int, season_length: int = 12) -> BatchForecast:
     """Forecast every series of `batch` (values must be >= 0); see the module docstring."""
-    result = BatchForecast.zeros(batch.n_series, horizon)
     if batch.n_series == 0:
-        return result
+        return BatchForecast.zeros(0, horizon)
+    regular = _classes(batch, season_length)[2]
+    result = validated(batch, horizon, season_length, _by_class, regular)
+    return guarded(result, batch)
+
+
+def _classes(batch: SeriesBatch, season_length: int) -> tuple[npt.NDArray[np.bool_], ...]:
+    """Masks of the short, intermittent and regular series (the rest have no demand)."""
     observed = batch.observed_mask()
     has_demand = np.any((batch.values > 0) & observed, axis=1)
     short = has_demand & (batch.n_obs < MIN_MODEL_OBSERVATIONS)
     intermittent = (
         has_demand & ~short & is_intermittent(batch) & ~sells_in_season_only(batch, season_length)
     )
-    regular = has_demand & ~short & ~intermittent
+    return short, intermittent, has_demand & ~short & ~intermittent
+
+
+def _by_class(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForecast:
+    """Each class of series fitted by its method, all series of a class at once."""
+    result = BatchForecast.zeros(batch.n_series, horizon)
+    short, intermittent, regular = _classes(batch, season_length)
     for mask, method in (
         (short, _short_history),
         (intermittent, _intermittent),
@@ -157,6 +183,7 @@ def _regular(batch: SeriesBatch, horizon: int, season_length: int) -> BatchForec
     adjusted_values = _carry_over_off_season(batch.values / month_index, month_index, observed)
     adjusted = batch.with_values(np.where(observed, adjusted_values, 0.0))
     positive = np.all((adjusted.values > 0) | ~observed, axis=1)
+    positive &= batch.n_obs >= LOG_MIN_OBSERVATIONS
     result = BatchForecast.zeros(batch.n_series, horizon)
     for logged in (True, False):
         rows = np.flatnonzero(positive == logged)

@@ -81,3 +81,22 @@ def test_the_selection_is_one_exists_query_whatever_the_number_of_products(cycle
     # And the sales test is an EXISTS probe, never an IN (subquery) PostgreSQL re-scans per product
     sql = large[0].upper()
     assert "EXISTS" in sql and "IN (SELECT" not in sql
+
+
+def test_a_whole_run_takes_the_same_queries_for_6_or_60_products(cycle, users) -> None:
+    # Given a small catalogue, forecast once; then ten times the products
+    from accounts.roles import Role
+    from demand.services import forecast_run_now
+
+    planner = users[Role.DEMAND_PLANNER]
+    _catalogue(6, "S")
+    forecast_run_now(cycle.pk, planner)  # the first run of a cycle has no earlier run to replace
+    with CaptureQueriesContext(connection) as small:
+        first = forecast_run_now(cycle.pk, planner)
+    _catalogue(60, "L")
+    with CaptureQueriesContext(connection) as large:
+        second = forecast_run_now(cycle.pk, planner)
+    # Then both runs succeed (one chunk each) with the same number of queries
+    assert first.status == second.status == "succeeded"
+    assert second.series_count == 4 + 40
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from django.test import override_settings
 
 from accounts.roles import Role
 from cycles.models import AuditEntry
 from demand import engine
+from demand.engine import api as engine_api
+from demand.engine.guards import FALLBACK, MAX_UNITS
+from demand.history import SeriesBatch, forecast_rows
 from demand.models import CurrentForecast, ForecastChunk, ForecastRun, StatisticalForecast
 from demand.selectors import consensus_frame, current_run
 from demand.services import (
@@ -125,3 +129,46 @@ def test_only_planners_may_run_the_forecast(review_cycle, users) -> None:
 def test_no_history_fails_the_run_with_a_clear_message(cycle, users) -> None:
     run = forecast_run_now(cycle.pk, users[Role.DEMAND_PLANNER])
     assert run.status == "failed" and "No product has sales history" in run.error
+
+
+def test_a_series_the_engine_cannot_fit_is_named_and_the_run_still_succeeds(
+    review_cycle, users, monkeypatch
+) -> None:
+    # Given a model that raises on HELM-2's history (its months are the only ones near 60)
+    real = engine_api.forecast_batch
+
+    def fragile(batch, horizon, season_length):  # type: ignore[no-untyped-def]
+        if ((batch.values > 55) & (batch.values < 70)).any():
+            raise FloatingPointError("overflow in the trend model")
+        return real(batch, horizon, season_length)
+
+    monkeypatch.setattr(engine_api, "forecast_batch", fragile)
+    # When the planner runs the forecast
+    run = forecast_run_now(review_cycle.pk, users[Role.DEMAND_PLANNER])
+    # Then the run succeeds, every product has its 18 months, and the message names HELM-2
+    assert run.status == "succeeded", run.error
+    assert StatisticalForecast.objects.filter(run=run).count() == 5 * 18
+    assert "HELM-2" in run.message and FALLBACK in run.message
+    fallen = StatisticalForecast.objects.filter(run=run, product__sku="HELM-2")
+    assert {r.model for r in fallen} == {FALLBACK}
+    assert all(55 <= r.forecast_units <= 66 for r in fallen)
+
+
+def test_forecast_values_always_fit_the_database_column() -> None:
+    # Given an engine answer far beyond numeric(16, 2) (a corrupt history, say)
+    result = pd.DataFrame(
+        {
+            "series_id": ["7"],
+            "period": [pd.Period("2026-11", freq="M")],
+            "forecast": [5.9e14],
+            "lower": [1.0],
+            "upper": [5.9e22],
+            "model": ["ETS+Theta"],
+        }
+    )
+    # When it is turned into rows
+    rows = forecast_rows(
+        result, SeriesBatch(history=pd.DataFrame(), launch={7: None}, end={7: None})
+    )
+    # Then every value fits the column (below 1e14)
+    assert rows[["forecast_units", "upper_units"]].to_numpy().max() <= MAX_UNITS < 1e14

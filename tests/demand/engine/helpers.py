@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 LAST_MONTH = pd.Period("2026-10", freq="M")
 
 
 def history(
-    series: Mapping[str, Sequence[float]], last_month: pd.Period = LAST_MONTH
+    series: Mapping[str, Sequence[float] | npt.NDArray[Any]], last_month: pd.Period = LAST_MONTH
 ) -> pd.DataFrame:
     """Long history with every series ending at `last_month` (monthly Periods)."""
     parts = [

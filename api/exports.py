@@ -23,8 +23,8 @@ from cycles.approval import (
     RESOURCE_FIELDS,
     ROW_FIELDS,
     approved_rows,
-    canonical_hash,
     live_rows,
+    plan_hash,
 )
 from cycles.models import PlanningCycle
 from cycles.plan_models import ApprovedPlan, ConsensusPlan
@@ -58,8 +58,7 @@ def plan_source(cycle: PlanningCycle) -> PlanSource | None:
     plan = ConsensusPlan.objects.filter(cycle=cycle, built_at__isnull=False).first()
     if plan is None:
         return None
-    rows, resources = live_rows(plan)
-    return PlanSource(canonical_hash(rows.iterator(), resources.iterator()), None, plan)
+    return PlanSource(plan_hash(plan=plan), None, plan)
 
 
 def _cell(value: Any) -> Any:

@@ -3,9 +3,12 @@
 ``snapshot_write`` copies every row of the cycle's consensus plan with its natural keys as they
 are at approval (SKU, site code, family code) into ``ApprovedPlanRow`` with one
 ``INSERT ... SELECT`` (set-based: no row travels through Python), and the resource rows the same
-way. The SHA-256 is taken over the canonical serialisation of those rows (``canonical_hash``:
-rows ordered by SKU, site, month; one tab-separated line each, numbers with 6 decimals), so
-anyone can recompute it from the published rows. PostgreSQL refuses any UPDATE or DELETE of the
+way. The SHA-256 is taken over the canonical serialisation of those rows: one line per row, ordered
+by SKU, site and month (byte order), the row's values separated by tabs, then a ``#resources``
+line and the resource rows the same way. On PostgreSQL the values are the database's own text
+form (shortest round-trip floats, ISO dates, ``jsonb`` text) and the hash is computed in the
+database, so approving 10,000 SKUs never streams their rows through Python; other back-ends
+(SQLite for ``make run``) hash a Python rendering of the same rows. PostgreSQL refuses any UPDATE or DELETE of the
 snapshot (trigger in migration ``0005_approved_plan_immutable``).
 """
 
@@ -97,10 +100,55 @@ def live_rows(plan: ConsensusPlan) -> tuple[QuerySet[Any], QuerySet[Any]]:
     return rows, resources
 
 
+def _sql_lines(columns: list[str], source: str, order: str) -> str:
+    text = ", ".join(f"coalesce(({c})::text, '')" for c in columns)
+    return (f"SELECT coalesce(string_agg(concat_ws(E'\\t', {text}), E'\\n' ORDER BY {order}), '') "
+            f"FROM {source}")  # fmt: skip
+
+
+def _pg_hash(rows_sql: str, resources_sql: str, params: list[Any]) -> str:
+    sql = (f"SELECT encode(sha256(convert_to(({rows_sql}) || E'\\n#resources\\n' || "
+           f"({resources_sql}), 'UTF8')), 'hex')")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return str(cursor.fetchone()[0])
+
+
+def _hash_sources(approved: bool) -> tuple[str, str]:
+    numbers = [f"r.{c}" for c in NUMBER_COLUMNS]
+    if approved:
+        rows = (f"{ApprovedPlanRow._meta.db_table} r WHERE r.approved_plan_id = %s",
+                ["r.sku", "r.site_code", "r.family_code"])  # fmt: skip
+        resources = f"{ApprovedResourceRow._meta.db_table} r WHERE r.approved_plan_id = %s"
+        resource_key = "r.resource_code"
+    else:
+        rows = (f"{PlanRow._meta.db_table} r JOIN masterdata_product p ON p.id = r.product_id "
+                "JOIN masterdata_site s ON s.id = r.site_id JOIN masterdata_productfamily f "
+                "ON f.id = p.family_id WHERE r.plan_id = %s", ["p.sku", "s.code", "f.code"])  # fmt: skip
+        resources = (f"{PlanResourceRow._meta.db_table} r JOIN masterdata_resource m ON "
+                     "m.id = r.resource_id WHERE r.plan_id = %s")  # fmt: skip
+        resource_key = "m.code"
+    keys = rows[1]
+    rows_sql = _sql_lines([*keys, "r.month", *numbers, "r.purchase_units_by_mode"], rows[0],
+                          f'{keys[0]} COLLATE "C", {keys[1]} COLLATE "C", r.month')  # fmt: skip
+    resources_sql = _sql_lines([resource_key, "r.month", *(f"r.{c}" for c in RESOURCE_NUMBERS)],
+                               resources, f'{resource_key} COLLATE "C", r.month')  # fmt: skip
+    return rows_sql, resources_sql
+
+
+def plan_hash(plan: ConsensusPlan | None = None, approved: ApprovedPlan | None = None) -> str:
+    """The SHA-256 of a plan record's rows (the current plan, or an approved snapshot)."""
+    if connection.vendor == "postgresql":
+        rows_sql, resources_sql = _hash_sources(approved is not None)
+        pk = approved.pk if approved is not None else plan.pk  # type: ignore[union-attr]
+        return _pg_hash(rows_sql, resources_sql, [pk, pk])
+    rows, resources = approved_rows(approved) if approved is not None else live_rows(plan)  # type: ignore[arg-type]
+    return canonical_hash(list(rows), list(resources))
+
+
 def snapshot_hash(approved: ApprovedPlan) -> str:
     """Recompute the hash from the stored snapshot (equals ``approved.sha256`` unless tampered)."""
-    rows, resources = approved_rows(approved)
-    return canonical_hash(rows.iterator(chunk_size=5000), resources.iterator(chunk_size=5000))
+    return plan_hash(approved=approved)
 
 
 def _copy_sql() -> tuple[str, str]:
@@ -129,10 +177,9 @@ def snapshot_write(
 ) -> ApprovedPlan:
     """Freeze the cycle's consensus plan (call inside the approval's transaction, cycle locked)."""
     plan = ConsensusPlan.objects.get(cycle=cycle)
-    rows, resources = live_rows(plan)
-    digest = canonical_hash(rows.iterator(chunk_size=5000), resources.iterator(chunk_size=5000))
     approved = ApprovedPlan.objects.create(
-        cycle=cycle, sha256=digest, run_ids=plan.run_ids, row_count=rows.count(),
+        cycle=cycle, sha256=plan_hash(plan=plan), run_ids=plan.run_ids,
+        row_count=PlanRow.objects.filter(plan=plan).count(),
         scenario_id=scenario_id, approved_by=user, comment=comment,
     )  # fmt: skip
     rows_sql, resource_sql = _copy_sql()

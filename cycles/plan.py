@@ -42,7 +42,7 @@ DATA_SOURCES: dict[str, tuple[type[models.Model], ...]] = {
 }
 # Which data each step reads (its "data versions").
 STEP_DATA: dict[str, tuple[str, ...]] = {
-    "demand": ("sales_history", "products"),
+    "demand": ("sales_history",),
     "targets": ("sales_history", "products", "supply_terms"),
     "supply": ("stock", "products", "supply_terms", "capacity"),
     "projection": ("stock",),

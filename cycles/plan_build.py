@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from cycles.models import PlanningCycle
 from cycles.plan import inputs_read, pins, step_succeeded
 from cycles.plan_models import ConsensusPlan, PlanDemandRow, PlanResourceRow, PlanRow, PlanStep
 from masterdata.models import Product
+from siop.bulk import load_frame
 
 KEYS = ["product_id", "site_id", "month"]
 RESOURCE_KEYS = ["resource_id", "month"]
@@ -74,18 +76,15 @@ def demand_freeze(
     version = (previous.first() or 0) + 1
     step_succeeded(cycle.pk, "demand", version, read, getattr(user, "pk", None))
     PlanDemandRow.objects.filter(cycle=cycle).delete()
-    PlanDemandRow.objects.bulk_create(
-        (
-            PlanDemandRow(
-                cycle=cycle, product_id=int(r.product_id), site_id=int(r.site_id),
-                month=pd.Timestamp(r.month).date(), consensus_demand_units=float(r.demand_units),
-                backlog_units=float(getattr(r, "backlog_units", 0.0) or 0.0),
-                source=str(r.source)[:40],
-            )
-            for r in demand.itertuples(index=False)
-        ),
-        batch_size=BATCH,
-    )  # fmt: skip
+    load_frame(PlanDemandRow, pd.DataFrame({
+        "cycle_id": cycle.pk, "product_id": demand["product_id"].astype(int),
+        "site_id": demand["site_id"].astype(int),
+        "month": pd.to_datetime(demand["month"]).dt.date,
+        "consensus_demand_units": demand["demand_units"].astype(float).round(6),
+        "backlog_units": demand["backlog_units"].astype(float).fillna(0.0).round(6)
+        if "backlog_units" in demand else 0.0,
+        "source": demand["source"].astype(str).str[:40],
+    }))  # fmt: skip
     return version
 
 
@@ -146,17 +145,16 @@ MONEY_COLUMNS = ("unit_price_eur", "unit_cost_eur", "revenue_eur", "cogs_eur",
                  "gross_margin_eur", "revenue_at_risk_eur", "inventory_value_eur")  # fmt: skip
 
 
-def _plan_rows(plan: ConsensusPlan, rows: pd.DataFrame) -> list[PlanRow]:
-    columns = [*KEYS, *UNIT_COLUMNS, *MONEY_COLUMNS, "purchase_units_by_mode"]
-    out = []
-    for values in rows[columns].itertuples(index=False, name=None):
-        record = dict(zip(columns, values, strict=True))
-        by_mode = record.pop("purchase_units_by_mode")
-        record["month"] = pd.Timestamp(record["month"]).date()
-        out.append(PlanRow(plan=plan, purchase_units_by_mode=by_mode if isinstance(by_mode, dict)
-                           else {}, **{k: (round(float(v), 6) if k not in KEYS[:2] and k != "month"
-                                           else v) for k, v in record.items()}))  # fmt: skip
-    return out
+def _plan_frame(plan: ConsensusPlan, rows: pd.DataFrame) -> pd.DataFrame:
+    """The ``PlanRow`` columns of ``rows`` for a COPY (JSON as text, numbers to 6 decimals)."""
+    frame = rows[[*KEYS, *UNIT_COLUMNS, *MONEY_COLUMNS]].copy()
+    frame[[*UNIT_COLUMNS, *MONEY_COLUMNS]] = frame[[*UNIT_COLUMNS, *MONEY_COLUMNS]].round(6)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["purchase_units_by_mode"] = [
+        json.dumps(v if isinstance(v, dict) else {}, sort_keys=True)
+        for v in rows["purchase_units_by_mode"]
+    ]
+    return frame.assign(plan_id=plan.pk).astype({"product_id": "int64", "site_id": "int64"})
 
 
 def _resource_rows(plan: ConsensusPlan, cycle: PlanningCycle, pinned: dict[str, int | None]
@@ -190,7 +188,7 @@ def plan_build(cycle_id: int, user_id: int | None = None) -> int | None:
             return None
         PlanRow.objects.filter(plan=plan).delete()
         PlanResourceRow.objects.filter(plan=plan).delete()
-        PlanRow.objects.bulk_create(_plan_rows(plan, rows), batch_size=BATCH)
+        load_frame(PlanRow, _plan_frame(plan, rows))
         PlanResourceRow.objects.bulk_create(_resource_rows(plan, cycle, pinned), batch_size=BATCH)
         plan.version += 1
         plan.run_ids, plan.built_at = {**pinned, "finance": plan.version}, timezone.now()

@@ -42,6 +42,7 @@ from demand.models import (
     StatisticalForecast,
 )
 from demand.selectors import actuals_frame, consensus_frame, history_months
+from siop.bulk import load_frame
 
 RUNNABLE_STATES = {"data_inputs", "demand_review"}
 
@@ -281,22 +282,19 @@ def snapshot_freeze(cycle: PlanningCycle) -> int:
     naive = actuals_frame(consensus["product_id"].unique().tolist(), last, cycle.month)
     naive_by_product = naive.set_index("product_id")["actual_units"]
     start = pd.Period(cycle.month, freq="M")
-    now = timezone.now()
-    rows = [
-        ConsensusSnapshot(
-            cycle=cycle,
-            product_id=r.product_id,
-            month=r.month,
-            lag_months=(pd.Period(r.month, freq="M") - start).n,
-            naive_units=round(float(naive_by_product.get(r.product_id, 0.0)), 2),
-            statistical_units=round(float(r.statistical_units), 2),
-            consensus_units=round(float(r.consensus_units), 2),
-            frozen_at=now,
-        )
-        for r in consensus.itertuples(index=False)
-    ]
-    ConsensusSnapshot.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)
+    months = pd.PeriodIndex(pd.to_datetime(consensus["month"]), freq="M")
+    frame = pd.DataFrame({
+        "cycle_id": cycle.pk, "product_id": consensus["product_id"].astype(int).to_numpy(),
+        "month": pd.to_datetime(consensus["month"]).dt.date.to_numpy(),
+        "lag_months": (months.year - start.year) * 12 + (months.month - start.month),
+        "naive_units": consensus["product_id"].map(naive_by_product).fillna(0.0).astype(float)
+        .round(2).to_numpy(),
+        "statistical_units": consensus["statistical_units"].astype(float).round(2).to_numpy(),
+        "consensus_units": consensus["consensus_units"].astype(float).round(2).to_numpy(),
+        "frozen_at": timezone.now(),
+    })  # fmt: skip
+    # COPY on PostgreSQL: the freeze runs inside the sign-off's transaction, holding its lock.
+    return load_frame(ConsensusSnapshot, frame)
 
 
 def consensus_sign_off(cycle_id: int, user: Any, comment: str = "") -> PlanningCycle:

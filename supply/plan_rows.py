@@ -19,10 +19,19 @@ def _last_month(cycle: PlanningCycle) -> object:
     return (pd.Period(cycle.month, freq="M") + cycle.horizon_months - 1).to_timestamp().date()
 
 
-def _by_mode(group: pd.DataFrame) -> dict[str, float]:
-    buys = group[group["source_type"] == "buy"]
-    return {str(m or "default"): round(float(u), 6) for m, u in zip(buys["mode"], buys["units"],
-                                                                   strict=True)}  # fmt: skip
+def _by_mode(buys: pd.DataFrame) -> pd.DataFrame:
+    """``KEYS`` + purchase_units_by_mode (transport mode -> units), one dict per row."""
+    if buys.empty:
+        return pd.DataFrame(columns=[*KEYS, "purchase_units_by_mode"])
+    wide = buys.assign(mode=buys["mode"].replace("", "default")).pivot_table(
+        index=KEYS, columns="mode", values="units", aggfunc="sum", fill_value=0.0
+    )
+    modes = [str(m) for m in wide.columns]
+    values = wide.to_numpy()
+    dicts = [
+        {m: round(float(v), 6) for m, v in zip(modes, row, strict=True) if v} for row in values
+    ]
+    return wide.index.to_frame(index=False).assign(purchase_units_by_mode=dicts)
 
 
 @register_contribution("supply")
@@ -51,9 +60,7 @@ def supply_columns(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.Da
         .groupby(KEYS, as_index=False)[["production_units", "purchase_units"]]
         .sum()
     )
-    if not orders.empty:
-        modes = orders.groupby(KEYS).apply(_by_mode, include_groups=False)
-        supply = supply.merge(modes.rename("purchase_units_by_mode").reset_index(), on=KEYS)
+    supply = supply.merge(_by_mode(orders[~made]), on=KEYS, how="left")
     lost = pd.DataFrame.from_records(
         list(Shortage.objects.filter(run_id=run_id).values("product_id", "site_id", "month")
              .annotate(units=Sum("shortage_units"))

@@ -18,6 +18,7 @@ from demand.selectors import consensus_frame
 from demand.services import DemandError
 from inventory.models import PolicyRow, ServiceTarget
 from inventory.services import InventoryError, TargetChange, service_targets_update
+from masterdata.models import Product, SupplyTerm
 from supply.inputs import cycle_inputs
 from supply.services import SupplyError, supply_run_request
 
@@ -61,6 +62,25 @@ def test_targets_are_computed_before_supply_and_the_plan_honours_them(planned) -
         PlanDemandRow.objects.filter(cycle=planned).values_list("consensus_demand_units", flat=True)
     )
     assert sum(r.consensus_demand_units for r in rows) == pytest.approx(frozen)
+
+
+def test_new_master_data_makes_the_steps_that_read_it_stale(planned, demo_company) -> None:
+    # When a lead time changes (an ERP upsert)
+    term = SupplyTerm.objects.order_by("pk")[0]
+    term.lead_time_days += 14
+    term.save()
+    stale = _stale(planned)
+    # Then the steps reading supply terms (targets, supply) and all after them are stale
+    assert set(stale) == {"targets", "supply", "projection", "finance"}
+    assert any("supply terms" in r for r in stale["targets"])
+    with pytest.raises(TransitionError, match="stale"):
+        stage_sign_off(planned.pk, "supply_review", demo_company["supply"], "ok")
+    # A price change makes the roll-up stale, not the demand (it is in units)
+    product = Product.objects.order_by("sku")[0]
+    product.unit_price += Decimal("1")
+    product.save()
+    assert any("prices" in r for r in _stale(planned)["finance"])
+    assert "demand" not in _stale(planned)
 
 
 def test_a_target_change_marks_supply_stale_until_replanned(planned, demo_company,

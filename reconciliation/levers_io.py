@@ -50,7 +50,7 @@ def clean_params(params: dict[str, Any]) -> dict[str, Any]:
             continue
         if name in _MONTHS:
             value = str(pd.Period(value, freq="M"))
-        if value != getattr(defaults, name) or name == "allow":
+        if value != getattr(defaults, name):
             out[name] = value
     return out
 

@@ -62,13 +62,16 @@ def _scenario(scenario_id: int, user: Any) -> tuple[PlanningCycle, Scenario]:
 def baseline_ensure(cycle_id: int, user: Any) -> Scenario:
     """The cycle's baseline scenario (the consensus plan), created on first use."""
     with transaction.atomic():
-        cycle = _cycle(cycle_id, user)
-        baseline, _ = Scenario.objects.get_or_create(
-            cycle=cycle, kind=ScenarioKind.BASELINE,
-            defaults={"name": "Baseline (consensus plan)", "created_by": user,
-                      "baseline_version": selectors.plan_version(cycle)},
-        )  # fmt: skip
-        return baseline
+        return _baseline(_cycle(cycle_id, user), user)
+
+
+def _baseline(cycle: PlanningCycle, user: Any) -> Scenario:
+    baseline, _ = Scenario.objects.get_or_create(
+        cycle=cycle, kind=ScenarioKind.BASELINE,
+        defaults={"name": "Baseline (consensus plan)", "created_by": user,
+                  "baseline_version": selectors.plan_version(cycle)},
+    )  # fmt: skip
+    return baseline
 
 
 def scenario_create(cycle_id: int, user: Any, name: str, description: str = "",
@@ -79,6 +82,7 @@ def scenario_create(cycle_id: int, user: Any, name: str, description: str = "",
         raise ReconciliationError("A scenario needs a name.")
     with transaction.atomic():
         cycle = _cycle(cycle_id, user)
+        _baseline(cycle, user)  # every comparison starts from it
         if Scenario.objects.filter(cycle=cycle, name=name).exists():
             raise ReconciliationError(f"A scenario named '{name}' already exists in this cycle.")
         try:

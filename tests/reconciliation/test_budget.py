@@ -27,7 +27,9 @@ def version(users):  # type: ignore[no-untyped-def]
     return budget_version_create(users[Role.FINANCE], "AOP-2027", 2027, "Plan 2027")
 
 
-def test_a_csv_with_one_bad_row_writes_nothing_and_names_row_field_and_cause(version, users) -> None:  # type: ignore[no-untyped-def]
+def test_a_csv_with_one_bad_row_writes_nothing_and_names_row_field_and_cause(
+    version, users
+) -> None:  # type: ignore[no-untyped-def]
     body = "\n".join([HEADER, "AOP-2027,BEV,2027-01,1000,8000.00,4500.00",
                       "AOP-2027,XXX,2027-01,10,80.00,45.00",
                       "AOP-2027,SNK,2027-13,10,80.00,45.00"]).encode()  # fmt: skip
@@ -39,7 +41,7 @@ def test_a_csv_with_one_bad_row_writes_nothing_and_names_row_field_and_cause(ver
 
 def test_an_xlsx_budget_is_previewed_then_applied(version, users) -> None:  # type: ignore[no-untyped-def]
     book = openpyxl.Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]
     sheet.append(HEADER.split(","))
     sheet.append(["AOP-2027", "BEV", "2027-01", 1000, 8000, 4500])
     sheet.append(["AOP-2027", "SNK", "2027-01", 500, 2500.5, 1200])

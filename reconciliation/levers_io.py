@@ -28,6 +28,7 @@ KIND_LABELS: dict[str, str] = {
 assert set(KIND_LABELS) == set(LEVER_KINDS)
 _FIELDS = {f.name for f in dataclasses.fields(Lever)}
 _MONTHS = ("first_month", "last_month")
+QUANTILE = {"lower": 10, "upper": 90}  # of the demand engine's 80 % prediction interval
 
 
 def lever_from_params(kind: str, params: dict[str, Any]) -> Lever:
@@ -65,7 +66,9 @@ def describe(kind: str, params: dict[str, Any]) -> str:
             parts.append(f"{params[name]:+g} {unit}")
     if kind == "air_freight":
         parts.append("allowed" if params.get("allow", True) else "forbidden")
-    for name in ("bound", "action", "family", "channel", "product", "site", "resource",
+    if params.get("bound"):
+        parts.append(f"{params['bound']} bound ({QUANTILE.get(params['bound'], '?')} % quantile)")
+    for name in ("action", "family", "channel", "product", "site", "resource",
                  "source_type", "source", "mode"):  # fmt: skip
         if params.get(name):
             parts.append(f"{name.replace('_', ' ')} {params[name]}")

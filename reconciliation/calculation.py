@@ -27,11 +27,13 @@ from cycles.run_tasks import execute_run
 from cycles.runs import RunStatus
 from masterdata.models import Product, Resource, SupplyTermMode
 from reconciliation.engine import (
+    BUCKETS,
     LeverError,
     ScenarioBase,
     plan_frame_from_rows,
     roll_up,
     split_by_channel,
+    summarise,
 )
 from reconciliation.engine.scenario import run_scenario
 from reconciliation.levers_io import lever_from_params
@@ -119,7 +121,7 @@ def baseline_facts(run: ScenarioRun, tick: Any) -> tuple[pd.DataFrame, str]:
 def scenario_base(run: ScenarioRun, plan: ConsensusPlan | None) -> ScenarioBase:
     """The baseline's engine inputs: supply inputs with the plan's demand (when the plan has
     rows), the price snapshot and the forecast's intervals."""
-    from demand.selectors import statistical_frame
+    from demand.selectors import event_units_by_event, statistical_frame
 
     inputs = cycle_inputs(run.cycle).inputs
     if plan is not None:
@@ -137,7 +139,14 @@ def scenario_base(run: ScenarioRun, plan: ConsensusPlan | None) -> ScenarioBase:
         "statistical_units": stat["statistical_units"], "lower_units": stat["lower_units"],
         "upper_units": stat["upper_units"],
     })  # fmt: skip
-    return ScenarioBase(supply=inputs, prices=price_frame(run.cycle), intervals=intervals)
+    uplift = event_units_by_event(run.cycle, stat)
+    events = pd.DataFrame({
+        "event": uplift["event_id"], "product": uplift["product_id"].map(skus),
+        "period": pd.PeriodIndex(pd.to_datetime(uplift["month"]), freq="M"),
+        "units": uplift["event_units"],
+    })  # fmt: skip
+    return ScenarioBase(supply=inputs, prices=price_frame(run.cycle), intervals=intervals,
+                        events=events)  # fmt: skip
 
 
 def lever_facts(run: ScenarioRun, tick: Any) -> tuple[pd.DataFrame, str]:
@@ -150,6 +159,18 @@ def lever_facts(run: ScenarioRun, tick: Any) -> tuple[pd.DataFrame, str]:
     return result.facts, f"supply engine ({result.plan.summary.method})"
 
 
+def summaries(facts: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Month / quarter / year / horizon figures of the facts, JSON-ready (NaN -> None), so the
+    pages read them instead of summarising on every request."""
+    out = {}
+    for bucket in BUCKETS:
+        frame = summarise(facts, bucket)
+        frame["first_period"] = frame["first_period"].astype(str)
+        frame = frame.astype(object).where(frame.notna(), None)
+        out[bucket] = frame.to_dict("records")
+    return out
+
+
 def _store(run: ScenarioRun, facts: pd.DataFrame, method: str) -> None:
     with transaction.atomic():
         ScenarioFact.objects.filter(run=run).delete()
@@ -159,11 +180,11 @@ def _store(run: ScenarioRun, facts: pd.DataFrame, method: str) -> None:
                          **{k: float(v) for k, v in row.items()})
             for row in facts.to_dict("records")
         )  # fmt: skip
-        run.method = method
+        run.method, run.summary = method, summaries(facts)
         run.message = (
             f"{facts['family'].nunique() - 1} families x {facts['period'].nunique()} months"
         )
-        run.save(update_fields=["method", "message", "warnings"])
+        run.save(update_fields=["method", "message", "warnings", "summary"])
         run.mark_finished()
 
 

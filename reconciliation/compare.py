@@ -16,8 +16,8 @@ import pandas as pd
 
 from cycles.models import PlanningCycle
 from reconciliation import selectors
-from reconciliation.engine import TOTAL, Bridge, pvm_bridge, summarise
-from reconciliation.selectors import ScenarioState
+from reconciliation.engine import TOTAL, Bridge, pvm_bridge
+from reconciliation.selectors import References, ScenarioState
 
 MAX_SCENARIOS = 4
 # key, label, unit, direction
@@ -67,21 +67,22 @@ def _finite(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def column_for(cycle: PlanningCycle, state: ScenarioState, budget: pd.DataFrame) -> Column:
+def column_for(cycle: PlanningCycle, state: ScenarioState, refs: References) -> Column:
+    """A scenario's horizon totals, monthly totals and bridge, read from its stored summary."""
     column = Column(state)
     if state.result is None:
         return column
-    view = selectors.financial_view(cycle, state.result, "horizon")
+    view = selectors.financial_view(cycle, state.result, "horizon", refs)
     total = view.loc[view["family"] == TOTAL]
     if len(total):
         column.horizon = {key: _finite(total.iloc[0].get(key)) for key, *_ in METRICS}  # type: ignore[misc]
-    facts = selectors.facts_frame(state.result)
-    column.monthly = summarise(facts.loc[facts["family"] == TOTAL], "month")
-    if len(budget):
-        months = set(budget["period"])
-        sold = facts.loc[(facts["family"] != TOTAL) & facts["period"].isin(months)]
+    monthly = selectors.summary_frame(state.result, "month")
+    column.monthly = monthly.loc[monthly["family"] == TOTAL]
+    if len(refs.budget):
+        months = {str(p) for p in refs.budget["period"]}
+        sold = monthly.loc[(monthly["family"] != TOTAL) & monthly["bucket"].isin(months)]
         scenario = sold.groupby("family", as_index=False)[["served_units", "revenue_eur"]].sum()
-        column.bridge = pvm_bridge(scenario.rename(columns={"served_units": "units"}), budget)
+        column.bridge = pvm_bridge(scenario.rename(columns={"served_units": "units"}), refs.budget)
     return column
 
 
@@ -90,8 +91,8 @@ def columns(cycle: PlanningCycle, scenario_ids: list[int]) -> list[Column]:
     states = selectors.scenario_states(cycle)
     chosen = [s for s in states if s.scenario.is_baseline]
     chosen += [s for s in states if s.scenario.pk in scenario_ids and not s.scenario.is_baseline]
-    budget = selectors.budget_frame(cycle)
-    return [column_for(cycle, state, budget) for state in chosen[: MAX_SCENARIOS + 1]]
+    refs = selectors.references(cycle)
+    return [column_for(cycle, state, refs) for state in chosen[: MAX_SCENARIOS + 1]]
 
 
 def _tone(delta: float | None, direction: int) -> str:

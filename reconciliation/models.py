@@ -142,6 +142,10 @@ class ScenarioRun(CalculationRun):
     levers = models.JSONField(default=list, blank=True, help_text="The levers as calculated.")
     method = models.CharField(max_length=32, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True,
+        help_text="bucket -> figures per family (`engine.periods.summarise`), stored at the run.",
+    )  # fmt: skip
 
     class Meta(CalculationRun.Meta):
         indexes = [models.Index(fields=["scenario", "status"])]

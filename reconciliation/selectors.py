@@ -171,23 +171,48 @@ APPROVED_COMPARED = {c: c for c in ("served_units", "revenue_eur", "gross_margin
                                     "revenue_at_risk_eur", "closing_inventory_value_eur")}  # fmt: skip
 
 
-def financial_view(cycle: PlanningCycle, run: ScenarioRun, bucket: str) -> pd.DataFrame:
+@dataclass(frozen=True)
+class References:
+    """What every scenario is compared with, read once per page: the active budget lines and
+    the previous cycle's approved plan (family x month; empty frames when there is none)."""
+
+    budget: pd.DataFrame
+    approved: pd.DataFrame
+
+
+def references(cycle: PlanningCycle) -> References:
+    approved = previous_approved(cycle)
+    frame = approved_facts(approved, cycle) if approved is not None else pd.DataFrame()
+    return References(budget_frame(cycle), frame)
+
+
+def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
+    """The run's stored figures for ``bucket`` (summarised from its facts for a run stored
+    before summaries existed)."""
+    records = (run.summary or {}).get(bucket)
+    if records is None:
+        return summarise(facts_frame(run), bucket)
+    frame = pd.DataFrame.from_records(records)
+    numbers = [c for c in frame.columns if c not in ("family", "bucket", "first_period")]
+    return frame.astype({c: float for c in numbers})
+
+
+def financial_view(
+    cycle: PlanningCycle, run: ScenarioRun, bucket: str, refs: References | None = None
+) -> pd.DataFrame:
     """Figures per family and bucket with the budget and last-approved comparisons.
 
     Columns: `engine.periods.summarise` output, ``budget_*`` and ``approved_*`` values with
     ``_gap`` and ``_gap_pct`` (gap = scenario - reference). Budget columns are NaN without a
     budget; approved columns NaN without an earlier approved plan.
     """
-    figures = summarise(facts_frame(run), bucket)
-    budget = budget_frame(cycle)
-    if len(budget):
-        figures = versus(figures, budget_figures(budget, bucket), BUDGET_COMPARED, "budget")
-    approved = previous_approved(cycle)
-    if approved is not None:
-        frame = approved_facts(approved, cycle)
-        if len(frame):
-            figures = versus(figures, _approved_figures(frame, bucket), APPROVED_COMPARED,
-                             "approved")  # fmt: skip
+    refs = refs or references(cycle)
+    figures = summary_frame(run, bucket)
+    if len(refs.budget):
+        figures = versus(figures, budget_figures(refs.budget, bucket), BUDGET_COMPARED, "budget")
+    if len(refs.approved):
+        figures = versus(figures, _approved_figures(refs.approved, bucket), APPROVED_COMPARED,
+                         "approved")  # fmt: skip
     return figures
 
 

@@ -40,8 +40,8 @@ class ReviewView(RoleRequiredMixin, View):
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         may_edit = _may_edit(request, cycle)
         states = selectors.scenario_states(cycle)
-        budget = selectors.budget_frame(cycle)
-        headline = {s.scenario.pk: compare.column_for(cycle, s, budget).horizon
+        refs = selectors.references(cycle)
+        headline = {s.scenario.pk: compare.column_for(cycle, s, refs).horizon
                     for s in states if s.result is not None}  # fmt: skip
         context = {
             "cycle": cycle, "may_edit": may_edit, "states": states,
@@ -67,10 +67,11 @@ class ScenarioView(RoleRequiredMixin, View):
         rows: list[dict[str, Any]] = []
         column = None
         if state.result is not None:
-            view = selectors.financial_view(cycle, state.result, bucket)
+            refs = selectors.references(cycle)
+            view = selectors.financial_view(cycle, state.result, bucket, refs)
             view = view.sort_values(["family", "first_period"], key=_total_last)
             rows = view.to_dict("records")
-            column = compare.column_for(cycle, state, selectors.budget_frame(cycle))
+            column = compare.column_for(cycle, state, refs)
         context = {
             "cycle": cycle, "scenario": scenario, "state": state, "rows": rows,
             "bucket": bucket, "buckets": BUCKETS, "total": TOTAL, "column": column,

@@ -71,12 +71,13 @@ def _bridges(book: Workbook, cols: list[Column]) -> None:
 
 
 def _facts(book: Workbook, cycle: PlanningCycle, cols: list[Column]) -> None:
+    refs = selectors.references(cycle)
     for index, c in enumerate(cols, start=1):
         if c.state.result is None:
             continue
         sheet = book.create_sheet(f"S{index} by month")
         sheet.append([f"{c.state.scenario.name}: family x month (family * = total)"])
-        view = selectors.financial_view(cycle, c.state.result, "month")
+        view = selectors.financial_view(cycle, c.state.result, "month", refs)
         present = [k for k in FACT_SHEET_COLUMNS if k in view.columns]
         sheet.append(present)
         for record in view[present].itertuples(index=False):

@@ -59,14 +59,14 @@ def build_consensus_plan(cycle: Any) -> tuple[float, int]:
     from reconciliation.engine import ScenarioBase
     from reconciliation.engine.scenario import run_scenario
     from reconciliation.snapshot import price_frame
-    from supply.inputs import cycle_inputs
+    from supply.selectors import cycle_supply_inputs
 
     plan = ConsensusPlan.objects.filter(cycle=cycle).first()
     if plan is not None and PlanRow.objects.filter(plan=plan).exists():
         return 0.0, PlanRow.objects.filter(plan=plan).count()
     started = time.perf_counter()
     prices = price_frame(cycle)
-    result = run_scenario(ScenarioBase(cycle_inputs(cycle).inputs, prices), [], CONFIG)
+    result = run_scenario(ScenarioBase(cycle_supply_inputs(cycle), prices), [], CONFIG)
     inv = result.plan.inventory
     orders = result.plan.orders.groupby(["product", "site", "receipt_period", "source_type"])[
         "quantity_units"].sum().unstack(fill_value=0.0)  # fmt: skip

@@ -10,5 +10,6 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="detail"),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),
+    path("cycles/<int:pk>/replan/", views.CycleReplanView.as_view(), name="replan"),
     path("cycles/<int:pk>/<str:kind>/", views.CycleTransitionView.as_view(), name="transition"),
 ]

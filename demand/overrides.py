@@ -25,6 +25,8 @@ from django.db import IntegrityError, transaction
 from accounts.selectors import user_family_ids, user_may
 from cycles.audit import audit_bulk
 from cycles.models import AuditEntry, PlanningCycle
+from cycles.plan import mark_stale
+from cycles.stage_edits import editable_cycle
 from demand.models import DemandOverride, ReasonCode
 from demand.selectors import consensus_frame, horizon_months
 from demand.services import DemandError
@@ -55,14 +57,21 @@ def overrides_apply(
     comment: str = "",
     source: str = "grid",
 ) -> int:
-    """Apply all edits or none; returns the number of product cells changed."""
-    cycle = _editable_cycle(cycle_id, user, reason, comment)
+    """Apply all edits or none; returns the number of product cells changed.
+
+    The cycle row is locked first (the demand sign-off locks it too), so an edit racing the
+    sign-off either lands before the freeze or is refused afterwards, never lost in between.
+    """
+    _check_request(user, reason, comment)
     entries: list[AuditEntry] = []
     try:
         with transaction.atomic():
+            cycle = _editable_cycle(cycle_id, user)
             for edit in edits:
                 entries += _apply_one(cycle, edit, user, reason, comment, source)
             audit_bulk(entries)
+            if entries:
+                mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "
@@ -71,19 +80,21 @@ def overrides_apply(
     return len(entries)
 
 
-def _editable_cycle(cycle_id: int, user: Any, reason: str, comment: str) -> PlanningCycle:
+def _check_request(user: Any, reason: str, comment: str) -> None:
     if not user_may(user, "edit_demand"):
         raise PermissionDenied("Your role may not change the demand plan.")
-    cycle = PlanningCycle.objects.get(pk=cycle_id)
-    if cycle.is_locked:
-        raise DemandError("The plan is approved and locked; it cannot be changed.")
-    if cycle.state != "demand_review":
-        raise DemandError("Consensus can only be edited while the cycle is in demand review.")
     if reason not in ReasonCode.values:
         raise DemandError("Choose a reason code for the override.")
     if reason == ReasonCode.OTHER and not comment.strip():
         raise DemandError("Reason 'Other' needs a comment saying why.")
-    return cycle
+
+
+def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
+    """The locked cycle at demand review (the shared edit guard of every stage)."""
+    return editable_cycle(
+        cycle_id, user, action="edit_demand", error=DemandError, owner="demand planner",
+        stage="demand review", stage_key="demand_review", current_only=True,
+    )  # fmt: skip
 
 
 def _apply_one(

@@ -17,6 +17,7 @@ import pandas as pd
 from django.db.models import Sum
 
 from cycles.models import PlanningCycle
+from cycles.plan_build import frozen_demand
 from datainputs.models import SalesHistory
 from demand.models import (
     CurrentForecast,
@@ -67,7 +68,15 @@ def latest_run(cycle: PlanningCycle) -> ForecastRun | None:
 
 
 def cycle_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
-    """Demand per product x site x month (``DEMAND_PLAN_COLUMNS``); see the module docstring."""
+    """Demand per product x site x month (``DEMAND_PLAN_COLUMNS``): once the demand review is
+    signed off, the demand frozen at that sign-off (``cycles.plan_build.frozen_demand``: later
+    sales corrections or forecast runs cannot move it); before, the live demand."""
+    frozen = frozen_demand(cycle)
+    return live_demand_plan(cycle) if frozen is None else frozen
+
+
+def live_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
+    """The demand as it stands now (``DEMAND_PLAN_COLUMNS``); see the module docstring."""
     if current_run(cycle) is None:
         return _run_rate_plan(cycle)
     consensus = consensus_frame(cycle)

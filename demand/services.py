@@ -187,6 +187,11 @@ def forecast_run_finalize(run_id: int) -> bool:
             return False
         if run.chunks.exclude(status=ChunkStatus.DONE).exists():
             return False
+        cycle = PlanningCycle.objects.select_for_update().get(pk=run.cycle_id)
+        if cycle.state not in RUNNABLE_STATES:
+            # Signed off (or approved) while it ran: the frozen consensus must not move.
+            run.mark_finished(error="Not applied: the demand review was signed off meanwhile.")
+            return False
         previous = CurrentForecast.objects.filter(cycle_id=run.cycle_id).first()
         CurrentForecast.objects.update_or_create(cycle_id=run.cycle_id, defaults={"run": run})
         run.mark_finished()
@@ -220,8 +225,10 @@ def forecast_chunk_failed(run_id: int, index: int, error: str) -> None:
 
 
 def forecast_run_now(cycle_id: int, user: Any) -> ForecastRun:
-    """Run a whole forecast in this process (demo seeding, management commands)."""
+    """Run a whole forecast in this process (demo seeding, management commands); refused like
+    a queued request once the demand review is signed off."""
     with transaction.atomic():
+        _check_runnable(PlanningCycle.objects.select_for_update().get(pk=cycle_id))
         run = ForecastRun.objects.create(
             cycle_id=cycle_id, requested_by=user, chunk_size=chunk_size()
         )

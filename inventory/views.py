@@ -48,6 +48,7 @@ def _result_context(
     context.update(
         search=search,
         page=page,
+        page_rows=selectors.with_weeks_of_supply(done, page),
         total=done.summary.get("total", {}),
         families=done.summary.get("families", []),
         chart=selectors.chart_data(done),

@@ -5,7 +5,7 @@ class ReconciliationConfig(AppConfig):
     name = "reconciliation"
 
     def ready(self) -> None:
-        # Registers the sign-off check, the demo seeding step, the budget import and the page link.
-        from reconciliation import budget, demo_prep, links, preconditions  # noqa: F401
+        # Registers the sign-off check, the demo seeding step, and the budget import.
+        from reconciliation import budget, demo_prep, preconditions  # noqa: F401
 
         budget.register()

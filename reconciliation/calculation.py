@@ -35,12 +35,16 @@ from reconciliation.engine import (
     split_by_channel,
     summarise,
 )
-from reconciliation.engine.scenario import run_scenario
+from reconciliation.engine.scenario import (
+    SupplyConfig,
+    SupplyInputError,
+    SupplySolveError,
+    run_scenario,
+)
 from reconciliation.levers_io import lever_from_params
 from reconciliation.models import ScenarioFact, ScenarioRun
 from reconciliation.snapshot import price_frame
-from supply.engine import SupplyConfig, SupplyInputError, SupplySolveError
-from supply.inputs import cycle_inputs
+from supply.selectors import cycle_supply_inputs
 
 logger = logging.getLogger(__name__)
 STEPS = 5
@@ -123,7 +127,7 @@ def scenario_base(run: ScenarioRun, plan: ConsensusPlan | None) -> ScenarioBase:
     rows), the price snapshot and the forecast's intervals."""
     from demand.selectors import event_units_by_event, statistical_frame
 
-    inputs = cycle_inputs(run.cycle).inputs
+    inputs = cycle_supply_inputs(run.cycle)
     if plan is not None:
         rows = _plan_rows(plan)
         demand = rows.assign(demand_units=rows["consensus_demand_units"].astype(float)

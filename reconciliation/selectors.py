@@ -54,7 +54,9 @@ def latest_result(scenario: Scenario) -> ScenarioRun | None:
 
 
 def latest_scenario_run(scenario: Scenario) -> ScenarioRun | None:
-    return ScenarioRun.objects.filter(scenario=scenario).order_by("-created_at", "-id").first()
+    """The newest run, for its progress (its stored figures are not read)."""
+    runs = ScenarioRun.objects.filter(scenario=scenario).defer("summary")
+    return runs.order_by("-created_at", "-id").first()
 
 
 @dataclass(frozen=True)

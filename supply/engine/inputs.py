@@ -40,7 +40,9 @@ firm_orders         product, site, source_type ("make" | "buy"), source (resourc
                     it, never cut it), exempt from MOQ
                     and multiples, and must fit the capacity (incl. overtime) of their month.
 safety_stock        product, site, safety_stock_units (target from the inventory review);
-                    *penalty_per_unit_month (unit_price x config.safety_stock_penalty_rate).
+                    *penalty_per_unit_month (unit_price x config.safety_stock_penalty_rate),
+                    always capped below the cheapest lost sale / (months + 1) so that a
+                    target never outweighs a sale (see `network.bounded_safety_penalty`).
 
 Anything invalid raises `SupplyInputError` with one message per problem, naming the frame, the
 row's keys and the field (see `validation`).

@@ -1,0 +1,28 @@
+"""Celery task of the plan pipeline's last step: the financial roll-up into the plan record."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from cycles.plan import PlanLocked, register_launcher
+from cycles.plan_build import plan_build
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="cycles.plan_build", acks_late=True)
+def plan_build_task(cycle_id: int, user_id: int | None = None) -> str:
+    """Idempotent: a rebuild from the same pins writes the same rows under a new version."""
+    try:
+        version = plan_build(cycle_id, user_id)
+    except PlanLocked as exc:
+        logger.info("Plan of cycle %s not rebuilt: %s", cycle_id, exc)
+        return "locked"
+    return "superseded" if version is None else f"version {version}"
+
+
+@register_launcher("finance")
+def launch_finance(cycle_id: int, user_id: int | None) -> None:
+    plan_build_task.delay(cycle_id, user_id)

@@ -42,11 +42,9 @@ def demo_budget(run: ScenarioRun, user: Any) -> int:
             k = Decimal(str(offsets[fact.family]))
             rows.append({
                 "budget": version.code, "family": fact.family, "month": str(fact.period),
-                "units": str(round(Decimal(fact.demand_units) * k, 2)),
-                "revenue_eur": str(round(Decimal(fact.demand_units * fact.revenue_eur
-                                                 / max(fact.served_units, 1e-9)) * k, 2)),
-                "cogs_eur": str(round(Decimal(fact.demand_units * fact.cogs_eur
-                                              / max(fact.served_units, 1e-9)) * k, 2)),
+                "units": str(round(Decimal(fact.served_units) * k, 2)),
+                "revenue_eur": str(round(Decimal(fact.revenue_eur) * k, 2)),
+                "cogs_eur": str(round(Decimal(fact.cogs_eur) * k, 2)),
             })  # fmt: skip
     result = validate_rows(BUDGET_LINES, list(enumerate(rows, start=2)))
     if not result.ok:
@@ -58,10 +56,9 @@ def demo_budget(run: ScenarioRun, user: Any) -> int:
 def recommend_baseline(cycle: PlanningCycle, user: Any) -> None:
     try:
         baseline = services.baseline_ensure(cycle.pk, user)
-        run = services.scenario_run_request(baseline.pk, user)
+        run = services.scenario_run_now(baseline.pk, user)
     except services.ReconciliationError as exc:
         raise TransitionError(str(exc)) from None
-    run.refresh_from_db()
     if run.status != RunStatus.SUCCEEDED:
         raise TransitionError(f"Baseline scenario: {run.error or run.get_status_display()}")
     demo_budget(run, user)

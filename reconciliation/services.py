@@ -153,7 +153,7 @@ def lever_remove(scenario_id: int, lever_id: int, user: Any, reason: str = "") -
         _audit_lever(cycle, scenario, user, text, None, reason)
 
 
-def _queue(cycle: PlanningCycle, scenario: Scenario, user: Any) -> ScenarioRun:
+def _queue(cycle: PlanningCycle, scenario: Scenario, user: Any, send: bool = True) -> ScenarioRun:
     """A run of ``scenario`` (call with the cycle locked); the active one if there is one.
 
     Like `cycles.run_tasks.request_run`, but one active run per *scenario*, not per cycle, so
@@ -169,12 +169,14 @@ def _queue(cycle: PlanningCycle, scenario: Scenario, user: Any) -> ScenarioRun:
         cycle=cycle, scenario=scenario, requested_by=user,
         baseline_version=scenario.baseline_version, levers=selectors.lever_list(scenario),
     )  # fmt: skip
-    transaction.on_commit(lambda: tasks.scenario_calculate.delay(run.pk))
+    if send:
+        transaction.on_commit(lambda: tasks.scenario_calculate.delay(run.pk))
     return run
 
 
-def scenario_run_request(scenario_id: int, user: Any) -> ScenarioRun:
-    """Queue a calculation of the scenario (also the retry of a failed one)."""
+def scenario_run_request(scenario_id: int, user: Any, send: bool = True) -> ScenarioRun:
+    """Queue a calculation of the scenario (also the retry of a failed one); with ``send``
+    False the run is only recorded (`scenario_run_now` executes it in this process)."""
     with transaction.atomic():
         cycle, scenario = _scenario(scenario_id, user)
         version = selectors.plan_version(cycle)
@@ -185,7 +187,17 @@ def scenario_run_request(scenario_id: int, user: Any) -> ScenarioRun:
             raise ReconciliationError(
                 f"'{scenario.name}' is stale: the consensus plan moved on. Rebase it first."
             )
-        return _queue(cycle, scenario, user)
+        return _queue(cycle, scenario, user, send)
+
+
+def scenario_run_now(scenario_id: int, user: Any) -> ScenarioRun:
+    """Calculate synchronously (demo seeding, scripts): the same checks as a queued request."""
+    from reconciliation.calculation import scenario_run_execute
+
+    run = scenario_run_request(scenario_id, user, send=False)
+    scenario_run_execute(run.pk)
+    run.refresh_from_db()
+    return run
 
 
 def scenario_rebase(scenario_id: int, user: Any) -> ScenarioRun:

@@ -169,3 +169,31 @@ def test_cancel_stops_a_queued_run(at_reconciliation, users) -> None:  # type: i
     assert scenario_run_execute(run.pk) == "failed"  # the late task leaves it alone
     retry = run_on_commit(lambda: services.scenario_run_request(scenario.pk, finance))
     assert retry.pk != run.pk and retry.status == "succeeded"
+
+
+def test_financial_view_compares_with_last_cycles_approved_plan(
+    at_reconciliation, plant, users
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from cycles.plan_models import ApprovedPlan, ApprovedPlanRow
+    from cycles.services import cycle_open
+
+    # given October's approved plan sold 120 units of MADE-1 in November for 900.00
+    october = cycle_open(dt.date(2026, 10, 1), users[Role.ADMINISTRATOR])
+    approved = ApprovedPlan.objects.create(cycle=october, sha256="0" * 64, run_ids={}, row_count=1)
+    family = plant["made"].family.code
+    ApprovedPlanRow.objects.create(
+        approved_plan=approved, product_id_at_approval=plant["made"].pk, sku="MADE-1",
+        site_code="DC1", family_code=family, month=MONTHS[0], served_units=120.0,
+        revenue_eur=900.0, gross_margin_eur=420.0, inventory_value_eur=40.0,
+    )  # fmt: skip
+    _, run = _baseline_run(at_reconciliation, users[Role.FINANCE])
+    # when finance reads November of this cycle's baseline (100 x 7.50 = 750.00)
+    view = selectors.financial_view(at_reconciliation, run, "month").set_index(["family", "bucket"])
+    row = view.loc[(family, "2026-11")]
+    # then the gap to the approved plan is -150.00, i.e. -16.7 %
+    assert row["approved_revenue_eur"] == 900.0
+    assert row["approved_revenue_eur_gap"] == pytest.approx(-150.0)
+    assert row["approved_revenue_eur_gap_pct"] == pytest.approx(-16.6667, abs=1e-3)
+    assert row["approved_closing_inventory_value_eur"] == 40.0

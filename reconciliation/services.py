@@ -1,6 +1,7 @@
 """Write services of the reconciliation: scenarios, levers, runs, rebase, recommendation.
 
-Every service checks the role (finance), locks the cycle row and refuses an approved cycle
+Every service checks the role (finance), locks the cycle row and refuses an approved cycle or
+one past the reconciliation (signed off: read-only until reopened) through the one edit guard
 (`cycles.stage_edits.editable_cycle`); lever changes and the recommendation are audited with
 `cycles.audit.audit_record`. Runs are queued inside the transaction and their Celery task sent
 on commit; one scenario never has two active runs, different scenarios run in parallel.
@@ -48,7 +49,7 @@ class ReconciliationError(Exception):
 
 def _cycle(cycle_id: int, user: Any) -> PlanningCycle:
     return editable_cycle(cycle_id, user, action=EDIT_ACTION, error=ReconciliationError,
-                          owner="finance", stage="reconciliation")  # fmt: skip
+                          owner="finance", stage="reconciliation", stage_key=STAGE_KEY)  # fmt: skip
 
 
 def _scenario(scenario_id: int, user: Any) -> tuple[PlanningCycle, Scenario]:

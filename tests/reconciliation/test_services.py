@@ -150,9 +150,14 @@ def test_a_bad_lever_is_refused_and_a_failing_run_says_why(at_reconciliation, us
                          "unknown resource 'NOPE'")  # fmt: skip
 
 
-def test_only_finance_edits_and_an_approved_cycle_is_read_only(at_reconciliation, users) -> None:  # type: ignore[no-untyped-def]
+def test_only_finance_edits_and_a_signed_off_or_approved_cycle_is_read_only(
+    at_reconciliation, users
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ReconciliationError, match="Only the finance"):
         services.scenario_create(at_reconciliation.pk, users[Role.SUPPLY_PLANNER], "X")
+    PlanningCycle.objects.filter(pk=at_reconciliation.pk).update(state="executive_review")
+    with pytest.raises(ReconciliationError, match="signed off"):
+        services.scenario_create(at_reconciliation.pk, users[Role.FINANCE], "X")
     PlanningCycle.objects.filter(pk=at_reconciliation.pk).update(state="approved")
     with pytest.raises(ReconciliationError, match="read-only"):
         services.scenario_create(at_reconciliation.pk, users[Role.FINANCE], "X")

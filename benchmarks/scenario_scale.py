@@ -53,8 +53,9 @@ def _users() -> Any:
 
 def build_consensus_plan(cycle: Any) -> tuple[float, int]:
     """The plan record from one supply plan of the cycle's inputs (stand-in for the pipeline)."""
-    from cycles.plan_models import ConsensusPlan, PlanResourceRow, PlanRow
-    from masterdata.models import Product, Resource, Site
+    from django.db import transaction
+
+    from cycles.plan_models import ConsensusPlan, PlanRow
     from reconciliation.calculation import CONFIG
     from reconciliation.engine import ScenarioBase
     from reconciliation.engine.scenario import run_scenario
@@ -62,7 +63,7 @@ def build_consensus_plan(cycle: Any) -> tuple[float, int]:
     from supply.selectors import cycle_supply_inputs
 
     plan = ConsensusPlan.objects.filter(cycle=cycle).first()
-    if plan is not None and PlanRow.objects.filter(plan=plan).exists():
+    if plan is not None and plan.resource_rows.exists():
         return 0.0, PlanRow.objects.filter(plan=plan).count()
     started = time.perf_counter()
     prices = price_frame(cycle)
@@ -76,7 +77,17 @@ def build_consensus_plan(cycle: Any) -> tuple[float, int]:
     inv = inv.merge(prices[["product", "unit_price_eur", "unit_cost_eur"]], on="product")
     for column in ("make", "buy"):
         inv[column] = inv[column].astype(float).fillna(0.0) if column in inv else 0.0
+    with transaction.atomic():  # all or nothing: an interrupted setup leaves no partial plan
+        rows = _write_plan(cycle, inv, result.plan.resource_utilisation)
+    return time.perf_counter() - started, rows
+
+
+def _write_plan(cycle: Any, inv: Any, resource_utilisation: Any) -> int:
+    from cycles.plan_models import ConsensusPlan, PlanResourceRow, PlanRow
+    from masterdata.models import Product, Resource, Site
+
     plan, _ = ConsensusPlan.objects.update_or_create(cycle=cycle, defaults={"version": 1})
+    PlanRow.objects.filter(plan=plan).delete()
     products = dict(Product.objects.values_list("sku", "pk"))
     sites = dict(Site.objects.values_list("code", "pk"))
     rows = [
@@ -97,9 +108,9 @@ def build_consensus_plan(cycle: Any) -> tuple[float, int]:
         PlanResourceRow(plan=plan, resource_id=resources[r.resource],
                         month=r.period.to_timestamp().date(), load_hours=r.load_hours,
                         capacity_hours=r.capacity_hours, overtime_hours=r.overtime_hours)
-        for r in result.plan.resource_utilisation.itertuples(index=False)
+        for r in resource_utilisation.itertuples(index=False)
     )  # fmt: skip
-    return time.perf_counter() - started, len(rows)
+    return len(rows)
 
 
 def scenario(cycle: Any, finance: Any, name: str, levers: list[tuple[str, dict[str, Any]]]) -> Any:

@@ -163,15 +163,15 @@ def lever_facts(run: ScenarioRun, tick: Any) -> tuple[pd.DataFrame, str]:
     return result.facts, f"supply engine ({result.plan.summary.method})"
 
 
-def summaries(facts: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Month / quarter / year / horizon figures of the facts, JSON-ready (NaN -> None), so the
-    pages read them instead of summarising on every request."""
+def summaries(facts: pd.DataFrame) -> dict[str, dict[str, list[Any]]]:
+    """Month / quarter / year / horizon figures of the facts, JSON-ready (columns and rows;
+    NaN -> None), so the pages read them instead of summarising on every request."""
     out = {}
     for bucket in BUCKETS:
         frame = summarise(facts, bucket)
         frame["first_period"] = frame["first_period"].astype(str)
         frame = frame.astype(object).where(frame.notna(), None)
-        out[bucket] = frame.to_dict("records")
+        out[bucket] = {"columns": list(frame.columns), "data": frame.to_numpy().tolist()}
     return out
 
 

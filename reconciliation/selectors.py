@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.db.models import OuterRef, Subquery
 
 from cycles.models import PlanningCycle
 from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, ConsensusPlan
@@ -79,21 +80,36 @@ class ScenarioState:
         return recommendation_problems(stale=self.stale, has_results=current, active=active)
 
 
-def scenario_state(scenario: Scenario, version: int | None) -> ScenarioState:
+def _state(scenario: Scenario, version: int | None, run: ScenarioRun | None,
+           result: ScenarioRun | None) -> ScenarioState:  # fmt: skip
     levers = lever_list(scenario)
-    result = latest_result(scenario)
-    stale = version is None or scenario.baseline_version != version
+    stale = scenario.baseline_version != version
     stale = stale or (result is not None and result.baseline_version != version)
     outdated = result is not None and result.levers != levers
-    return ScenarioState(scenario, levers, latest_scenario_run(scenario), result, stale, outdated)
+    return ScenarioState(scenario, levers, run, result, stale, outdated)
+
+
+def scenario_state(scenario: Scenario, version: int | None) -> ScenarioState:
+    return _state(scenario, version, latest_scenario_run(scenario), latest_result(scenario))
 
 
 def scenario_states(cycle: PlanningCycle) -> list[ScenarioState]:
-    """Baseline first, then the scenarios in creation order."""
+    """Baseline first, then the scenarios in creation order (three queries whatever the count)."""
     version = plan_version(cycle)
-    scenarios = Scenario.objects.filter(cycle=cycle).prefetch_related("levers")
+    runs = ScenarioRun.objects.filter(scenario=OuterRef("pk"))
+    newest = runs.order_by("-created_at", "-id").values("pk")[:1]
+    result = runs.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").values("pk")
+    scenarios = list(
+        Scenario.objects.filter(cycle=cycle).prefetch_related("levers")
+        .annotate(newest_id=Subquery(newest), result_id=Subquery(result[:1]))
+    )  # fmt: skip
+    wanted = {s.newest_id for s in scenarios} | {s.result_id for s in scenarios}  # type: ignore[attr-defined]
+    by_id = ScenarioRun.objects.in_bulk([pk for pk in wanted if pk is not None])
     ordered = sorted(scenarios, key=lambda s: (s.kind != ScenarioKind.BASELINE, s.pk))
-    return [scenario_state(s, version) for s in ordered]
+    return [
+        _state(s, version, by_id.get(s.newest_id), by_id.get(s.result_id))  # type: ignore[attr-defined]
+        for s in ordered
+    ]
 
 
 def recommendation(cycle: PlanningCycle) -> Recommendation | None:
@@ -191,10 +207,10 @@ def references(cycle: PlanningCycle) -> References:
 def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
     """The run's stored figures for ``bucket`` (summarised from its facts for a run stored
     before summaries existed)."""
-    records = (run.summary or {}).get(bucket)
-    if records is None:
+    stored = (run.summary or {}).get(bucket)
+    if stored is None:
         return summarise(facts_frame(run), bucket)
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame(stored["data"], columns=stored["columns"])
     numbers = [c for c in frame.columns if c not in ("family", "bucket", "first_period")]
     return frame.astype({c: float for c in numbers})
 

@@ -47,6 +47,8 @@ from reconciliation.snapshot import price_frame
 from supply.selectors import cycle_supply_inputs
 
 logger = logging.getLogger(__name__)
+NO_PLAN_RECORD = ("No consensus plan record yet: the baseline is planned from the supply "
+                  "review's inputs.")  # fmt: skip
 STEPS = 5
 CONFIG = SupplyConfig(mip_relative_gap=0.005, time_limit_seconds=60.0)
 
@@ -112,7 +114,8 @@ def baseline_facts(run: ScenarioRun, tick: Any) -> tuple[pd.DataFrame, str]:
     plan = _plan(run)
     if plan is None:  # until the plan pipeline has built the record: the stages' inputs as planned
         facts, method = lever_facts(run, tick)
-        return facts, f"{method}; no consensus plan record yet"
+        run.warnings = [NO_PLAN_RECORD, *run.warnings]
+        return facts, method
     tick(1, "Reading the consensus plan")
     prices = price_frame(run.cycle)
     rows = plan_frame_from_rows(_plan_rows(plan), prices, _transport_costs(),

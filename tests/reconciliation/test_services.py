@@ -202,3 +202,24 @@ def test_financial_view_compares_with_last_cycles_approved_plan(
     assert row["approved_revenue_eur_gap"] == pytest.approx(-150.0)
     assert row["approved_revenue_eur_gap_pct"] == pytest.approx(-16.6667, abs=1e-3)
     assert row["approved_closing_inventory_value_eur"] == 40.0
+
+
+def test_before_the_plan_record_exists_the_baseline_is_planned_from_the_inputs(
+    plant, cycle, users
+) -> None:  # type: ignore[no-untyped-def]
+    # given a cycle whose plan pipeline has not built the consensus plan record yet
+    from tests.helpers import move_to_stage
+
+    cycle = move_to_stage(cycle, "reconciliation")
+    finance = users[Role.FINANCE]
+    baseline, run = _baseline_run(cycle, finance)
+    # then the baseline is planned by the supply engine on the stage inputs (run-rate demand:
+    # 150 a month of MADE-1 against 100 h of LINE-1), is not stale and can be recommended
+    assert run.status == "succeeded", run.error
+    assert run.warnings[0].startswith("No consensus plan record yet")
+    total = ScenarioFact.objects.get(run=run, family_code="*", month=MONTHS[0])
+    assert total.lost_sales_units == pytest.approx(50.0, abs=1e-6)
+    services.recommend(cycle.pk, baseline.pk, finance, "Plan as is")
+    assert preconditions.unmet(cycle, "reconciliation") == [] or all(
+        "reconciliation" not in p.lower() for p in preconditions.unmet(cycle, "reconciliation")
+    )

@@ -82,3 +82,27 @@ def test_the_erp_pushes_and_reads_back_budget_lines(version, settings) -> None: 
 def test_a_new_version_becomes_the_years_active_one(version, users) -> None:  # type: ignore[no-untyped-def]
     second = budget_version_create(users[Role.FINANCE], "AOP-2027-R1", 2027, "Reforecast")
     assert list(BudgetVersion.objects.filter(is_active=True)) == [second]
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("budget,family,month,units,revenue_eur,cogs_eur\nNOPE,BEV,2027-01,1,1,1\n", "text/csv"),
+        ("budget,family,month,units,revenue_eur,cogs_eur\nAOP-2027,BEV,2027-01,-1,x,1e99\n",
+         "text/csv"),
+        ('[{"budget": 5, "family": null, "month": "2027-99", "units": "1"}]', "application/json"),
+        ("not json", "application/json"),
+    ],
+)  # fmt: skip
+def test_bad_budget_pushes_are_refused_with_the_reason(
+    version, settings, body, content_type
+) -> None:  # type: ignore[no-untyped-def]
+    settings.API_RATE_LIMIT_PER_MINUTE = 100_000
+    _client, token = client_create("erp-budget-bad")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = api.post("/api/v1/budget-lines/", data=body, content_type=content_type)
+    # 400 for an unreadable body, 422 with every row error for rows that fail validation
+    assert response.status_code in (400, 422), response.content
+    assert response.json().get("errors") or response.json().get("detail")
+    assert BudgetLine.objects.count() == 0

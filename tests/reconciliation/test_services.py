@@ -223,3 +223,37 @@ def test_before_the_plan_record_exists_the_baseline_is_planned_from_the_inputs(
     assert preconditions.unmet(cycle, "reconciliation") == [] or all(
         "reconciliation" not in p.lower() for p in preconditions.unmet(cycle, "reconciliation")
     )
+
+
+def test_cancelling_a_demand_event_removes_its_uplift_from_the_plan(
+    at_reconciliation, plant, users
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from demand.models import DemandEvent, StatisticalForecast
+    from tests.factories import forecast_ready
+
+    # given a campaign adding 100 units of MADE-1 in December (inside its consensus of 150)
+    cycle, finance = at_reconciliation, users[Role.FINANCE]
+    forecast = forecast_ready(cycle)
+    for month in MONTHS:
+        StatisticalForecast.objects.create(
+            run=forecast, product=plant["made"], month=month, forecast_units=Decimal("150"),
+            lower_units=Decimal("120"), upper_units=Decimal("180"), model="test",
+        )  # fmt: skip
+    event = DemandEvent.objects.create(
+        cycle=cycle, name="Xmas promo", product=plant["made"], start_month=dt.date(2026, 12, 1),
+        end_month=dt.date(2026, 12, 1), uplift_kind="units", uplift_value=Decimal("100"),
+    )  # fmt: skip
+    scenario = services.scenario_create(cycle.pk, finance, "No promo")
+    services.lever_add(
+        scenario.pk, finance, "demand_event", {"event": event.pk, "action": "cancel"}
+    )
+    # when the scenario runs
+    run = run_on_commit(lambda: services.scenario_run_request(scenario.pk, finance))
+    assert run.status == "succeeded", run.error
+    # then December's demand of MADE-1 is 50 and LINE-1 (100 h) serves it all
+    dec = ScenarioFact.objects.get(run=run, family_code=plant["made"].family.code,
+                                   month=MONTHS[1])  # fmt: skip
+    assert dec.demand_units == pytest.approx(50.0)
+    assert dec.lost_sales_units == pytest.approx(0.0, abs=1e-6)

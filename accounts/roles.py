@@ -31,6 +31,7 @@ DATA_INPUT_WRITERS: dict[str, frozenset[Role]] = {
         {Role.INVENTORY_PLANNER, Role.SUPPLY_PLANNER, Role.ADMINISTRATOR, Role.ERP}
     ),
     "open_receipts": frozenset({Role.SUPPLY_PLANNER, Role.ADMINISTRATOR, Role.ERP}),
+    "budget_lines": frozenset({Role.FINANCE, Role.ADMINISTRATOR, Role.ERP}),
 }
 
 # Who may push master data (API bulk upsert; ERPs own item, site and sourcing masters).
@@ -59,6 +60,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "run_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
     "edit_supply_plan": frozenset({Role.SUPPLY_PLANNER}),
     "edit_inventory_policy": frozenset({Role.INVENTORY_PLANNER}),
+    "edit_reconciliation": frozenset({Role.FINANCE}),
     **{f"upload_{name}": roles for name, roles in DATA_INPUT_WRITERS.items()},
     **{f"upload_{name}": roles for name, roles in MASTER_DATA_WRITERS.items()},
     "api_read_tables": frozenset({*ALL_HUMAN_ROLES, Role.ERP}),

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from datainputs.importers import SPECS, ImportSpec
 from datainputs.importers.master_specs import MASTER_SPECS
 from datainputs.importers.specs import Column
+from datainputs.importers.validation import FK_MODELS
 
 FK_KEYS = {
     "product": "sku",
@@ -29,6 +30,11 @@ FK_KEYS = {
 }
 # ORM path to the product family, for family-scoped planners.
 FAMILY_PATHS = {"products": "family", "families": "id"}
+
+
+def _fk_key(kind: str) -> str:
+    """The natural key of a foreign-key kind (a stage's registered kinds included)."""
+    return FK_KEYS.get(kind) or str(FK_MODELS[kind][1])
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,8 @@ def _source(spec: ImportSpec, column: Column) -> str:
     if column.kind != "fk":
         return column.field
     if column.field in spec.input_only_fields:
-        return f"supply_term.{column.field}.{FK_KEYS[column.fk]}"
-    return f"{column.field}.{FK_KEYS[column.fk]}"
+        return f"supply_term.{column.field}.{_fk_key(column.fk)}"
+    return f"{column.field}.{_fk_key(column.fk)}"
 
 
 def _read_field(spec: ImportSpec, column: Column) -> serializers.Field:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
@@ -31,12 +32,21 @@ def _spec(name: str) -> ImportSpec:
     return SPECS[name]
 
 
+def _browse_url(spec: ImportSpec) -> str | None:
+    """The input's list page; a stage's registered input (the budget) is browsed on its stage."""
+    try:
+        return reverse(f"datainputs:{spec.name}")
+    except NoReverseMatch:
+        return None
+
+
 class DataInputsHomeView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         cards = [
-            {"spec": spec, "may_upload": user_may(request.user, f"upload_{spec.name}")}
+            {"spec": spec, "may_upload": user_may(request.user, f"upload_{spec.name}"),
+             "browse_url": _browse_url(spec)}
             for spec in SPECS.values()
-        ]
+        ]  # fmt: skip
         recent = models.ImportBatch.objects.select_related("created_by")[:15]
         return render(request, "datainputs/home.html", {"cards": cards, "recent": recent})
 

@@ -167,7 +167,13 @@ def event_units(cycle: PlanningCycle, stat: pd.DataFrame) -> pd.DataFrame:
     % events scale the statistical forecast; unit events on a family are spread over its
     products in proportion to their statistical forecast that month (equally when all are zero).
     """
-    columns = ["product_id", "month", "event_units"]
+    events = event_units_by_event(cycle, stat).drop(columns="event_id")
+    return events.groupby(["product_id", "month"], as_index=False)["event_units"].sum()
+
+
+def event_units_by_event(cycle: PlanningCycle, stat: pd.DataFrame) -> pd.DataFrame:
+    """Each event's own uplift [event_id, product_id, month, event_units] (see `event_units`)."""
+    columns = ["event_id", "product_id", "month", "event_units"]
     parts: list[pd.DataFrame] = []
     for event in DemandEvent.objects.filter(cycle=cycle):
         in_scope = stat["month"].between(event.start_month, event.end_month)
@@ -183,12 +189,12 @@ def event_units(cycle: PlanningCycle, stat: pd.DataFrame) -> pd.DataFrame:
             rows["event_units"] = rows["statistical_units"] * value / 100.0
         else:
             rows["event_units"] = _spread(rows, value)
-        parts.append(rows[columns])
+        parts.append(rows.assign(event_id=event.pk)[columns])
     if not parts:
         return pd.DataFrame(columns=columns).astype({"event_units": float})
     events = pd.concat(parts, ignore_index=True)
     events["event_units"] = events["event_units"].astype(float)
-    return events.groupby(["product_id", "month"], as_index=False)["event_units"].sum()
+    return events
 
 
 def _spread(rows: pd.DataFrame, units: float) -> pd.Series:

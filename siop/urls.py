@@ -14,6 +14,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("demand/", include("demand.urls")),
     path("supply/", include("supply.urls")),
+    path("reconciliation/", include("reconciliation.urls")),
     path("", include("cycles.urls")),
 ]
 

@@ -18,6 +18,7 @@ from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
 from cycles.plan import pinned_run_id
+from supply.engine import SupplyInputs
 from supply.engine.rccp import is_overloaded, needs_overtime
 from supply.models import (
     FirmOrder,
@@ -55,6 +56,14 @@ OPTION_TEXT = {
     "alternative_supplier": "Alternative supplier",
     "order_more": "Order more",
 }
+
+
+def cycle_supply_inputs(cycle: PlanningCycle) -> SupplyInputs:
+    """The supply engine's inputs for ``cycle``, as the supply plan reads them (`supply.inputs`):
+    for other stages that re-plan on them (the reconciliation's scenarios)."""
+    from supply.inputs import cycle_inputs
+
+    return cycle_inputs(cycle).inputs
 
 
 def latest_run(cycle: PlanningCycle) -> SupplyPlanRun | None:

@@ -155,6 +155,13 @@ SPECS: dict[str, ImportSpec] = {
 }
 
 
+def register_spec(spec: ImportSpec) -> ImportSpec:
+    """Add a data input owned by a stage app (from its ``AppConfig.ready``), so the upload page,
+    the template downloads and the API table serve it through this same import service."""
+    SPECS.setdefault(spec.name, spec)
+    return spec
+
+
 def get_spec(name: str) -> ImportSpec:
     """A data-input or master-data spec by name."""
     from datainputs.importers.master_specs import MASTER_SPECS

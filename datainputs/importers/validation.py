@@ -101,6 +101,11 @@ FK_MODELS: dict[str, tuple[Any, str]] = {
 }
 
 
+def register_fk(kind: str, model: Any, key: str) -> None:
+    """Let a registered spec's ``fk`` column of ``kind`` resolve by ``model``'s ``key`` field."""
+    FK_MODELS.setdefault(kind, (model, key))
+
+
 def validate_rows(
     spec: ImportSpec,
     raw_rows: Sequence[tuple[int, Mapping[str, str]]],

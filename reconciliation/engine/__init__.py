@@ -16,7 +16,12 @@ from reconciliation.engine.levers import (
     apply_levers,
 )
 from reconciliation.engine.periods import BUCKETS, budget_figures, summarise, versus
-from reconciliation.engine.plan_frame import plan_frame, resource_frame
+from reconciliation.engine.plan_frame import (
+    plan_frame,
+    plan_frame_from_rows,
+    resource_frame,
+    split_by_channel,
+)
 from reconciliation.engine.pvm import Bridge, mix_effect, pvm_bridge
 from reconciliation.engine.rollup import FACT_COLUMNS, PLAN_COLUMNS, TOTAL, roll_up
 
@@ -35,9 +40,11 @@ __all__ = [
     "budget_figures",
     "mix_effect",
     "plan_frame",
+    "plan_frame_from_rows",
     "pvm_bridge",
     "resource_frame",
     "roll_up",
+    "split_by_channel",
     "summarise",
     "versus",
 ]

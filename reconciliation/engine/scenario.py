@@ -15,7 +15,18 @@ import pandas as pd
 from reconciliation.engine.levers import Lever, ScenarioBase, apply_levers
 from reconciliation.engine.plan_frame import plan_frame, resource_frame
 from reconciliation.engine.rollup import roll_up
-from supply.engine import SupplyConfig, SupplyPlan, plan_supply, plan_supply_aggregated
+from supply.engine import (
+    SupplyConfig,
+    SupplyInputError,
+    SupplyPlan,
+    SupplySolveError,
+    plan_supply,
+    plan_supply_aggregated,
+)
+
+# The supply engine's configuration and errors, for the Django side of scenario runs.
+__all__ = ["ScenarioResult", "SupplyConfig", "SupplyInputError", "SupplySolveError",
+           "recommendation_problems", "run_scenario"]  # fmt: skip
 
 Progress = Callable[[int, str], None]
 

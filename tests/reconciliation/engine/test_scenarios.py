@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -108,3 +110,40 @@ def test_stale_scenario_is_refused_for_recommendation() -> None:
     assert problems and "stale" in problems[0]
     assert recommendation_problems(stale=False, has_results=True, active=False) == []
     assert recommendation_problems(stale=False, has_results=False, active=False)
+
+
+def _event_base() -> ScenarioBase:
+    # event 7 lifts P1 by 100 units in January (already inside the 600 of demand)
+    events = pd.DataFrame({"event": [7], "product": ["P1"], "period": [HORIZON[0]],
+                           "units": [100.0]})  # fmt: skip
+    return ScenarioBase(supply=base().supply, prices=PRICES, events=events)
+
+
+def test_cancelling_a_demand_event_removes_its_uplift() -> None:
+    frames = apply_levers(_event_base(), [Lever("demand_event", event=7, action="cancel")])
+    p1 = frames.supply.demand.loc[lambda f: f["product"] == "P1"].set_index("period")
+    assert p1["demand_units"].tolist() == [500.0, 600.0, 600.0]
+
+
+def test_delaying_a_demand_event_moves_its_uplift_later() -> None:
+    lever = Lever("demand_event", event=7, action="delay", months=1)
+    frames = apply_levers(_event_base(), [lever])
+    p1 = frames.supply.demand.loc[lambda f: f["product"] == "P1"].set_index("period")
+    assert p1["demand_units"].tolist() == [500.0, 700.0, 600.0]
+    with pytest.raises(LeverError, match="no demand event 8"):
+        apply_levers(_event_base(), [Lever("demand_event", event=8, action="cancel")])
+
+
+def test_channel_priority_and_service_target_change_their_frames() -> None:
+    scenario = ScenarioBase(
+        supply=replace(base().supply, safety_stock=pd.DataFrame(
+            {"product": ["P1"], "site": ["DC1"], "safety_stock_units": [100.0]})),
+        prices=PRICES,
+    )  # fmt: skip
+    frames = apply_levers(scenario, [Lever("service_target", pct=99.0, base_pct=95.0),
+                                     Lever("channel_priority", channel="RETAIL", priority=2)])  # fmt: skip
+    # z(0.99) / z(0.95) = 2.3263 / 1.6449
+    assert frames.supply.safety_stock["safety_stock_units"].iloc[0] == pytest.approx(
+        141.43, abs=0.01
+    )
+    assert frames.supply.channels["service_priority"].tolist() == [2]

@@ -1,0 +1,243 @@
+"""Reads of the reconciliation: scenarios with their state, facts, budget, last approved plan.
+
+Pages and the export only read stored facts (`ScenarioFact`) and small reference tables; the
+period totals and KPIs are computed from those facts by the pure engine (`engine.periods`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db.models import OuterRef, Subquery
+
+from cycles.models import PlanningCycle
+from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, ConsensusPlan
+from cycles.run_selectors import latest_run
+from cycles.runs import RunStatus
+from reconciliation.engine import TOTAL, budget_figures, summarise, versus
+from reconciliation.engine.periods import bucket_label
+from reconciliation.engine.rollup import SUM_COLUMNS
+from reconciliation.engine.scenario import recommendation_problems
+from reconciliation.levers_io import describe
+from reconciliation.models import (
+    BudgetLine,
+    Recommendation,
+    Scenario,
+    ScenarioFact,
+    ScenarioKind,
+    ScenarioLever,
+    ScenarioRun,
+)
+
+
+def consensus_plan(cycle: PlanningCycle) -> ConsensusPlan | None:
+    return ConsensusPlan.objects.filter(cycle=cycle).first()
+
+
+def plan_version(cycle: PlanningCycle) -> int | None:
+    plan = consensus_plan(cycle)
+    return None if plan is None else plan.version
+
+
+def lever_list(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's levers as stored: kind and params, in order (what a run pins)."""
+    return [{"kind": lever.kind, "params": lever.params} for lever in scenario.levers.all()]
+
+
+def latest_result(scenario: Scenario) -> ScenarioRun | None:
+    return (
+        ScenarioRun.objects.filter(scenario=scenario, status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def latest_scenario_run(scenario: Scenario) -> ScenarioRun | None:
+    """The newest run, for its progress (its stored figures are not read)."""
+    runs = ScenarioRun.objects.filter(scenario=scenario).defer("summary")
+    return runs.order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    scenario: Scenario
+    levers: list[dict[str, Any]]
+    run: ScenarioRun | None  # the newest run (progress)
+    result: ScenarioRun | None  # the newest succeeded run (numbers)
+    stale: bool  # the consensus plan moved since the scenario's baseline
+    outdated: bool  # levers changed since the result was calculated
+
+    @property
+    def lever_lines(self) -> list[str]:
+        return [describe(lever["kind"], lever["params"]) for lever in self.levers]
+
+    @property
+    def problems(self) -> list[str]:
+        active = self.run is not None and self.run.is_active
+        current = self.result is not None and not self.outdated
+        return recommendation_problems(stale=self.stale, has_results=current, active=active)
+
+
+def _state(scenario: Scenario, version: int | None, run: ScenarioRun | None,
+           result: ScenarioRun | None) -> ScenarioState:  # fmt: skip
+    levers = lever_list(scenario)
+    stale = scenario.baseline_version != version
+    stale = stale or (result is not None and result.baseline_version != version)
+    outdated = result is not None and result.levers != levers
+    return ScenarioState(scenario, levers, run, result, stale, outdated)
+
+
+def scenario_state(scenario: Scenario, version: int | None) -> ScenarioState:
+    return _state(scenario, version, latest_scenario_run(scenario), latest_result(scenario))
+
+
+def scenario_states(cycle: PlanningCycle) -> list[ScenarioState]:
+    """Baseline first, then the scenarios in creation order (three queries whatever the count)."""
+    version = plan_version(cycle)
+    runs = ScenarioRun.objects.filter(scenario=OuterRef("pk"))
+    newest = runs.order_by("-created_at", "-id").values("pk")[:1]
+    result = runs.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").values("pk")
+    scenarios = list(
+        Scenario.objects.filter(cycle=cycle).prefetch_related("levers")
+        .annotate(newest_id=Subquery(newest), result_id=Subquery(result[:1]))
+    )  # fmt: skip
+    wanted = {s.newest_id for s in scenarios} | {s.result_id for s in scenarios}  # type: ignore[attr-defined]
+    by_id = ScenarioRun.objects.in_bulk([pk for pk in wanted if pk is not None])
+    ordered = sorted(scenarios, key=lambda s: (s.kind != ScenarioKind.BASELINE, s.pk))
+    return [
+        _state(s, version, by_id.get(s.newest_id), by_id.get(s.result_id))  # type: ignore[attr-defined]
+        for s in ordered
+    ]
+
+
+def recommendation(cycle: PlanningCycle) -> Recommendation | None:
+    return (
+        Recommendation.objects.filter(cycle=cycle)
+        .select_related("scenario", "run", "recommended_by")
+        .first()
+    )
+
+
+def facts_frame(run: ScenarioRun) -> pd.DataFrame:
+    """The run's facts: family, period and `rollup.SUM_COLUMNS`."""
+    columns = ["family_code", "month", *SUM_COLUMNS]
+    rows = ScenarioFact.objects.filter(run=run).values_list(*columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = frame.rename(columns={"family_code": "family"})
+    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame.pop("month")), freq="M")
+    return frame
+
+
+def budget_frame(cycle: PlanningCycle) -> pd.DataFrame:
+    """Active budget lines over the cycle's horizon: family, period, units, revenue_eur, cogs_eur."""
+    months = pd.period_range(pd.Period(cycle.month, freq="M"), periods=cycle.horizon_months)
+    first, last = months[0].to_timestamp().date(), months[-1].to_timestamp().date()
+    rows = BudgetLine.objects.filter(
+        version__is_active=True, month__gte=first, month__lte=last
+    ).values_list("family__code", "month", "units", "revenue_eur", "cogs_eur")
+    columns = ["family", "month", "units", "revenue_eur", "cogs_eur"]
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = frame.astype({"units": float, "revenue_eur": float, "cogs_eur": float})
+    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame.pop("month")), freq="M")
+    return frame
+
+
+def previous_approved(cycle: PlanningCycle) -> ApprovedPlan | None:
+    """The approved plan of the latest earlier cycle (``vs last approved``)."""
+    return (
+        ApprovedPlan.objects.filter(cycle__month__lt=cycle.month)
+        .select_related("cycle")
+        .order_by("-cycle__month")
+        .first()
+    )
+
+
+def approved_facts(approved: ApprovedPlan, cycle: PlanningCycle) -> pd.DataFrame:
+    """Its rows over this cycle's horizon, by family and month, in their frozen values."""
+    months = pd.period_range(pd.Period(cycle.month, freq="M"), periods=cycle.horizon_months)
+    first, last = months[0].to_timestamp().date(), months[-1].to_timestamp().date()
+    columns = ["family_code", "month", "consensus_demand_units", "served_units",
+               "revenue_eur", "gross_margin_eur", "inventory_value_eur", "revenue_at_risk_eur"]  # fmt: skip
+    rows = ApprovedPlanRow.objects.filter(
+        approved_plan=approved, month__gte=first, month__lte=last
+    ).values_list(*columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns).rename(
+        columns={"family_code": "family", "inventory_value_eur": "closing_inventory_value_eur"}
+    )
+    frame["period"] = pd.PeriodIndex(pd.to_datetime(frame.pop("month")), freq="M")
+    values = [c for c in frame.columns if c not in ("family", "period")]
+    frame = frame.groupby(["family", "period"], as_index=False)[values].sum()
+    totals = frame.groupby("period", as_index=False)[values].sum().assign(family=TOTAL)
+    return pd.concat([frame, totals], ignore_index=True)
+
+
+def _approved_figures(approved: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    frame = approved.sort_values("period").copy()
+    frame["bucket"] = bucket_label(frame["period"], bucket)
+    grouped = frame.groupby(["family", "bucket"])
+    flows = ["served_units", "revenue_eur", "gross_margin_eur", "revenue_at_risk_eur"]
+    out = grouped[flows].sum()
+    out["closing_inventory_value_eur"] = grouped["closing_inventory_value_eur"].last()
+    return out.reset_index()
+
+
+BUDGET_COMPARED = {"served_units": "units", "revenue_eur": "revenue_eur", "cogs_eur": "cogs_eur",
+                   "gross_margin_eur": "gross_margin_eur"}  # fmt: skip
+APPROVED_COMPARED = {c: c for c in ("served_units", "revenue_eur", "gross_margin_eur",
+                                    "revenue_at_risk_eur", "closing_inventory_value_eur")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class References:
+    """What every scenario is compared with, read once per page: the active budget lines and
+    the previous cycle's approved plan (family x month; empty frames when there is none)."""
+
+    budget: pd.DataFrame
+    approved: pd.DataFrame
+
+
+def references(cycle: PlanningCycle) -> References:
+    approved = previous_approved(cycle)
+    frame = approved_facts(approved, cycle) if approved is not None else pd.DataFrame()
+    return References(budget_frame(cycle), frame)
+
+
+def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
+    """The run's stored figures for ``bucket`` (summarised from its facts for a run stored
+    before summaries existed)."""
+    stored = (run.summary or {}).get(bucket)
+    if stored is None:
+        return summarise(facts_frame(run), bucket)
+    frame = pd.DataFrame(stored["data"], columns=stored["columns"])
+    numbers = [c for c in frame.columns if c not in ("family", "bucket", "first_period")]
+    return frame.astype({c: float for c in numbers})
+
+
+def financial_view(
+    cycle: PlanningCycle, run: ScenarioRun, bucket: str, refs: References | None = None
+) -> pd.DataFrame:
+    """Figures per family and bucket with the budget and last-approved comparisons.
+
+    Columns: `engine.periods.summarise` output, ``budget_*`` and ``approved_*`` values with
+    ``_gap`` and ``_gap_pct`` (gap = scenario - reference). Budget columns are NaN without a
+    budget; approved columns NaN without an earlier approved plan.
+    """
+    refs = refs or references(cycle)
+    figures = summary_frame(run, bucket)
+    if len(refs.budget):
+        figures = versus(figures, budget_figures(refs.budget, bucket), BUDGET_COMPARED, "budget")
+    if len(refs.approved):
+        figures = versus(figures, _approved_figures(refs.approved, bucket), APPROVED_COMPARED,
+                         "approved")  # fmt: skip
+    return figures
+
+
+def scenario_levers(scenario: Scenario) -> list[ScenarioLever]:
+    return list(scenario.levers.all())
+
+
+def cycle_run(cycle: PlanningCycle) -> ScenarioRun | None:
+    """The cycle's newest scenario run (for a cycle-level progress display)."""
+    return latest_run(ScenarioRun, cycle)

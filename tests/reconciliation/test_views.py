@@ -1,0 +1,117 @@
+"""Reconciliation pages: workspace, scenario financial view, compare, XLSX export, forms."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.roles import Role
+from reconciliation import services
+from reconciliation.budget import BUDGET_LINES, budget_version_create
+from reconciliation.models import Scenario
+from tests.factories import PASSWORD
+from tests.reconciliation.conftest import run_on_commit
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def calculated(at_reconciliation, plant, users):  # type: ignore[no-untyped-def]
+    """Baseline and an overtime scenario, both calculated, and a budget 10 % above plan."""
+    from datainputs.importers import validate_rows, write_rows
+
+    finance, cycle = users[Role.FINANCE], at_reconciliation
+    budget_version_create(finance, "AOP-2027", 2027)
+    family = plant["made"].family.code
+    raw = [{"budget": "AOP-2027", "family": family, "month": "2027-01", "units": "154",
+            "revenue_eur": "1155.00", "cogs_eur": "616.00"}]  # fmt: skip
+    write_rows(BUDGET_LINES, validate_rows(BUDGET_LINES, list(enumerate(raw, 2))).rows)
+    scenario = services.scenario_create(cycle.pk, finance, "<script>alert(1)</script> OT")
+    services.lever_add(scenario.pk, finance, "overtime", {"resource": "LINE-1", "hours": 50})
+    baseline = Scenario.objects.get(cycle=cycle, kind="baseline")
+    for s in (baseline, scenario):
+        run = run_on_commit(lambda s=s: services.scenario_run_request(s.pk, finance))
+        assert run.status == "succeeded", run.error
+    return cycle, baseline, scenario
+
+
+def test_workspace_lists_scenarios_with_headline_and_escapes_names(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, _, _ = calculated
+    page = _client(users[Role.FINANCE]).get(reverse("reconciliation:review", args=[cycle.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; OT" in html and "<script>alert" not in html
+    assert "Extra overtime · +50 h/month · resource LINE-1" in html
+    assert "Finance has not recommended a scenario yet." in html
+
+
+def test_scenario_page_shows_family_quarters_budget_gap_and_bridge(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, baseline, _ = calculated
+    url = reverse("reconciliation:scenario", args=[cycle.pk, baseline.pk]) + "?bucket=month"
+    html = _client(users[Role.FINANCE]).get(url).content.decode()
+    # January: the made family earns 100 x 7.50 = 750 against a budget of 1,155 (-405, -35.1 %)
+    assert 'data-bucket="2027-01"' in html
+    assert "-405" in html and "-35.1" in html
+    assert 'id="bridge-table"' in html
+
+
+def test_compare_page_colours_deltas_and_exports_xlsx(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, _, scenario = calculated
+    client = _client(users[Role.EXECUTIVE])  # every planning role may read
+    page = client.get(reverse("reconciliation:compare", args=[cycle.pk]), {"s": [scenario.pk]})
+    html = page.content.decode()
+    assert page.status_code == 200
+    # more revenue with overtime: a good delta; more overtime cost: a bad one
+    assert 'data-metric="revenue_eur"' in html and "delta-good" in html and "delta-bad" in html
+    export = client.get(
+        reverse("reconciliation:compare_xlsx", args=[cycle.pk]), {"s": [scenario.pk]}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert book.sheetnames[:3] == ["Comparison", "Levers", "Bridge"]
+    sheet = book["Comparison"]
+    assert sheet["C1"].value == "Baseline (consensus plan)"
+    assert sheet["D1"].value == "<script>alert(1)</script> OT"
+    revenue = next(
+        r for r in sheet.iter_rows(values_only=True) if r[0] == "Revenue at standard price"
+    )
+    base, other, delta = (float(v) for v in revenue[2:5])  # type: ignore[arg-type]
+    assert delta == pytest.approx(other - base)
+
+
+def test_lever_form_adds_a_lever_and_bad_input_says_which_field(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, _, scenario = calculated
+    client = _client(users[Role.FINANCE])
+    url = reverse("reconciliation:lever_add", args=[cycle.pk, scenario.pk])
+    bad = client.post(url, {"kind": "demand_change", "pct": "10", "first_month": "2027/01",
+                            "next": "scenario"}, follow=True)  # fmt: skip
+    assert "Use YYYY-MM." in bad.content.decode()
+    client.post(url, {"kind": "demand_change", "pct": "10", "first_month": "2027-01"})
+    assert scenario.levers.count() == 2
+
+
+def test_other_roles_cannot_post(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, _, scenario = calculated
+    response = _client(users[Role.SALES]).post(
+        reverse("reconciliation:run", args=[cycle.pk, scenario.pk])
+    )
+    assert response.status_code == 403
+
+
+def test_recommend_then_sign_off_through_the_page(calculated, users) -> None:  # type: ignore[no-untyped-def]
+    cycle, baseline, _ = calculated
+    client = _client(users[Role.FINANCE])
+    client.post(reverse("reconciliation:recommend", args=[cycle.pk]),
+                {"scenario": baseline.pk, "comment": "Keep the plan"})  # fmt: skip
+    client.post(reverse("reconciliation:sign_off", args=[cycle.pk]))
+    cycle.refresh_from_db()
+    assert cycle.state == "executive_review"

@@ -7,6 +7,7 @@ the accepted exceptions and the meeting pack: all of it happens, or none.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ def approve(
     confirm = confirmation(cycle, scenario_id, reason)
     with transaction.atomic():
         try:
-            cycle = cycle_services.stage_sign_off(cycle_id, STAGE, user, comment.strip())
+            cycle = _sign_off(cycle_id, user, comment.strip(), confirm.chosen.id)
         except cycle_services.TransitionError as exc:
             raise ApprovalError(str(exc)) from exc
         accepted = PlanException.objects.filter(cycle=cycle, tier=3, status=ExceptionStatus.OPEN)
@@ -93,6 +94,15 @@ def approve(
         _freeze_pack(approval, confirm, user)
     transaction.on_commit(lambda: _send_refresh(cycle.pk))
     return approval
+
+
+def _sign_off(cycle_id: int, user: Any, comment: str, scenario_id: int | None) -> PlanningCycle:
+    """The executive stage's sign-off; it records the approved scenario on the frozen plan
+    where the cycle service takes it (``scenario_id``, the consensus-plan issue)."""
+    extra: dict[str, Any] = {}
+    if "scenario_id" in inspect.signature(cycle_services.stage_sign_off).parameters:
+        extra["scenario_id"] = scenario_id
+    return cycle_services.stage_sign_off(cycle_id, STAGE, user, comment, **extra)
 
 
 def _frozen_kpis(cycle: PlanningCycle) -> dict[str, Any]:

@@ -9,6 +9,11 @@ the executive review reads them, so it works whether or not that app provides th
 * ``reconciliation.selectors.budget_by_family(cycle, months)`` -> DataFrame family, revenue_eur
   over the given month starts.
 
+Without those two, the reconciliation's own reads are adapted when present: ``scenario_states``
+(scenario, levers, result run, stale/outdated), ``recommendation`` and ``facts_frame`` (family x
+period facts of a run), and ``budget_frame`` (family, period, revenue_eur). The baseline
+scenario maps to id None (the consensus plan itself, as ``ApprovedPlan.scenario_id`` records it).
+
 When a function is missing, the baseline (the cycle's consensus plan, from the precomputed
 facts) is the only scenario and recommended, and there is no budget: tiles say "no budget".
 """
@@ -22,9 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from django.urls import NoReverseMatch, reverse
 
 from cycles.models import PlanningCycle
 from executive import selectors
+from executive.engine import kpis
 
 
 @dataclass(frozen=True)
@@ -47,10 +54,72 @@ def _provider(name: str) -> Callable[..., Any] | None:
     return function if callable(function) else None
 
 
+def _facts_totals(frame: pd.DataFrame, start: dt.date) -> dict[str, Any]:
+    """KPI totals of a scenario's family x period facts over the 12-month KPI window."""
+    if frame is None or len(frame) == 0:
+        return {}
+    first = pd.Period(start, freq="M")
+    facts = frame[(frame["period"] >= first) & (frame["period"] < first + 12)]
+    sums = {c: float(facts[c].sum()) for c in facts.columns if c.endswith(("_eur", "_units"))}
+    monthly = (
+        facts.groupby("period")["closing_inventory_value_eur"].sum()
+        if "closing_inventory_value_eur" in facts
+        else pd.Series(dtype=float)
+    )
+    demand = sums.get("demand_units", 0.0)
+    return {
+        "revenue_eur": sums.get("revenue_eur"),
+        "gross_margin_eur": sums.get("gross_margin_eur"),
+        "inventory_value_eur": float(monthly.mean()) if len(monthly) else None,
+        "planned_fill_rate_pct": kpis.fill_rate_pct(
+            demand - sums.get("lost_sales_units", 0.0), demand
+        ),
+        "revenue_at_risk_eur": sums.get("revenue_at_risk_eur"),
+    }
+
+
+def _from_reconciliation(cycle: PlanningCycle) -> list[ScenarioOption]:
+    states, chosen, facts = (
+        _provider(n) for n in ("scenario_states", "recommendation", "facts_frame")
+    )
+    if states is None or chosen is None or facts is None:
+        return []
+    recommendation = chosen(cycle)
+    recommended_pk = getattr(recommendation, "scenario_id", None)
+    options = []
+    for state in states(cycle):
+        scenario = state.scenario
+        baseline = getattr(scenario, "kind", "") == "baseline"
+        totals = _facts_totals(facts(state.result), cycle.month) if state.result else {}
+        options.append(
+            ScenarioOption(
+                id=None if baseline else scenario.pk,
+                name=str(scenario.name),
+                recommended=scenario.pk == recommended_pk,
+                stale=bool(state.stale or getattr(state, "outdated", False)),
+                levers="; ".join(getattr(state, "lever_lines", [])),
+                url=_url(cycle, scenario.pk),
+                totals=totals,
+            )
+        )
+    return options
+
+
+def _url(cycle: PlanningCycle, scenario_pk: int) -> str:
+    try:
+        return reverse(
+            "reconciliation:scenario", kwargs={"pk": cycle.pk, "scenario_pk": scenario_pk}
+        )
+    except NoReverseMatch:
+        return ""
+
+
 def scenario_options(cycle: PlanningCycle) -> list[ScenarioOption]:
     """The baseline and the reconciliation's scenarios; exactly one is recommended."""
     provider = _provider("executive_scenarios")
-    options = [_option(item) for item in provider(cycle)] if provider else []
+    options = (
+        [_option(item) for item in provider(cycle)] if provider else _from_reconciliation(cycle)
+    )
     if not any(o.id is None for o in options):
         snap = selectors.headline_snapshot(cycle)
         baseline = ScenarioOption(
@@ -89,9 +158,15 @@ def find(options: list[ScenarioOption], scenario_id: int | None) -> ScenarioOpti
 def budget_by_family(cycle: PlanningCycle, months: list[dt.date]) -> pd.DataFrame | None:
     """Budget revenue per family over ``months``, or None when no budget is available."""
     provider = _provider("budget_by_family")
-    if provider is None:
+    if provider is not None:
+        frame = provider(cycle, months)
+    elif (lines := _provider("budget_frame")) is not None:
+        frame = lines(cycle)
+        periods = {pd.Period(m, freq="M") for m in months}
+        frame = frame[frame["period"].isin(periods)] if len(frame) else frame
+    else:
         return None
-    frame = provider(cycle, months)
     if frame is None or len(frame) == 0:
         return None
-    return pd.DataFrame(frame)[["family", "revenue_eur"]]
+    frame = pd.DataFrame(frame)
+    return frame.groupby("family", as_index=False)["revenue_eur"].sum()

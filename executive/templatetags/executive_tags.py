@@ -38,6 +38,8 @@ def kpi_delta(value: Any, unit: str) -> str:
     sign = "+" if number > 0 else ""
     if unit == "pct":
         return f"{sign}{number:,.1f} pp"
+    if unit == "rel":  # a relative change, e.g. vs budget
+        return f"{sign}{number:,.1f} %"
     if unit == "eur":
         return f"{sign}€{number:,.0f}"
     if unit in {"units", "count"}:

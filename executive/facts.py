@@ -13,7 +13,7 @@ from django.conf import settings
 from cycles.models import PlanningCycle
 from executive import selectors
 from executive.engine.plan_facts import margin_waterfall, plan_facts, window
-from executive.models import FactSource, KpiSnapshot, PerformanceSnapshot
+from executive.models import Approval, FactSource, KpiSnapshot, PerformanceSnapshot
 
 
 def holding_rate_pct() -> float:
@@ -61,6 +61,16 @@ def _store(
     facts = plan_facts(rows, resources, cycle.month)
     values = dict(facts.kpis)
     values.update(_monitoring_kpis())
+    approval = (
+        Approval.objects.filter(cycle=cycle)
+        .only("accepted_exceptions", "accepted_exceptions_eur")
+        .first()
+    )
+    if approval is not None:
+        values.update(
+            approved_exceptions=approval.accepted_exceptions,
+            approved_exceptions_eur=approval.accepted_exceptions_eur,
+        )
     previous = selectors.last_approved_before(cycle.month)
     bars: list[dict[str, object]] = []
     if previous is not None and not rows.empty:

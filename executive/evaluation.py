@@ -30,14 +30,17 @@ def _enabled(all_rules: dict[str, ExceptionRule], code: str) -> ExceptionRule | 
     return rule if rule.enabled else None
 
 
-def evaluate_plan(cycle_id: int) -> list[PlanException]:
-    """Run the plan rules on the cycle's live consensus plan (12-month window)."""
+def evaluate_plan(cycle_id: int, frames: selectors.PlanFrames | None = None) -> list[PlanException]:
+    """Run the plan rules on the cycle's live consensus plan (12-month window).
+
+    ``frames`` (plan rows, resource rows) when the caller already read them."""
     cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
     if cycle is None or cycle.is_locked or selectors.consensus_plan(cycle) is None:
         return []
     all_rules = exceptions.ensure_rules()
-    rows = window(selectors.plan_frame(cycle), cycle.month)
-    resources = window(selectors.resource_frame(cycle), cycle.month)
+    plan_rows, resource_rows = frames or selectors.plan_frames(cycle)
+    rows = window(plan_rows, cycle.month)
+    resources = window(resource_rows, cycle.month)
     found: list[rules.Candidate] = []
     if not rows.empty:
         if rule := _enabled(all_rules, "shortage_value"):

@@ -14,6 +14,7 @@ from cycles.models import PlanningCycle
 from executive import selectors
 from executive.engine.plan_facts import margin_waterfall, plan_facts, window
 from executive.models import Approval, FactSource, KpiSnapshot, PerformanceSnapshot
+from executive.selectors import PlanFrames
 
 
 def holding_rate_pct() -> float:
@@ -21,16 +22,16 @@ def holding_rate_pct() -> float:
     return float(getattr(settings, "EXECUTIVE_HOLDING_RATE_PCT", 20.0))
 
 
-def refresh_plan_facts(cycle_id: int) -> KpiSnapshot | None:
-    """Roll up the live consensus plan of ``cycle_id``; None when it has no plan yet."""
+def refresh_plan_facts(cycle_id: int, frames: PlanFrames | None = None) -> KpiSnapshot | None:
+    """Roll up the live consensus plan of ``cycle_id``; None when it has no plan yet.
+
+    ``frames`` (plan rows, resource rows) when the caller already read them."""
     cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
     plan = selectors.consensus_plan(cycle) if cycle else None
     if cycle is None or plan is None:
         return None
-    rows = selectors.plan_frame(cycle)
-    return _store(
-        cycle, FactSource.PLAN, plan.version, rows, selectors.resource_frame(cycle), live=True
-    )
+    rows, resources = frames or (selectors.plan_frame(cycle), selectors.resource_frame(cycle))
+    return _store(cycle, FactSource.PLAN, plan.version, rows, resources, live=True)
 
 
 def refresh_approved_facts(cycle_id: int) -> KpiSnapshot | None:

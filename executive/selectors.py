@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from django.db import connection
 from django.db.models import QuerySet
 
 from cycles.models import (
@@ -33,6 +34,7 @@ from executive.models import (
 )
 
 ROW_COLUMNS = ["month", *NUMBER_COLUMNS]
+PlanFrames = tuple[pd.DataFrame, pd.DataFrame]  # (plan rows, resource rows)
 RESOURCE_COLUMNS = ["month", "load_hours", "capacity_hours"]
 
 
@@ -40,19 +42,28 @@ def consensus_plan(cycle: PlanningCycle) -> ConsensusPlan | None:
     return ConsensusPlan.objects.filter(cycle=cycle).first()
 
 
+def _fetch(queryset: QuerySet[Any], columns: list[str]) -> pd.DataFrame:
+    """Run a values_list query with a plain cursor: the plan frames have one row per product x
+    site x month, and the per-row conversions of the ORM's iterator cost more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
 def plan_frame(cycle: PlanningCycle) -> pd.DataFrame:
     """The cycle's consensus plan rows with product_id, site_id and family (code)."""
     fields = ["product_id", "site_id", "product__family__code", *ROW_COLUMNS]
-    values = PlanRow.objects.filter(plan__cycle=cycle).values_list(*fields)
-    frame = pd.DataFrame.from_records(list(values), columns=fields)
+    frame = _fetch(PlanRow.objects.filter(plan__cycle=cycle).values_list(*fields), fields)
     return frame.rename(columns={"product__family__code": "family"})
 
 
 def approved_frame(cycle: PlanningCycle) -> pd.DataFrame:
     """The frozen approved rows, keyed as at approval (product id, site code, family code)."""
     fields = ["product_id_at_approval", "site_code", "family_code", *ROW_COLUMNS]
-    values = ApprovedPlanRow.objects.filter(approved_plan__cycle=cycle).values_list(*fields)
-    frame = pd.DataFrame.from_records(list(values), columns=fields)
+    rows = ApprovedPlanRow.objects.filter(approved_plan__cycle=cycle).values_list(*fields)
+    frame = _fetch(rows, fields)
     return frame.rename(
         columns={
             "product_id_at_approval": "product_id",
@@ -68,6 +79,11 @@ def site_keys_as_codes(frame: pd.DataFrame) -> pd.DataFrame:
 
     codes = dict(Site.objects.values_list("id", "code"))
     return frame.assign(site_id=frame["site_id"].map(codes))
+
+
+def plan_frames(cycle: PlanningCycle) -> PlanFrames:
+    """The live plan's rows and resource rows, read once for facts and rules."""
+    return plan_frame(cycle), resource_frame(cycle)
 
 
 def resource_frame(cycle: PlanningCycle, approved: bool = False) -> pd.DataFrame:

@@ -25,10 +25,14 @@ MONITORED_INPUTS = frozenset({"sales_history", "open_orders", "inventory_on_hand
 
 @shared_task(name="executive.tasks.refresh_cycle")
 def refresh_cycle(cycle_id: int) -> str:
-    """Rebuild the cycle's dashboard facts and re-evaluate its plan rules."""
-    facts.refresh_plan_facts(cycle_id)
+    """Rebuild the cycle's dashboard facts and re-evaluate its plan rules (one read of the plan)."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return "missing"
+    frames = selectors.plan_frames(cycle) if selectors.consensus_plan(cycle) else None
+    evaluation.evaluate_plan(cycle_id, frames)  # first: the facts count its exceptions
+    facts.refresh_plan_facts(cycle_id, frames)
     facts.refresh_approved_facts(cycle_id)
-    evaluation.evaluate_plan(cycle_id)
     return "ok"
 
 

@@ -70,13 +70,17 @@ def _points(values: list[float | None]) -> str:
 
 
 def _budget(cycle: PlanningCycle, snap: KpiSnapshot | None) -> dict[str, float] | None:
+    """Budget revenue and, when the budget carries COGS, gross margin over the KPI months."""
     if snap is None or not snap.months:
         return None
     months = [dt.date.fromisoformat(m["month"]) for m in snap.months]
     frame = scenarios.budget_by_family(cycle, months)
     if frame is None:
         return None
-    return {"revenue_eur": float(frame["revenue_eur"].sum())}
+    out = {"revenue_eur": float(frame["revenue_eur"].sum())}
+    if "cogs_eur" in frame:
+        out["gross_margin_eur"] = out["revenue_eur"] - float(frame["cogs_eur"].sum())
+    return out
 
 
 def build(cycle: PlanningCycle) -> Dashboard:
@@ -121,7 +125,7 @@ def build(cycle: PlanningCycle) -> Dashboard:
         compared_to=previous,
         tiles=tiles,
         waterfall=snap.waterfall if snap else [],
-        options=scenarios.scenario_options(cycle),
+        options=scenarios.scenario_options(cycle, snap),
         escalated=list(selectors.escalated(cycle)),
         approval=Approval.objects.filter(cycle=cycle).only("id", "scenario_name").first(),
     )

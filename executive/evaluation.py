@@ -60,7 +60,7 @@ def _budget_gaps(cycle: PlanningCycle, rows: pd.DataFrame, threshold: float) -> 
     if budget is None:
         return []
     plan_fam = rows.groupby("family", as_index=False)["revenue_eur"].sum()
-    return rules.gap_to_budget(plan_fam, budget, threshold)
+    return rules.gap_to_budget(plan_fam, budget[["family", "revenue_eur"]], threshold)
 
 
 def plan_in_force(first: dt.date) -> pd.DataFrame:

@@ -114,14 +114,16 @@ def _url(cycle: PlanningCycle, scenario_pk: int) -> str:
         return ""
 
 
-def scenario_options(cycle: PlanningCycle) -> list[ScenarioOption]:
-    """The baseline and the reconciliation's scenarios; exactly one is recommended."""
+def scenario_options(cycle: PlanningCycle, snap: Any = None) -> list[ScenarioOption]:
+    """The baseline and the reconciliation's scenarios; exactly one is recommended.
+
+    ``snap``: the cycle's headline facts when the caller already read them."""
     provider = _provider("executive_scenarios")
     options = (
         [_option(item) for item in provider(cycle)] if provider else _from_reconciliation(cycle)
     )
     if not any(o.id is None for o in options):
-        snap = selectors.headline_snapshot(cycle)
+        snap = snap or selectors.headline_snapshot(cycle)
         baseline = ScenarioOption(
             None, "Baseline (consensus plan)", not options, totals=dict(snap.kpis) if snap else {}
         )
@@ -156,7 +158,7 @@ def find(options: list[ScenarioOption], scenario_id: int | None) -> ScenarioOpti
 
 
 def budget_by_family(cycle: PlanningCycle, months: list[dt.date]) -> pd.DataFrame | None:
-    """Budget revenue per family over ``months``, or None when no budget is available."""
+    """Budget revenue (and COGS when given) per family over ``months``; None without budget."""
     provider = _provider("budget_by_family")
     if provider is not None:
         frame = provider(cycle, months)
@@ -169,4 +171,5 @@ def budget_by_family(cycle: PlanningCycle, months: list[dt.date]) -> pd.DataFram
     if frame is None or len(frame) == 0:
         return None
     frame = pd.DataFrame(frame)
-    return frame.groupby("family", as_index=False)["revenue_eur"].sum()
+    columns = [c for c in ("revenue_eur", "cogs_eur") if c in frame]
+    return frame.groupby("family", as_index=False)[columns].sum()

@@ -107,6 +107,7 @@ def test_a_plan_off_budget_raises_a_gap_exception_and_shows_on_the_revenue_tile(
             "family": ["BEV"] * 12 + ["SNK"] * 12,
             "period": list(months) * 2,
             "revenue_eur": [20_000 / 12] * 12 + [400.0] * 12,
+            "cogs_eur": [1000.0] * 12 + [100.0] * 12,
         }
     )
     fake_reconciliation(monkeypatch, {"budget_frame": lambda cycle: lines})
@@ -116,4 +117,5 @@ def test_a_plan_off_budget_raises_a_gap_exception_and_shows_on_the_revenue_tile(
     assert gap.value_at_risk_eur == pytest.approx(4000.0)
     client.force_login(users[Role.EXECUTIVE])
     html = client.get(reverse("executive:dashboard", args=[exec_cycle.pk])).content.decode()
-    assert "vs budget: +16.1 %" in html  # 28,800 vs 24,800
+    assert "vs budget: +16.1 %" in html  # revenue 28,800 vs 24,800
+    assert "vs budget: +3.4 %" in html  # margin 12,000 vs 24,800 - 13,200

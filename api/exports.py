@@ -1,120 +1,94 @@
-"""The approved consensus plan of a cycle, from the stages' cross-stage selectors.
+"""The consensus plan of a cycle as the API publishes it: read from the plan record, never
+recomputed.
 
-Demand, supply and inventory targets come from ``cycle_demand_plan``, ``cycle_planned_supply``
-and ``cycle_inventory_targets`` (owned by those stages, not re-implemented here). Database ids are
-replaced by natural keys; any further columns a stage adds (mode, supplier, resource...) are
-passed through, so the export grows as the stages do.
+* An approved (or closed) cycle: its immutable approved-plan snapshot; the ETag is the snapshot's
+  SHA-256 (``cycles.approval``), so it cannot change after approval.
+* An open cycle: its current consensus plan record (``ConsensusPlan``), hashed the same way.
+
+Rows carry natural keys (SKU, site, family, resource codes) as stored in the record, and the
+months as ``YYYY-MM``; ``purchase_units_by_mode`` maps transport mode -> units received.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
-import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from cycles.models import PlanningCycle
-from demand.selectors import cycle_demand_plan
-from inventory.selectors import cycle_inventory_targets
-from masterdata.models import Product, Resource, Site, Supplier
-from supply.selectors import cycle_planned_supply, latest_succeeded_run, planned_orders
-
-SECTIONS = ("demand", "supply", "supply_orders", "inventory_targets")
-ORDER_FIELDS = (
-    "product__sku",
-    "site__code",
-    "source_type",
-    "source_code",
-    "mode",
-    "release_month",
-    "receipt_month",
-    "quantity_units",
-    "firm_units",
+from cycles.approval import (
+    RESOURCE_FIELDS,
+    ROW_FIELDS,
+    approved_rows,
+    canonical_hash,
+    live_rows,
 )
-ORDER_NAMES = {
-    "product__sku": "sku",
-    "site__code": "site",
-    "source_code": "source",
-    "release_month": "month",
-}
-ID_COLUMNS: dict[str, tuple[str, Any, str]] = {
-    "product_id": ("sku", Product, "sku"),
-    "site_id": ("site", Site, "code"),
-    "supplier_id": ("supplier", Supplier, "code"),
-    "resource_id": ("resource", Resource, "code"),
-}
+from cycles.models import PlanningCycle
+from cycles.plan_models import ApprovedPlan, ConsensusPlan
+
+ROW_NAMES = {"site_code": "site", "family_code": "family"}
+RESOURCE_NAMES = {"resource_code": "resource"}
+SECTIONS = ("rows", "resources")
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """Where a cycle's published plan comes from, with its hash (the ETag)."""
+
+    sha256: str
+    approved: ApprovedPlan | None
+    plan: ConsensusPlan | None
+
+    def rows(self) -> tuple[Iterable[tuple[Any, ...]], Iterable[tuple[Any, ...]]]:
+        if self.approved is not None:
+            return approved_rows(self.approved)
+        assert self.plan is not None
+        return live_rows(self.plan)
+
+
+def plan_source(cycle: PlanningCycle) -> PlanSource | None:
+    """The snapshot of an approved cycle, else the current plan record (None: not built yet)."""
+    approved = ApprovedPlan.objects.filter(cycle=cycle).first()
+    if approved is not None:
+        return PlanSource(approved.sha256, approved, None)
+    plan = ConsensusPlan.objects.filter(cycle=cycle, built_at__isnull=False).first()
+    if plan is None:
+        return None
+    rows, resources = live_rows(plan)
+    return PlanSource(canonical_hash(rows.iterator(), resources.iterator()), None, plan)
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    if isinstance(value, dt.datetime):
-        value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
+        return value.strftime("%Y-%m")
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
+        return round(value, 4)
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    frame = frame.copy()
-    for column, (name, model, key) in ID_COLUMNS.items():
-        if column in frame.columns:
-            ids = {int(i) for i in frame[column].dropna().unique()}
-            names = dict(model._default_manager.filter(id__in=ids).values_list("id", key))
-            frame[column] = frame[column].map(
-                lambda i, n=names: n.get(int(i)) if pd.notna(i) else None
-            )
-            frame = frame.rename(columns={column: name})
-    if "month" in frame.columns:
-        frame["month"] = frame["month"].map(
-            lambda m: pd.Timestamp(m).strftime("%Y-%m") if pd.notna(m) else None
-        )
-    columns = list(frame.columns)
-    return [
-        {c: _cell(v) for c, v in zip(columns, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
+def _records(rows: Iterable[tuple[Any, ...]], fields: tuple[str, ...], names: dict[str, str]
+             ) -> list[dict[str, Any]]:  # fmt: skip
+    keys = [names.get(f, f) for f in fields]
+    return [{k: _cell(v) for k, v in zip(keys, row, strict=True)} for row in rows]
 
 
-def supply_orders(cycle: PlanningCycle, user: Any) -> list[dict[str, Any]]:
-    """Production (make) and purchase (buy) quantities by product, site, release month, mode,
-    from the supply review's latest good plan (its own selectors, family-scoped per user)."""
-    run = latest_succeeded_run(cycle)
-    if run is None:
-        return []
-    rows = planned_orders(run, user).order_by("product__sku", "site__code", "release_month")
-    return [
-        {ORDER_NAMES.get(k, k): _order_cell(k, v) for k, v in row.items()}
-        for row in rows.values(*ORDER_FIELDS)
-    ]
-
-
-def _order_cell(name: str, value: Any) -> Any:
-    if name.endswith("_month") and isinstance(value, dt.date):
-        return value.strftime("%Y-%m")
-    return _cell(value)
-
-
-def approved_plan(cycle: PlanningCycle, user: Any = None) -> dict[str, Any]:
+def plan_document(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:
+    """The plan as one JSON-ready document (metadata, ``rows`` and ``resources``)."""
+    rows, resources = source.rows()
+    approved = source.approved
     return {
         "cycle": cycle.month.strftime("%Y-%m"),
         "state": cycle.state,
-        "approved_at": cycle.approved_at.isoformat() if cycle.approved_at else None,
-        "demand": _records(cycle_demand_plan(cycle)),
-        "supply": _records(cycle_planned_supply(cycle)),
-        "supply_orders": supply_orders(cycle, user),
-        "inventory_targets": _records(cycle_inventory_targets(cycle)),
+        "approved": approved is not None,
+        "approved_at": approved.approved_at.isoformat() if approved else None,
+        "sha256": source.sha256,
+        "run_ids": approved.run_ids if approved else (source.plan.run_ids if source.plan else {}),
+        "scenario_id": approved.scenario_id if approved else None,
+        "rows": _records(rows, ROW_FIELDS, ROW_NAMES),
+        "resources": _records(resources, RESOURCE_FIELDS, RESOURCE_NAMES),
     }
 
 
@@ -123,19 +97,25 @@ def plan_json_bytes(plan: dict[str, Any]) -> bytes:
 
 
 def plan_csv(plan: dict[str, Any]) -> str:
-    """One long CSV: a ``section`` column, then the union of every section's columns."""
+    """One long CSV: a ``section`` column (rows, resources), then the union of their columns;
+    ``purchase_units_by_mode`` as ``mode=units`` pairs joined by ``;``."""
     columns: dict[str, None] = {"section": None}
     for section in SECTIONS:
-        for record in plan[section]:
+        for record in plan[section][:1]:
             columns.update(dict.fromkeys(record))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     for section in SECTIONS:
         for record in plan[section]:
+            modes = record.get("purchase_units_by_mode")
+            if isinstance(modes, dict):
+                record = {**record, "purchase_units_by_mode": ";".join(
+                    f"{k}={v}" for k, v in sorted(modes.items()))}  # fmt: skip
             writer.writerow({"section": section, **record})
     return buffer.getvalue()
 
 
-def etag(content: bytes) -> str:
-    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+def etag(sha256: str, *, as_csv: bool) -> str:
+    """The plan's hash; the CSV representation is a different entity, hence its own tag."""
+    return f'"{sha256}-csv"' if as_csv else f'"{sha256}"'

@@ -222,47 +222,34 @@ CYCLE_EXAMPLE = {
 PLAN_EXAMPLE = {
     "cycle": "2026-11",
     "state": "approved",
+    "approved": True,
     "approved_at": "2026-11-24T16:00:00Z",
-    "demand": [
+    "sha256": "9f2c...e41a",
+    "run_ids": {"demand": 41, "targets": 17, "supply": 23, "projection": 18, "finance": 3},
+    "scenario_id": None,
+    "rows": [
         {
-            "sku": "BEV-001",
-            "site": "DC1",
-            "month": "2026-11",
-            "demand_units": 1250.0,
-            "source": "consensus",
+            "sku": "BEV-001", "site": "DC1", "family": "BEV", "month": "2026-11",
+            "consensus_demand_units": 1250.0, "backlog_units": 0.0, "served_units": 1250.0,
+            "lost_sales_units": 0.0, "production_units": 0.0, "purchase_units": 1300.0,
+            "purchase_units_by_mode": {"ocean": 1300.0}, "opening_inventory_units": 400.0,
+            "projected_inventory_units": 450.0, "safety_stock_units": 310.0,
+            "unit_price_eur": 2.4, "unit_cost_eur": 1.1, "revenue_eur": 3000.0,
+            "cogs_eur": 1375.0, "gross_margin_eur": 1625.0, "revenue_at_risk_eur": 0.0,
+            "inventory_value_eur": 495.0,
         }
     ],
-    "supply": [{"sku": "BEV-001", "site": "DC1", "month": "2026-11", "planned_units": 1300.0}],
-    "supply_orders": [
-        {
-            "sku": "BEV-001",
-            "site": "DC1",
-            "source_type": "buy",
-            "source": "SUP-ASIA",
-            "mode": "ocean",
-            "month": "2026-11",
-            "receipt_month": "2026-12",
-            "quantity_units": 1300.0,
-            "firm_units": 0.0,
-        }
+    "resources": [
+        {"resource": "L1", "month": "2026-11", "load_hours": 120.0, "capacity_hours": 160.0,
+         "overtime_hours": 0.0, "utilisation_pct": 75.0}
     ],
-    "inventory_targets": [
-        {
-            "sku": "BEV-001",
-            "site": "DC1",
-            "safety_stock_units": 310.0,
-            "reorder_point_units": 720.0,
-            "order_quantity_units": 1300.0,
-            "target_weeks_of_supply": 2.5,
-        }
-    ],
-}
+}  # fmt: skip
 PLAN_CSV_EXAMPLE = (
-    "section,sku,site,month,demand_units,source,planned_units\n"
-    "demand,BEV-001,DC1,2026-11,1250.0,consensus,\nsupply,BEV-001,DC1,2026-11,,,1300.0\n"
+    "section,sku,site,family,month,consensus_demand_units,...,resource,load_hours,...\n"
+    "rows,BEV-001,DC1,BEV,2026-11,1250.0,...\nresources,,,,2026-11,,...,L1,120.0,...\n"
 )
 NOT_FOUND = OpenApiResponse(
-    DETAIL, description="No such cycle, or not approved yet (reason given)."
+    DETAIL, description="No such cycle, or no plan built yet (reason given)."
 )
 
 cycle_list_schema = extend_schema_view(
@@ -306,13 +293,15 @@ plan_list_schema = extend_schema_view(
 )
 plan_schema = extend_schema(
     operation_id="cycles_plan_retrieve",
-    summary="The approved consensus plan of a cycle (JSON or CSV, with ETag)",
+    summary="The consensus plan of a cycle (JSON or CSV, ETag = its SHA-256)",
     description=(
-        "Consensus demand, supply plan (planned receipts per month, and production / purchase "
-        "orders by product, site, month and mode) and inventory targets. "
-        "`?format=csv` (or `Accept: text/csv`) "
-        "returns one long CSV with a `section` column. Send `If-None-Match` with the last ETag to get "
-        "304 when nothing changed. 404 explains why while the cycle is not approved."
+        "The cycle's integrated plan, product x site x month (consensus demand, backlog, served, "
+        "lost sales, production, purchases by transport mode, projected inventory, safety stock "
+        "and the money columns) and resource x month. An approved cycle serves its immutable "
+        "snapshot (`approved: true`): its ETag is the snapshot's SHA-256 and never changes; an "
+        "open cycle serves its current plan record. `?format=csv` (or `Accept: text/csv`) returns "
+        "one long CSV with a `section` column. Send `If-None-Match` with the last ETag to get 304 "
+        "when nothing changed. 404 explains why while the cycle has no plan yet."
     ),
     tags=["approved plans"],
     parameters=[
@@ -342,8 +331,8 @@ plan_schema = extend_schema(
             media_type="text/csv",
         ),
         _detail(
-            "Not approved",
-            "The 2026-11 cycle is not approved yet (it is in supply review); its plan is published here once the executive review approves it.",
+            "No plan yet",
+            "The 2026-11 cycle has no consensus plan yet (it is in demand review); its plan is built once the demand review is signed off and supply and inventory are planned.",
             404,
         ),
     ],

@@ -45,11 +45,18 @@ class PlanSummarySerializer(serializers.Serializer):
 class PlanSerializer(serializers.Serializer):
     cycle = serializers.CharField()
     state = serializers.CharField()
+    approved = serializers.BooleanField(help_text="True: the immutable approved snapshot.")
     approved_at = serializers.DateTimeField(allow_null=True)
-    demand = serializers.ListField(child=serializers.DictField())
-    supply = serializers.ListField(child=serializers.DictField())
-    supply_orders = serializers.ListField(
+    sha256 = serializers.CharField(help_text="SHA-256 of the rows' canonical form (the ETag).")
+    run_ids = serializers.DictField(help_text="Pipeline step -> the run the plan was built from.")
+    scenario_id = serializers.IntegerField(allow_null=True)
+    rows = serializers.ListField(
         child=serializers.DictField(),
-        help_text="Production (make) and purchase (buy) releases by product, site, month, mode.",
+        help_text="Product x site x month: consensus demand, backlog, served, lost sales, "
+        "production, purchases (and by transport mode), opening and projected inventory, "
+        "safety stock, unit price and cost, revenue, COGS, margin, revenue at risk, "
+        "inventory value (EUR).",
     )
-    inventory_targets = serializers.ListField(child=serializers.DictField())
+    resources = serializers.ListField(
+        child=serializers.DictField(), help_text="Resource x month: load, capacity, overtime."
+    )

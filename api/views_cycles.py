@@ -1,4 +1,5 @@
-"""Cycles with their stage statuses, and the approved consensus plan (JSON or CSV, with ETag)."""
+"""Cycles with their stage statuses, and the consensus plan (JSON or CSV, ETag = its SHA-256):
+the approved snapshot once approved, the current plan record before."""
 
 from __future__ import annotations
 
@@ -88,19 +89,21 @@ class PlanView(ApiView):
     @schema.plan_schema
     def get(self, request: Request, month: str) -> Any:
         cycle = cycle_by_month(month)
-        if not cycle.is_locked:
+        source = exports.plan_source(cycle)
+        if source is None:
             stage = cycle.state.replace("_", " ")
             raise NotFound(
-                f"The {month} cycle is not approved yet (it is in {stage}); "
-                "its plan is published here once the executive review approves it."
+                f"The {month} cycle has no consensus plan yet (it is in {stage}); "
+                "its plan is built once the demand review is signed off and supply and "
+                "inventory are planned."
             )
-        plan = exports.approved_plan(cycle, request.user)
         as_csv = request.accepted_renderer.format == "csv"
-        content = exports.plan_csv(plan).encode() if as_csv else exports.plan_json_bytes(plan)
-        tag = exports.etag(content)
+        tag = exports.etag(source.sha256, as_csv=as_csv)
         if tag in request.headers.get("If-None-Match", ""):
             response = HttpResponse(status=304)
         else:
+            plan = exports.plan_document(cycle, source)
+            content = exports.plan_csv(plan).encode() if as_csv else exports.plan_json_bytes(plan)
             kind = "text/csv; charset=utf-8" if as_csv else "application/json"
             response = HttpResponse(content, content_type=kind)
             if as_csv:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 
 from cycles.models import PlanningCycle
 
@@ -23,6 +23,31 @@ class StageLink:
 
 
 _LINKS: dict[str, list[tuple[str, UrlFor]]] = {}
+
+
+def _cycle_page(url_name: str) -> UrlFor:
+    return lambda cycle: reverse(url_name, args=[cycle.pk])
+
+
+def _page(url_name: str) -> UrlFor:
+    return lambda cycle: reverse(url_name)
+
+
+# Every stage card links to its workspace for *this* cycle (a past cycle's results included);
+# by URL name only, so the cycle app imports no stage. Stage apps may register more pages.
+_LINKS.update(
+    {
+        "data_inputs": [("Data inputs", _page("datainputs:home"))],
+        "demand_review": [("Demand review", _cycle_page("demand:review"))],
+        "supply_review": [
+            ("Supply review", _cycle_page("supply:review")),
+            ("Plan by product and month", _cycle_page("supply:grid")),
+        ],
+        "inventory_review": [("Inventory review", _cycle_page("inventory:review"))],
+        "reconciliation": [("Reconciliation", _cycle_page("reconciliation:review"))],
+        "executive_review": [("Executive review", _cycle_page("executive:review"))],
+    }
+)
 
 
 def register_stage_page(stage_key: str, label: str, url_for: UrlFor) -> None:

@@ -176,3 +176,29 @@ class ApprovedResourceRow(PlanResourceColumns):
         ApprovedPlan, on_delete=models.PROTECT, related_name="resource_rows"
     )
     resource_code = models.CharField(max_length=32)
+
+
+class PlanDemandRow(models.Model):
+    """The consensus demand frozen at the demand sign-off, per product x site x month.
+
+    Written by ``cycles.plan.demand_freeze`` in the sign-off's transaction; every later step
+    (targets, supply, projection, the plan record) reads this, never the live demand, so a sales
+    correction after the sign-off cannot move the numbers the next functions plan with.
+    """
+
+    cycle = models.ForeignKey(
+        "cycles.PlanningCycle", on_delete=models.CASCADE, related_name="plan_demand"
+    )
+    product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("masterdata.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+    consensus_demand_units = models.FloatField(help_text="All demand, backlog included.")
+    backlog_units = models.FloatField(default=0.0, help_text="Past-due open orders (first month).")
+    source = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "product", "site", "month"], name="uniq_plan_demand_row"
+            )
+        ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.selectors import user_role
-from cycles import carryover, preconditions
+from cycles import approval, carryover, plan, plan_build, preconditions
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
 
@@ -97,8 +97,22 @@ def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
     )
 
 
-def stage_sign_off(cycle_id: int, stage_key: str, user: Any, comment: str = "") -> PlanningCycle:
-    """Sign off the current stage and advance; executive sign-off approves and locks the plan."""
+def stage_sign_off(
+    cycle_id: int,
+    stage_key: str,
+    user: Any,
+    comment: str = "",
+    *,
+    scenario_id: int | None = None,
+) -> PlanningCycle:
+    """Sign off the current stage and advance; executive sign-off approves and locks the plan.
+
+    The sign-off records the runs it approves (``StageEvent.pinned``); a stage with a stale step
+    is refused (``cycles.plan.stale_problems`` is one of its preconditions). The demand sign-off
+    freezes the consensus demand and starts the plan pipeline; the executive sign-off needs a
+    comment and writes the approved-plan snapshot (with ``scenario_id``, None for the baseline),
+    both in this transaction.
+    """
     with transaction.atomic():
         cycle = _locked(cycle_id)
         if cycle.state != stage_key:
@@ -108,15 +122,21 @@ def stage_sign_off(cycle_id: int, stage_key: str, user: Any, comment: str = "") 
             raise TransitionError(
                 f"Only the {stage.owner.label.lower()} may sign off {stage.label}."
             )
+        if stage_key == "executive_review" and not comment.strip():
+            raise TransitionError("Say what is approved: the approval needs a comment.")
         problems = preconditions.unmet(cycle, stage_key)
         if problems:
             raise TransitionError("Not ready to sign off: " + " ".join(problems))
+        plan_build.run_freezes(cycle, stage_key, user)
+        pinned = plan.sign_off_pins(cycle, stage_key)
         now = timezone.now()
         CycleStage.objects.filter(cycle=cycle, key=stage_key).update(status=StageStatus.SIGNED_OFF)
         cycle.state = next_state(stage_key)
         if cycle.state == APPROVED:
             cycle.approved_by, cycle.approved_at = user, now
             action = StageEvent.Action.APPROVE
+            approved = approval.snapshot_write(cycle, user, comment, scenario_id)
+            pinned["sha256"] = approved.sha256
         else:
             CycleStage.objects.filter(cycle=cycle, key=cycle.state).update(
                 status=StageStatus.IN_PROGRESS, started_at=now
@@ -124,9 +144,18 @@ def stage_sign_off(cycle_id: int, stage_key: str, user: Any, comment: str = "") 
             action = StageEvent.Action.SIGN_OFF
         _save(cycle)
         StageEvent.objects.create(
-            cycle=cycle, stage_key=stage_key, action=action, user=user, comment=comment
-        )
+            cycle=cycle, stage_key=stage_key, action=action, user=user, comment=comment,
+            pinned=pinned,
+        )  # fmt: skip
     return cycle
+
+
+def approve_plan(
+    cycle_id: int, user: Any, comment: str, scenario_id: int | None = None
+) -> PlanningCycle:
+    """Approve the cycle's plan (the executive review's sign-off): the snapshot is frozen in the
+    same transaction. ``comment`` is mandatory; ``scenario_id`` names the approved scenario."""
+    return stage_sign_off(cycle_id, "executive_review", user, comment, scenario_id=scenario_id)
 
 
 def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:
@@ -155,6 +184,10 @@ def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> Plan
         _save(cycle)
         StageEvent.objects.create(
             cycle=cycle, stage_key=stage_key, action="reopen", user=user, comment=comment
+        )
+        label = STAGE_BY_KEY[stage_key].label
+        plan.mark_stale(
+            cycle, plan.REOPEN_FROM[stage_key], f"{label} reopened by {user}: {comment}"
         )
     return cycle
 

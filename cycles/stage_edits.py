@@ -1,4 +1,4 @@
-"""Guards every stage's write services share (supply, inventory).
+"""Guards every stage's write services share (demand, supply, inventory).
 
 `editable_cycle` checks the user's role, locks the cycle row (``select_for_update``, call it
 inside the service's transaction) and refuses an approved or closed cycle. `check_version`
@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from accounts.selectors import user_may
 from cycles.models import PlanningCycle
+from cycles.stages import STAGE_KEYS
 
 
 class Versioned(Protocol):
@@ -26,9 +27,15 @@ class Edited(Versioned, Protocol):
 
 
 def editable_cycle(
-    cycle_id: int, user: Any, *, action: str, error: type[Exception], owner: str, stage: str
-) -> PlanningCycle:
-    """The locked cycle, or ``error`` saying why ``user`` may not change ``stage`` now."""
+    cycle_id: int, user: Any, *, action: str, error: type[Exception], owner: str, stage: str,
+    stage_key: str | None = None, current_only: bool = False,
+) -> PlanningCycle:  # fmt: skip
+    """The locked cycle, or ``error`` saying why ``user`` may not change ``stage`` now.
+
+    Refused: a user without ``action``; an approved or closed cycle; with ``stage_key``, a cycle
+    past that stage (its sign-off made its inputs read-only until it is reopened) and, with
+    ``current_only``, a cycle not at that stage yet either.
+    """
     if not user_may(user, action):
         raise error(f"Only the {owner} may change the {stage}.")
     try:
@@ -37,6 +44,14 @@ def editable_cycle(
         raise error("This cycle does not exist.") from None
     if cycle.is_locked:
         raise error(f"The plan is approved and locked; the {stage} is read-only.")
+    if stage_key is not None:
+        at, own = STAGE_KEYS.index(cycle.state), STAGE_KEYS.index(stage_key)
+        if at > own:
+            raise error(
+                f"The {stage} is signed off: its inputs are read-only until it is reopened."
+            )
+        if current_only and at != own:
+            raise error(f"The {stage} can only be changed while the cycle is at that stage.")
     return cycle
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -52,6 +53,24 @@ class CycleDetailView(RoleRequiredMixin, TemplateView):
             self.request.user, "open_cycle"
         )
         return context
+
+
+class CycleReplanView(RoleRequiredMixin, View):
+    """POST: run the plan pipeline again from its first stale step; back to where it came from."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from cycles.replan import plan_replan
+
+        try:
+            first = plan_replan(pk, request.user)
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Re-planning from {first}: the plan refreshes when done.")
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("cycles:detail", kwargs={"pk": pk})
+        return redirect(back)
 
 
 def _close(pk: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:

@@ -5,11 +5,5 @@ class DemandConfig(AppConfig):
     name = "demand"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from cycles.models import StageEvent
-        from demand import checks, demo_prep  # noqa: F401 - registers checks and the demo prep
-
-        post_save.connect(
-            checks.freeze_on_sign_off, sender=StageEvent, dispatch_uid="demand_freeze"
-        )
+        # Registers the sign-off checks, the freeze the sign-off calls, carry-over and the demo prep.
+        from demand import carryover, checks, demo_prep  # noqa: F401

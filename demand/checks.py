@@ -1,15 +1,17 @@
-"""Sign-off checks of the demand review and the snapshot taken when it is signed off.
+"""Sign-off checks of the demand review and what its sign-off freezes.
 
-Registered with ``cycles.preconditions`` (the server refuses the sign-off otherwise) and a
-``post_save`` hook on ``StageEvent``: whichever page signs the stage off (demand review or the
-cycle overview), the consensus is frozen inside the same transaction as the sign-off.
+Registered with ``cycles.preconditions`` (the server refuses the sign-off otherwise) and with
+``cycles.plan_build.register_freeze``: ``cycles.services.stage_sign_off`` calls the freeze
+explicitly inside the sign-off's transaction (whichever page signs the stage off), so the
+consensus snapshot and the demand the pipeline plans with are the ones signed off.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cycles.models import PlanningCycle, StageEvent
+from cycles.models import PlanningCycle
+from cycles.plan_build import demand_freeze, register_freeze
 from cycles.preconditions import register
 from cycles.runs import RunStatus
 from demand.models import CurrentForecast, ForecastRun
@@ -32,8 +34,12 @@ def no_run_in_progress(cycle: PlanningCycle) -> list[str]:
     return []
 
 
-def freeze_on_sign_off(sender: Any, instance: StageEvent, created: bool, **kwargs: Any) -> None:
-    if created and instance.stage_key == "demand_review" and instance.action == "sign_off":
-        from demand.services import snapshot_freeze
+@register_freeze("demand_review")
+def freeze_consensus(cycle: PlanningCycle, user: Any) -> None:
+    """Freeze the accuracy snapshot and the site-split consensus demand; starts the pipeline."""
+    from demand.selectors import current_run, live_demand_plan
+    from demand.services import snapshot_freeze
 
-        snapshot_freeze(instance.cycle)
+    snapshot_freeze(cycle)
+    run = current_run(cycle)
+    demand_freeze(cycle, live_demand_plan(cycle), run.pk if run else None, user)

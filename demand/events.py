@@ -11,27 +11,31 @@ from django.db import transaction
 from accounts.selectors import user_family_ids, user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.plan import mark_stale
+from cycles.stage_edits import editable_cycle
 from demand.models import DemandEvent
 from demand.services import DemandError
 from masterdata.models import Product
 
 
-def _guard(cycle: PlanningCycle, user: Any, family_id: int | None) -> None:
+def _guard(cycle_id: int, user: Any, family_id: int | None) -> PlanningCycle:
+    """The locked cycle at demand review (the shared edit guard), in the user's families."""
     if not user_may(user, "edit_demand"):
         raise PermissionDenied("Your role may not change the demand plan.")
-    if cycle.state != "demand_review":
-        raise DemandError("Events can only be changed while the cycle is in demand review.")
     scope = user_family_ids(user)
     if scope is not None and family_id not in scope:
         raise PermissionDenied("You do not plan this product family.")
+    return editable_cycle(
+        cycle_id, user, action="edit_demand", error=DemandError, owner="demand planner",
+        stage="demand review", stage_key="demand_review", current_only=True,
+    )  # fmt: skip
 
 
 def event_create(cycle_id: int, data: dict[str, Any], user: Any) -> DemandEvent:
-    cycle = PlanningCycle.objects.get(pk=cycle_id)
     product = data.get("product")
     family_id = product.family_id if product else data["family"].pk
-    _guard(cycle, user, family_id)
     with transaction.atomic():
+        cycle = _guard(cycle_id, user, family_id)
         event = DemandEvent.objects.create(cycle=cycle, created_by=user, **data)
         audit_record(
             cycle=cycle,
@@ -45,16 +49,17 @@ def event_create(cycle_id: int, data: dict[str, Any], user: Any) -> DemandEvent:
             source="grid",
             reason="promotion",
         )
+        mark_stale(cycle, "demand", f"Event '{event.name}' added by {user}")
     return event
 
 
 def event_delete(event_id: int, user: Any) -> None:
     event = DemandEvent.objects.select_related("cycle", "product").get(pk=event_id)
     family_id = event.product.family_id if event.product else event.family_id
-    _guard(event.cycle, user, family_id)
     with transaction.atomic():
+        cycle = _guard(event.cycle_id, user, family_id)
         audit_record(
-            cycle=event.cycle,
+            cycle=cycle,
             table="demand_event",
             record_key=str(event.pk),
             field="uplift",
@@ -64,18 +69,18 @@ def event_delete(event_id: int, user: Any) -> None:
             source="grid",
             reason="promotion",
         )
+        mark_stale(cycle, "demand", f"Event '{event.name}' removed by {user}")
         event.delete()
 
 
 def like_item_set(cycle_id: int, product_id: int, like_sku: str, scale: Decimal, user: Any) -> None:
     """Point a new product at a like-item and scale; the next forecast run uses them."""
-    cycle = PlanningCycle.objects.get(pk=cycle_id)
     product = Product.objects.get(pk=product_id)
-    _guard(cycle, user, product.family_id)
     like = Product.objects.filter(sku=like_sku.strip()).first()
     if like is None or like.pk == product.pk:
         raise DemandError(f"Like-item SKU '{like_sku}' is not another existing product.")
     with transaction.atomic():
+        cycle = _guard(cycle_id, user, product.family_id)
         before = f"{product.like_product.sku if product.like_product else ''} x{product.like_scale}"
         product.like_product, product.like_scale = like, scale
         product.save(update_fields=["like_product", "like_scale", "updated_at"])

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from cycles.models import PlanningCycle
 from datainputs.models import SalesHistory
@@ -28,10 +28,18 @@ NEW_PRODUCT_MONTHS = 12
 
 
 def forecast_product_ids(cycle: PlanningCycle) -> list[int]:
-    """Products to forecast: sold in the history window or new with a like-item, not ended."""
+    """Products to forecast: sold in the history window or new with a like-item, not ended.
+
+    One query. "Sold" is an ``EXISTS`` probe per product on the sales key (product first), not
+    ``pk IN (subquery)``: OR-combined with the like-item test, PostgreSQL cannot turn the ``IN``
+    into a semi-join and re-scanned the sales window for every product (670 s at 10,000 SKUs
+    and 1.2 M sales rows; the probe takes well under a second).
+    """
     first = history_months(cycle, HISTORY_MONTHS)[0]
-    sold = SalesHistory.objects.filter(month__gte=first, month__lt=cycle.month).values("product_id")
-    products = Product.objects.filter(Q(pk__in=sold) | Q(like_product__isnull=False)).exclude(
+    sold = SalesHistory.objects.filter(
+        product_id=OuterRef("pk"), month__gte=first, month__lt=cycle.month
+    )
+    products = Product.objects.filter(Q(Exists(sold)) | Q(like_product__isnull=False)).exclude(
         end_date__lt=cycle.month
     )
     return list(products.order_by("pk").values_list("pk", flat=True))

@@ -1,9 +1,12 @@
 """Write service for consensus edits from the grid or an upload (optimistic locking, audited).
 
-The planner types the consensus they want; the override stored is the adjustment that makes
-statistical + events + adjustment equal it. A family cell is spread over the family's products in
-proportion to their forecast (statistical + events), keeping products already overridden that
-month; rounding to cents puts the remainder on the largest share so the products sum exactly.
+The planner types the consensus they want and the override stores exactly that value (with the
+statistical forecast seen at the time), so a later forecast re-run never moves it: the plan,
+the audit log and the grid keep the typed number. A family cell is spread over the family's
+products in proportion to their forecast (statistical + events), keeping products already
+overridden that month, and stored as product values; rounding to cents puts the remainder on
+the largest share so the products sum exactly. A product the forecast does not cover (no
+sales in the last 36 months, no like-item) can still be given a consensus.
 
 Concurrency: each product cell carries ``version``; a family cell carries the sum of its
 products' versions (versions only grow, so any change alters the sum). Rows are locked with
@@ -25,6 +28,8 @@ from django.db import IntegrityError, transaction
 from accounts.selectors import user_family_ids, user_may
 from cycles.audit import audit_bulk
 from cycles.models import AuditEntry, PlanningCycle
+from cycles.plan import mark_stale
+from cycles.stage_edits import editable_cycle
 from demand.models import DemandOverride, ReasonCode
 from demand.selectors import consensus_frame, horizon_months
 from demand.services import DemandError
@@ -55,14 +60,21 @@ def overrides_apply(
     comment: str = "",
     source: str = "grid",
 ) -> int:
-    """Apply all edits or none; returns the number of product cells changed."""
-    cycle = _editable_cycle(cycle_id, user, reason, comment)
+    """Apply all edits or none; returns the number of product cells changed.
+
+    The cycle row is locked first (the demand sign-off locks it too), so an edit racing the
+    sign-off either lands before the freeze or is refused afterwards, never lost in between.
+    """
+    _check_request(user, reason, comment)
     entries: list[AuditEntry] = []
     try:
         with transaction.atomic():
+            cycle = _editable_cycle(cycle_id, user)
             for edit in edits:
                 entries += _apply_one(cycle, edit, user, reason, comment, source)
             audit_bulk(entries)
+            if entries:
+                mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "
@@ -71,19 +83,21 @@ def overrides_apply(
     return len(entries)
 
 
-def _editable_cycle(cycle_id: int, user: Any, reason: str, comment: str) -> PlanningCycle:
+def _check_request(user: Any, reason: str, comment: str) -> None:
     if not user_may(user, "edit_demand"):
         raise PermissionDenied("Your role may not change the demand plan.")
-    cycle = PlanningCycle.objects.get(pk=cycle_id)
-    if cycle.is_locked:
-        raise DemandError("The plan is approved and locked; it cannot be changed.")
-    if cycle.state != "demand_review":
-        raise DemandError("Consensus can only be edited while the cycle is in demand review.")
     if reason not in ReasonCode.values:
         raise DemandError("Choose a reason code for the override.")
     if reason == ReasonCode.OTHER and not comment.strip():
         raise DemandError("Reason 'Other' needs a comment saying why.")
-    return cycle
+
+
+def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
+    """The locked cycle at demand review (the shared edit guard of every stage)."""
+    return editable_cycle(
+        cycle_id, user, action="edit_demand", error=DemandError, owner="demand planner",
+        stage="demand review", stage_key="demand_review", current_only=True,
+    )  # fmt: skip
 
 
 def _apply_one(
@@ -108,6 +122,8 @@ def _apply_one(
         raise ConflictError(_conflict_message(edit, locked))
     current = consensus_frame(cycle, product_ids)
     current = current[current["month"] == edit.month].set_index("product_id")
+    if edit.product_id is not None and edit.product_id not in current.index:
+        current = _uncovered(current, edit)
     if current.empty:
         raise DemandError("There is no forecast for this cell yet; run the forecast first.")
     targets = _targets(current, edit, set(locked))
@@ -118,6 +134,13 @@ def _apply_one(
         for pid, target in targets.items()
         if target != _dec(current.at[pid, "consensus_units"])
     ]
+
+
+def _uncovered(current: pd.DataFrame, edit: CellEdit) -> pd.DataFrame:
+    """A zero-forecast row for a product the statistical forecast does not cover."""
+    zero = {"month": edit.month, "statistical_units": 0.0, "event_units": 0.0}
+    row = pd.DataFrame([{**zero, "consensus_units": 0.0}], index=pd.Index([edit.product_id]))
+    return pd.concat([current, row]) if not current.empty else row
 
 
 def _family_of(product_id: int | None) -> int:
@@ -189,9 +212,11 @@ def _write_cell(
     override = existing or DemandOverride(
         cycle=cycle, product_id=product_id, month=month, version=0
     )
-    override.adjustment_units = target - _dec(current["statistical_units"] + current["event_units"])
+    override.consensus_units = target
+    override.statistical_at_entry_units = _dec(current["statistical_units"])
     override.version += 1
     override.reason, override.comment, override.updated_by = reason, comment[:500], user
+    override.carried_from = None  # typed again in this cycle: the planner's own now
     with transaction.atomic():  # savepoint: a concurrent first insert raises IntegrityError
         override.save()
     sku = Product.objects.values_list("sku", flat=True).get(pk=product_id)

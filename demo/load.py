@@ -7,7 +7,6 @@ the last months of demand so the plan has realistic shortages and excesses, not 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -32,6 +31,7 @@ from masterdata.models import (
     SupplyTerm,
     SupplyTermMode,
 )
+from siop.bulk import load_frame
 
 BATCH = 5000
 DEMO_PASSWORD = "siop-demo"
@@ -247,26 +247,18 @@ def _size_capacities(plan: DemoPlan, resources: dict[str, Resource]) -> None:
 
 def _load_sales(plan: DemoPlan, products: dict[str, Product], refs: Refs) -> None:
     sales = plan.sales
-    product_ids = {sku: product.pk for sku, product in products.items()}
-    site_ids = {code: site.pk for code, site in refs.sites.items()}
-    channel_ids = {code: channel.pk for code, channel in refs.channels.items()}
-    rows = (
-        SalesHistory(
-            product_id=product_ids[s],
-            site_id=site_ids[site],
-            channel_id=channel_ids[ch],
-            month=m,
-            quantity=_dec(q),
-            revenue=_dec(r),
-        )
-        for s, site, ch, m, q, r in sales[
-            ["sku", "site", "channel", "month", "quantity", "revenue"]
-        ].itertuples(index=False)
+    frame = pd.DataFrame(
+        {
+            "product_id": sales["sku"].map({sku: p.pk for sku, p in products.items()}),
+            "site_id": sales["site"].map({code: s.pk for code, s in refs.sites.items()}),
+            "channel_id": sales["channel"].map({code: c.pk for code, c in refs.channels.items()}),
+            "month": sales["month"],
+            "quantity": sales["quantity"].astype(float).round(2),
+            "revenue": sales["revenue"].astype(float).round(2),
+        }
     )
-    # Insert chunk by chunk: bulk_create would otherwise hold every row object at once, which
-    # for `--skus 10000` (about 1.2 million rows) costs gigabytes.
-    while chunk := list(itertools.islice(rows, BATCH)):
-        SalesHistory.objects.bulk_create(chunk)
+    # COPY on PostgreSQL: 1.2 million rows at `--skus 10000` in seconds, in flat memory.
+    load_frame(SalesHistory, frame)
 
 
 def _load_positions(

@@ -5,5 +5,5 @@ class InventoryConfig(AppConfig):
     name = "inventory"
 
     def ready(self) -> None:
-        # Registers the sign-off check and the demo seeding step of the inventory review.
-        from inventory import demo_prep, preconditions  # noqa: F401
+        # Registers the sign-off check, the pipeline steps and the plan columns of the inventory review.
+        from inventory import plan_rows, preconditions, services  # noqa: F401

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
+from cycles.plan import PlanLocked, inputs_read, step_succeeded
 from cycles.run_tasks import execute_run, run_now
 from inventory import inputs, storage
 from inventory.engine.pipeline import PipelineParams, PipelineResult, run_pipeline
@@ -88,8 +89,11 @@ def _summary(result: PipelineResult, source: str) -> dict[str, Any]:
     }
 
 
-def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, source: str) -> None:
+def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, source: str,
+           read: dict[str, Any]) -> None:  # fmt: skip
     with transaction.atomic():
+        # First: on an approved cycle this raises and the run ends without writing anything.
+        step_succeeded(run.cycle_id, run.plan_step, run.pk, read, run.requested_by_id)
         for model in (PolicyRow, ProjectionRow, InventoryException):
             model.objects.filter(run=run).delete()
         storage.insert_frame(PolicyRow, storage.policy_frame(run.pk, result, overrides))
@@ -102,25 +106,30 @@ def _store(run: InventoryRun, result: PipelineResult, overrides: pd.DataFrame, s
 
 def _calculate(run: InventoryRun) -> None:
     run.mark_progress(0, "Reading demand, supply, stock and master data")
+    read = inputs_read(run.cycle, run.plan_step)
     settings, _ = inventory_setup(run.cycle)
     data = inputs.cycle_inputs(run.cycle, settings)
     overrides = _overrides(run)
     run.mark_progress(1, f"Calculating {len(data.items)} product-sites")
     result = run_pipeline(data.items, data.history, data.flows, overrides, _params(run))
     run.mark_progress(3, "Saving policies and projection")
-    _store(run, result, overrides, data.demand_source)
+    _store(run, result, overrides, data.demand_source, read)
 
 
 def inventory_run_execute(run_id: int) -> str:
     """Run (or re-run) the calculation of `run_id`; returns the final status."""
     return execute_run(
-        InventoryRun, run_id, _calculate, steps=STEPS, expected=[(ValueError, "")],
+        InventoryRun, run_id, _calculate, steps=STEPS, expected=[(PlanLocked, "Not applied: "), (ValueError, "")],
         logger=logger, name="inventory run",
     )  # fmt: skip
 
 
-def inventory_run_now(cycle_id: int, user: Any) -> InventoryRun:
-    """Calculate synchronously (demo seeding, scripts): same checks as a queued request."""
-    return run_now(
-        InventoryRun, lambda: _editable_cycle(cycle_id, user), user, inventory_run_execute
-    )
+def inventory_run_now(cycle_id: int, user: Any, plan_step: str = "targets") -> InventoryRun:
+    """Calculate synchronously (demo seeding, scripts) as the pipeline's ``plan_step``
+    ("targets" or "projection"): same checks as a queued request."""
+
+    def execute(run_id: int) -> str:
+        InventoryRun.objects.filter(pk=run_id).update(plan_step=plan_step)
+        return inventory_run_execute(run_id)
+
+    return run_now(InventoryRun, lambda: _editable_cycle(cycle_id, user), user, execute)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.plan import mark_stale, register_launcher
 from cycles.run_tasks import request_run
 from cycles.stage_edits import check_version, editable_cycle, save_new_version
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS
@@ -50,7 +52,7 @@ def _in_target_range(service_target: Decimal) -> bool:
 def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
     return editable_cycle(
         cycle_id, user, action=EDIT_ACTION, error=InventoryError, owner="inventory planner",
-        stage="inventory review",
+        stage="inventory review", stage_key="inventory_review",
     )  # fmt: skip
 
 
@@ -122,6 +124,8 @@ def service_targets_update(
             row.service_target, row.version = change.service_target, row.version + 1
             row.save(update_fields=["service_target", "version"])
             changed += 1
+        if changed:
+            mark_stale(cycle, "targets", f"Service targets changed by {user}: {reason}")
     return changed
 
 
@@ -159,6 +163,7 @@ def settings_update(
         if changed:
             settings.version += 1
             settings.save(update_fields=[*changed, "version"])
+            mark_stale(cycle, "targets", f"Inventory settings changed by {user}: {reason}")
     return len(changed)
 
 
@@ -239,6 +244,7 @@ def policy_override_save(
                 setattr(row, name, after)
         row.reason, row.comment = reason[:60], comment
         save_new_version(row, user)
+        mark_stale(cycle, "targets", f"Policy override of {key} changed by {user}: {reason}")
     return row
 
 
@@ -258,6 +264,7 @@ def policy_override_delete(
                     before=getattr(row, name), after=None, user=user, source="form",
                     reason=(reason or "removed")[:60],
                 )  # fmt: skip
+        mark_stale(cycle, "targets", f"Policy override of {key} removed by {user}")
         row.delete()
 
 
@@ -268,10 +275,35 @@ def inventory_run_request(cycle_id: int, user: Any) -> InventoryRun:
     active for longer than `STALE_RUN_AFTER` (the broker's redelivery window) is given up
     as failed so a lost message cannot block the review forever.
     """
-    from inventory import tasks  # the task module imports the calculation, not the reverse
 
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user)
-        return request_run(
-            InventoryRun, cycle, user, tasks.inventory_calculate.delay, stale_after=STALE_RUN_AFTER
-        )
+        return _request_step(cycle, user, "targets")
+
+
+def _request_step(cycle: PlanningCycle, user: Any, step: str) -> InventoryRun:
+    from inventory import tasks
+
+    run = request_run(
+        InventoryRun, cycle, user, tasks.inventory_calculate.delay, stale_after=STALE_RUN_AFTER
+    )
+    # Set before the commit sends the task; an active run already queued keeps its own step.
+    InventoryRun.objects.filter(pk=run.pk, status="queued", attempts=0).update(plan_step=step)
+    run.refresh_from_db(fields=["plan_step"])
+    return run
+
+
+def _launch(step: str) -> Any:
+    def launch(cycle_id: int, user_id: int | None) -> None:
+        """The pipeline's inventory step: queued as ``user_id`` without the planner's checks."""
+        with transaction.atomic():
+            cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+            if not cycle.is_locked:
+                user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+                _request_step(cycle, user, step)
+
+    return launch
+
+
+register_launcher("targets")(_launch("targets"))
+register_launcher("projection")(_launch("projection"))

@@ -16,6 +16,7 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
+from cycles.run_control import run_outcome_text
 from cycles.stage_views import CurrentCycleView, posted_int, sign_off_context
 from inventory import selectors, services
 from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
@@ -48,6 +49,7 @@ def _result_context(
     context.update(
         search=search,
         page=page,
+        page_rows=selectors.with_weeks_of_supply(done, page),
         total=done.summary.get("total", {}),
         families=done.summary.get("families", []),
         chart=selectors.chart_data(done),
@@ -108,8 +110,8 @@ class SettingsUpdateView(InventoryPostView):
 
 class CalculateView(InventoryPostView):
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        services.inventory_run_request(pk, request.user)
-        return "Inventory calculation started."
+        run = services.inventory_run_request(pk, request.user)
+        return run_outcome_text(run, "Inventory calculation")
 
 
 class RunProgressView(stage_views.RunProgressView):

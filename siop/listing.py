@@ -1,7 +1,8 @@
 """One generic, role-checked, family-scoped, filtered and paginated table page.
 
 Master and transaction lists differ only in columns and filters, so each is a few declarative
-lines (``columns``, ``filterset_class``) rather than a template of its own.
+lines (``columns``, ``filterset_class``) rather than a template of its own. Pages are keyset pages
+(``siop.keyset``): the last page of a million rows costs what the first does.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
 from django_filters.views import FilterView
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import scope_to_families
+from siop.keyset import keyset_page
 
 
 class TableListView(RoleRequiredMixin, FilterView):
     template_name = "listing.html"
-    paginate_by = 50
+    page_size = 50
     title = ""
     columns: list[tuple[str, str]] = []  # (heading, dotted attribute path)
     family_path: str | None = None  # ORM path to the family id for planner scoping
@@ -26,19 +29,29 @@ class TableListView(RoleRequiredMixin, FilterView):
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
+        related = _related_paths(queryset.model, self.columns)
+        if related:
+            # One query per page, not one per row and column.
+            queryset = queryset.select_related(*related)
         if self.family_path:
             queryset = scope_to_families(queryset, self.request.user, self.family_path)
         return queryset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = [
-            [_cell(_resolve(obj, path)) for _, path in self.columns]
-            for obj in context["object_list"]
-        ]
+        page = keyset_page(
+            context["object_list"],
+            self.request.GET.get("cursor"),
+            self.request.GET.get("page", "first"),
+            self.page_size,
+        )
+        rows = [[_cell(_resolve(obj, path)) for _, path in self.columns] for obj in page.rows]
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in ("page", "cursor"):
+            query.pop(name, None)
         context.update(
+            keyset=page,
+            row_count=context["object_list"].count(),
             title=self.title,
             headings=[heading for heading, _ in self.columns],
             rows=rows,
@@ -46,6 +59,25 @@ class TableListView(RoleRequiredMixin, FilterView):
             upload_name=self.upload_name,
         )
         return context
+
+
+def _related_paths(model: type[Model], columns: list[tuple[str, str]]) -> list[str]:
+    """The forward foreign keys a column path walks through (``product.sku`` -> ``product``)."""
+    paths: set[str] = set()
+    for _, path in columns:
+        parts, current, walked = path.split("."), model, []
+        for part in parts:
+            try:
+                field = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                break
+            if not (field.many_to_one or field.one_to_one) or field.related_model is None:
+                break
+            walked.append(part)
+            current = field.related_model  # type: ignore[assignment]
+        if walked:
+            paths.add("__".join(walked))
+    return sorted(paths)
 
 
 def _cell(value: Any) -> dict[str, Any]:

@@ -5,5 +5,5 @@ class SupplyConfig(AppConfig):
     name = "supply"
 
     def ready(self) -> None:
-        # Registers the sign-off check and the demo seeding step of the supply review.
-        from supply import demo_prep, preconditions  # noqa: F401
+        # Registers the sign-off check, the pipeline step and the plan columns of the supply review.
+        from supply import plan_rows, preconditions, services  # noqa: F401

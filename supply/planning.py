@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
+from cycles.plan import PlanLocked, inputs_read, step_succeeded
 from cycles.run_tasks import execute_run
 from supply.engine import (
     SupplyConfig,
@@ -114,8 +115,11 @@ def _load_rows(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: Cy
     ]  # fmt: skip
 
 
-def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleInputs) -> None:
+def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleInputs,
+           read: dict[str, Any]) -> None:  # fmt: skip
     with transaction.atomic():
+        # First: on an approved cycle this raises and the run ends without writing anything.
+        step_succeeded(run.cycle_id, "supply", run.pk, read, run.requested_by_id)
         for model in (PlannedOrder, Shortage, GapOption, PlanResourceLoad, PlanCost):
             model.objects.filter(run=run).delete()
         PlannedOrder.objects.bulk_create(_order_rows(run, plan, ids), batch_size=BATCH)
@@ -150,18 +154,20 @@ def _plan(ids: CycleInputs) -> SupplyPlan:
 
 def _plan_and_store(run: SupplyPlanRun) -> None:
     run.mark_progress(0, "Reading demand, stock, capacities and supply terms")
+    read = inputs_read(run.cycle, "supply")
     ids = cycle_inputs(run.cycle)
     run.mark_progress(1, f"Optimising {len(ids.inputs.demand):,} demand rows")
     plan = _plan(ids)
     run.mark_progress(2, "Rough-cut capacity")
     rccp = rough_cut_capacity(ids.inputs)
     run.mark_progress(3, "Saving the plan")
-    _store(run, plan, rccp, ids)
+    _store(run, plan, rccp, ids, read)
 
 
 EXPECTED_ERRORS = [
     (SupplyInputError, "The plan's inputs need fixing: "),
     (SupplySolveError, "The solver found no plan: "),
+    (PlanLocked, "Not applied: "),
 ]
 
 

@@ -1,8 +1,8 @@
 """Reads of the supply review: runs, the plan's grids and charts, and the cross-stage contract.
 
-`cycle_planned_supply` is the contract the inventory review and the API export call: planned
-(not yet released) supply per product, site and receipt month from the cycle's latest
-*succeeded* supply plan, firm orders included. Empty until the supply review has planned.
+`cycle_planned_supply` is the contract the inventory review calls: planned (not yet released)
+supply per product, site and receipt month from the supply run the plan pipeline pins (the
+latest *succeeded* one before the pipeline first ran), firm orders included. Empty until the supply review has planned.
 """
 
 from __future__ import annotations
@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db.models import Q, QuerySet, Sum
 
 from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
+from cycles.plan import pinned_run_id
+from supply.engine.rccp import is_overloaded, needs_overtime
 from supply.models import (
     FirmOrder,
     GapOption,
@@ -66,9 +69,18 @@ def latest_succeeded_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
     return succeeded_runs(cycle).first()
 
 
+def pinned_run(cycle: PlanningCycle) -> SupplyPlanRun | None:
+    """The run the plan's supply step pins (the latest succeeded one before the pipeline ran)."""
+    run_id = pinned_run_id(cycle, "supply")
+    if run_id is not None:
+        return SupplyPlanRun.objects.filter(pk=run_id).first()
+    return latest_succeeded_run(cycle)
+
+
 def cycle_planned_supply(cycle: PlanningCycle) -> pd.DataFrame:
-    """Planned receipts per product x site x month (``PLANNED_SUPPLY_COLUMNS``)."""
-    run = latest_succeeded_run(cycle)
+    """Planned receipts per product x site x month (``PLANNED_SUPPLY_COLUMNS``) of the pinned
+    supply run (``pinned_run``)."""
+    run = pinned_run(cycle)
     if run is None:
         return pd.DataFrame(columns=PLANNED_SUPPLY_COLUMNS)
     last = (pd.Period(cycle.month, freq="M") + cycle.horizon_months - 1).to_timestamp().date()
@@ -144,13 +156,15 @@ class ResourceSummary:
     name: str
     peak_required_pct: float | None
     overloaded_months: int
+    overtime_months: int
     overtime_hours: float
     overtime_limit_hours: float
     extra_overtime: ResourceOvertime | None
 
 
 def resource_summaries(run: SupplyPlanRun, cycle: PlanningCycle) -> list[ResourceSummary]:
-    """Per resource: the rough-cut peak, months where requirement exceeds capacity, overtime."""
+    """Per resource: the rough-cut peak, months overloaded (requirement above capacity plus
+    allowed overtime, `supply.engine.rccp.is_overloaded`), months within overtime, overtime."""
     extras = {r.resource_id: r for r in ResourceOvertime.objects.filter(cycle=cycle)}
     grouped: dict[int, list[PlanResourceLoad]] = {}
     for row in PlanResourceLoad.objects.filter(run=run).select_related("resource"):
@@ -159,9 +173,12 @@ def resource_summaries(run: SupplyPlanRun, cycle: PlanningCycle) -> list[Resourc
     for resource_id, rows in grouped.items():
         peaks = [r.required_hours / r.capacity_hours * 100 for r in rows if r.capacity_hours > 0]
         resource = rows[0].resource
+        hours = [[r.required_hours, r.capacity_hours, r.overtime_limit_hours] for r in rows]
+        required, capacity, limit = np.asarray(hours, dtype=float).T
         summaries.append(ResourceSummary(
             resource_id, resource.code, resource.name, max(peaks) if peaks else None,
-            sum(1 for r in rows if r.required_hours > r.capacity_hours + 1e-6),
+            int(is_overloaded(required, capacity, limit).sum()),
+            int(needs_overtime(required, capacity, limit).sum()),
             sum(r.overtime_hours for r in rows), rows[0].overtime_limit_hours,
             extras.get(resource_id),
         ))  # fmt: skip

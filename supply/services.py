@@ -12,10 +12,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.plan import mark_stale, register_launcher
 from cycles.run_tasks import request_run, run_now
 from cycles.services import stage_sign_off
 from cycles.stage_edits import check_version, editable_cycle, save_new_version
@@ -34,7 +36,7 @@ class SupplyError(Exception):
 def _editable_cycle(cycle_id: int, user: Any, action: str = EDIT_ACTION) -> PlanningCycle:
     return editable_cycle(
         cycle_id, user, action=action, error=SupplyError, owner="supply planner",
-        stage="supply review",
+        stage="supply review", stage_key=STAGE_KEY,
     )  # fmt: skip
 
 
@@ -46,6 +48,19 @@ def supply_run_request(cycle_id: int, user: Any) -> SupplyPlanRun:
     with transaction.atomic():
         cycle = _editable_cycle(cycle_id, user, RUN_ACTION)
         return request_run(SupplyPlanRun, cycle, user, tasks.supply_plan.delay)
+
+
+@register_launcher("supply")
+def supply_step_launch(cycle_id: int, user_id: int | None) -> None:
+    """The pipeline's supply step (after the targets): queue a plan as ``user_id``, without the
+    planner's role and stage checks; an approved or closed cycle starts nothing."""
+    from supply import tasks
+
+    with transaction.atomic():
+        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+        if not cycle.is_locked:
+            user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+            request_run(SupplyPlanRun, cycle, user, tasks.supply_plan.delay)
 
 
 def supply_run_now(cycle_id: int, user: Any) -> SupplyPlanRun:
@@ -91,6 +106,7 @@ def firm_order_save(cycle_id: int, planned_order_id: int, quantity: Decimal, *, 
         audit_record(cycle=cycle, table="supply_firm_order", record_key=firm.record_key,
                      field="quantity_units", before=before, after=quantity, user=user,
                      source="grid", reason=(reason or "firmed")[:60])  # fmt: skip
+        mark_stale(cycle, "supply", f"Firm order {firm.record_key} changed by {user}")
     return firm
 
 
@@ -106,6 +122,7 @@ def firm_order_release(cycle_id: int, firm_order_id: int, *, version: int, user:
         audit_record(cycle=cycle, table="supply_firm_order", record_key=firm.record_key,
                      field="quantity_units", before=firm.quantity_units, after=None, user=user,
                      source="grid", reason=(reason or "released")[:60])  # fmt: skip
+        mark_stale(cycle, "supply", f"Firm order {firm.record_key} released by {user}")
         firm.delete()
 
 
@@ -136,6 +153,7 @@ def overtime_save(cycle_id: int, resource_id: int, extra_hours: Decimal, *, vers
         audit_record(cycle=cycle, table="supply_resource_overtime", record_key=resource.code,
                      field="extra_hours_per_month", before=before, after=extra_hours, user=user,
                      source="form", reason=reason[:60])  # fmt: skip
+        mark_stale(cycle, "supply", f"Overtime of {resource.code} changed by {user}")
     return row
 
 

@@ -121,3 +121,46 @@ def stage_results_ready(cycle):  # type: ignore[no-untyped-def]
     now = timezone.now()
     SupplyPlanRun.objects.create(cycle=cycle, status="succeeded", finished_at=now)
     InventoryRun.objects.create(cycle=cycle, status="succeeded", finished_at=now)
+
+
+def plan_steps_ready(cycle):  # type: ignore[no-untyped-def]
+    """Pin the cycle's stub runs as the plan's targets, supply and projection steps and build
+    its plan record, as the pipeline does after the demand sign-off (call after it)."""
+    from cycles.plan import inputs_read, step_succeeded
+    from cycles.plan_build import plan_build
+    from inventory.models import InventoryRun
+    from supply.models import SupplyPlanRun
+
+    inventory = InventoryRun.objects.filter(cycle=cycle, status="succeeded").first()
+    supply = SupplyPlanRun.objects.filter(cycle=cycle, status="succeeded").first()
+    for key, run in (("targets", inventory), ("supply", supply), ("projection", inventory)):
+        step_succeeded(cycle.pk, key, run.pk, inputs_read(cycle, key))
+    plan_build(cycle.pk)
+
+
+def walk_to_approval(cycle, users, demand_units=120.0, stop_at="approved"):  # type: ignore[no-untyped-def]
+    """Walk ``cycle`` through every stage with stub runs, the loaded product's frozen demand of
+    ``demand_units`` a month and a built plan record; stop before ``stop_at`` (a stage key), or
+    approve. For tests of the cycle and the published plan; stage tests cover the real runs."""
+    from cycles.plan_models import PlanDemandRow
+    from cycles.services import stage_sign_off
+    from cycles.stages import STAGES
+    from datainputs.models import SalesHistory
+
+    stage_results_ready(cycle)
+    sale = SalesHistory.objects.order_by("id").first()
+    for stage in STAGES:
+        if stage.key == stop_at:
+            break
+        cycle = stage_sign_off(cycle.pk, stage.key, users[stage.owner], "ok")
+        if stage.key == "demand_review":
+            months = [
+                dt.date(2026, 11 + i, 1) if i < 2 else dt.date(2027, i - 1, 1) for i in range(3)
+            ]
+            PlanDemandRow.objects.bulk_create(
+                PlanDemandRow(cycle=cycle, product=sale.product, site=sale.site, month=m,
+                              consensus_demand_units=demand_units, source="consensus")
+                for m in months
+            )  # fmt: skip
+            plan_steps_ready(cycle)
+    return cycle

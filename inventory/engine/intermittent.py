@@ -87,15 +87,22 @@ def count_quantile(probability: FloatArray, mean: FloatArray, variance: FloatArr
 def count_level_for_fill_rate(
     fill_rate: FloatArray, mean: FloatArray, variance: FloatArray, units_per_cycle: FloatArray
 ) -> IntArray:
-    """Smallest integer r >= 0 with E[(D - r)^+] <= (1 - fill_rate) * units_per_cycle."""
-    allowed_shortage = (1.0 - fill_rate) * units_per_cycle
+    """Smallest integer r >= 0 with E[(D - r)^+] - E[(D - r - Q)^+] <= (1 - fill_rate) * Q.
+
+    The left side is the exact expected shortage of one cycle of Q units (the discrete form of
+    `normal_loss.fill_rate_safety_factor`); Q is taken in whole units, at least 1, so lot-for-
+    lot ordering gives P(D > r) <= 1 - fill_rate instead of no stock at all.
+    """
+    lot = np.maximum(np.ceil(np.asarray(units_per_cycle, dtype=float) - 1e-9), 1.0)
+    allowed_shortage = (1.0 - fill_rate) * lot
     low = np.full(mean.shape, -1, dtype=np.int64)  # invariant: loss(low) > allowed (or low = -1)
     # The 1 - 1e-12 quantile bounds r from above: its loss is far below any meaningful target.
     high = count_quantile(np.full(mean.shape, 1.0 - 1e-12), mean, variance) + 1
     while np.any(high - low > 1):
         middle = (low + high) // 2
         active = high - low > 1
-        within = count_loss(middle, mean, variance) <= allowed_shortage
+        shortage = count_loss(middle, mean, variance) - count_loss(middle + lot, mean, variance)
+        within = shortage <= allowed_shortage
         high = np.where(active & within, middle, high)
         low = np.where(active & ~within, middle, low)
     return np.asarray(high, dtype=np.int64)

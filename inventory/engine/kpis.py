@@ -1,16 +1,27 @@
 """Inventory KPIs over a projection, by any grouping (product, family, site, or total).
 
-Definitions (value at unit cost; on-hand stock only, backorders carry no value):
-* average_inventory_value: mean of the month-end inventory values over the horizon;
-* cogs_value: sum of demand_units x unit_cost (demand at standard cost stands in for cost of
-  goods sold: the projection backorders rather than loses demand, so all of it ships);
-  annual_cogs_value = cogs_value x 12 / months;
-* turns_per_year = annual_cogs_value / average_inventory_value;
-* dio_days (days of inventory outstanding) = 365 x average_inventory_value / annual_cogs_value;
-* weeks_of_supply: forward-looking, on the group's future demand value (see `cover`):
-  at the start of the horizon (opening_weeks_of_supply) and after each month
-  (`kpis_by_period`). Summing values, not units, lets unlike products aggregate.
-A zero denominator gives inf when the numerator is positive and 0 otherwise.
+One definition each, all on the same stock -- the month-end on-hand inventory of the
+horizon, valued at unit cost (backorders carry no value) -- so that the three ratios on a row
+can never contradict each other (sources: APICS/ASCM dictionary; STACK-NOTES KPI table):
+
+* average_inventory_value (currency) = mean over the T month-ends of sum(max(closing, 0) x
+  unit_cost);
+* cogs_value (currency) = sum of demand_units x unit_cost over the horizon (demand at standard
+  cost stands in for cost of goods sold: the projection backorders rather than loses demand,
+  so all of it ships); annual_cogs_value = cogs_value x 12 / T;
+* turns_per_year (1/year) = annual_cogs_value / average_inventory_value (turns on COGS, not
+  on revenue);
+* dio_days (days) = 365 x average_inventory_value / annual_cogs_value = 365 / turns;
+* weeks_of_supply (weeks) = mean over the T month-ends of the forward weeks of supply of that
+  month-end's stock against the demand after it (`cover`: weeks until projected stock is used
+  up by future requirements, APICS "days of supply", forward); `kpis_by_period` gives each
+  month's value. opening_weeks_of_supply is the same forward cover for the opening stock (the
+  position today), kept for the record, not a ratio of the horizon.
+Consistency on every row (tested as properties): turns x DIO = 365 wherever both are finite
+and positive; no stock (average 0) <=> weeks_of_supply 0 <=> DIO 0 <=> turns infinite (when
+there is demand); stock without any demand in the horizon: turns 0, DIO and weeks infinite;
+neither stock nor demand: turns and DIO undefined (NaN), weeks 0. With level demand,
+weeks_of_supply = DIO x 52 / 365 exactly (weeks and days of the same average stock).
 """
 
 from __future__ import annotations
@@ -82,8 +93,19 @@ def inventory_kpis(
     out["annual_cogs_value"] = annual_cogs
     out["turns_per_year"] = _ratio(annual_cogs, average_value)
     out["dio_days"] = DAYS_PER_YEAR * _ratio(average_value, annual_cogs)
-    out["opening_weeks_of_supply"] = _cover(values, config)[:, 0]
+    cover = _cover(values, config)
+    out["weeks_of_supply"] = average_weeks_of_supply(cover[:, 1:])
+    out["opening_weeks_of_supply"] = cover[:, 0]
     return out
+
+
+def average_weeks_of_supply(month_end_weeks: FloatArray) -> FloatArray:
+    """Row means of forward weeks of supply (rows x months); a NaN (stored infinite) or inf
+    month makes the row infinite: stock that is never used up has no finite average."""
+    weeks = np.where(np.isnan(month_end_weeks), np.inf, month_end_weeks)
+    if weeks.shape[1] == 0:
+        return np.zeros(weeks.shape[0])
+    return np.asarray(weeks.mean(axis=1), dtype=float)
 
 
 def kpis_by_period(
@@ -102,5 +124,9 @@ def kpis_by_period(
 
 
 def _ratio(numerator: FloatArray, denominator: FloatArray) -> FloatArray:
-    infinite_or_zero = np.where(numerator > 0.0, np.inf, 0.0)
-    return np.where(denominator > 0.0, divide_or(numerator, denominator, 0.0), infinite_or_zero)
+    """numerator / denominator; inf for x / 0 with x > 0 and NaN for 0 / 0 (no stock and no
+    demand: there is no turnover to speak of, neither 0 turns nor 0 days)."""
+    infinite_or_undefined = np.where(numerator > 0.0, np.inf, np.nan)
+    return np.where(
+        denominator > 0.0, divide_or(numerator, denominator, 0.0), infinite_or_undefined
+    )

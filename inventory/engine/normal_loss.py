@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -60,3 +60,42 @@ def inverse_standard_normal_loss(target: npt.ArrayLike) -> FloatArray:
         if np.all(np.abs(step) < _NEWTON_TOLERANCE):
             break
     return np.asarray(z, dtype=float)
+
+
+# A safety factor beyond +-8 standard deviations has no practical meaning; the bracket keeps
+# the bisection finite.
+_FACTOR_BRACKET = 8.0
+_BISECTION_STEPS = 64
+
+
+def fill_rate_safety_factor(fill_rate: npt.ArrayLike, cycle_over_sd: npt.ArrayLike) -> FloatArray:
+    """Safety factor k meeting a fill rate (Type 2) beta with q = units per cycle / sigma_P.
+
+    Exact expected shortage per replenishment cycle of a continuous-review (s, Q) policy with
+    backorders (Hadley & Whitin; Silver, Pyke & Thomas 7.x, the form they recommend when Q
+    is small against sigma; Snyder & Shen 5.x):
+        ESPRC = sigma_P * [G(k) - G(k + Q / sigma_P)] = (1 - beta) * Q.
+    The common approximation drops G(k + Q / sigma_P), which overstates shortages when Q is
+    small and sends k to infinity as Q -> 0. With the exact form, dividing by Q and letting
+    Q -> 0 gives 1 - Phi(k) = 1 - beta: lot-for-lot ordering needs k = Phi^-1(beta), and a
+    zero ``cycle_over_sd`` returns exactly that. The left side over q falls from 1 to 0 as k
+    grows, so the root is unique; it is found by bisection on [-(q + 8), 8] (64 halvings; at
+    the lower end the share is within 1e-15 of 1, above any shortage a target allows).
+    """
+    beta = np.asarray(fill_rate, dtype=float)
+    q = np.maximum(np.asarray(cycle_over_sd, dtype=float), 0.0)
+    beta, q = np.broadcast_arrays(beta, q)
+    low = -(q + _FACTOR_BRACKET)
+    high = np.full(beta.shape, _FACTOR_BRACKET)
+    tiny = q < 1e-9
+    safe_q = np.where(tiny, 1.0, q)
+    for _ in range(_BISECTION_STEPS):
+        middle = (low + high) / 2.0
+        shortage_share = (
+            standard_normal_loss(middle) - standard_normal_loss(middle + safe_q)
+        ) / safe_q
+        too_short = shortage_share > 1.0 - beta
+        low = np.where(too_short, middle, low)
+        high = np.where(too_short, high, middle)
+    lot_for_lot = ndtri(np.clip(beta, 1e-12, 1.0 - 1e-12))
+    return np.asarray(np.where(tiny, lot_for_lot, (low + high) / 2.0), dtype=float)

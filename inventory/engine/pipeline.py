@@ -10,9 +10,11 @@ milliseconds. Choices made here (and why):
   marked `variability_source = "assumed"`, rather than zero safety stock.
 * ABC ranks product-sites by annual value = 12 x mean demand x unit cost; XYZ uses the same sd
   the policies use. The cell's service target applies unless the product-site has an override.
-* Overrides: a service target replaces the cell target before the policy is computed; a safety
-  stock or order quantity replaces the computed one afterwards, and the reorder point,
-  order-up-to level, average stock and weeks of supply are re-derived from it.
+* Overrides: a service target and an order quantity replace the computed ones *before* the
+  policy is computed (a fill-rate safety stock depends on the order quantity: fewer units per
+  cycle need more safety stock for the same fill rate); a safety stock override replaces the
+  computed one afterwards, and the reorder point, order-up-to level, average stock and weeks
+  of supply are re-derived from it.
 * Projection flows and opening stock are rounded to hundredths of a unit; then every row's
   balance is checked in integer hundredths (exact arithmetic), so the stored decimals reconcile
   exactly. A failed check raises instead of storing an inconsistent plan.
@@ -164,6 +166,9 @@ def compute_item_policies(
         order_cost=params.order_cost,
         holding_rate_per_year=params.holding_rate_per_year,
         review_period_months=params.review_period_months,
+        order_quantity_override_units=_override_column(
+            overrides, items, "order_quantity_units"
+        ).to_numpy(),
     )
     policies = _apply_level_overrides(compute_policies(items), items, overrides)
     policies = policies.drop(columns=["variability_source"])
@@ -222,7 +227,7 @@ def run_pipeline(
     item_kpis = inventory_kpis(projection, by=KEYS)
     policies = policies.merge(
         item_kpis[[*KEYS, "average_inventory_value", "turns_per_year", "dio_days",
-                   "opening_weeks_of_supply"]],
+                   "weeks_of_supply", "opening_weeks_of_supply"]],
         on=KEYS, how="left",
     )  # fmt: skip
     cover_limit = np.full(len(projection), params.excess_cover_weeks)

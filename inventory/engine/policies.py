@@ -12,15 +12,20 @@ is the lead-time sd in months (the review period itself is fixed).
 
 Normal method (items with ADI <= 1.32):
 * cycle service level alpha (Type 1): z = Phi^-1(alpha);
-* fill rate beta (Type 2): solve G(z) = (1 - beta) * Q / sigma_P, with Q the order quantity
-  (continuous review) or the mean demand per review period d * R (periodic review), G the
-  standard normal loss function (`normal_loss`);
+* fill rate beta (Type 2): solve G(z) - G(z + Q / sigma_P) = (1 - beta) * Q / sigma_P, the
+  exact expected shortage per cycle (Silver, Pyke & Thomas; see
+  `normal_loss.fill_rate_safety_factor`), with Q the order quantity (continuous review) or the
+  mean demand per review period d * R (periodic review), G the standard normal loss function.
+  The exact form stays finite as Q -> 0 (zero order cost: z -> Phi^-1(beta)), where the
+  approximation G(z) = (1 - beta) Q / sigma_P sends z to infinity;
 * z is floored at 0 (no negative safety stock); safety stock = z * sigma_P.
 Intermittent method (ADI > 1.32): Poisson / negative-binomial quantiles of protection-period
 demand in whole units (`intermittent`). Items with zero mean demand get zero levels.
 
 Order quantity: EOQ = sqrt(2 * K * D / (i * c)) with D annual demand (Harris), raised to the
-minimum order quantity and then up to a whole number of order multiples.
+minimum order quantity and then up to a whole number of order multiples. An
+``order_quantity_override_units`` (optional, NaN = none) replaces it *before* the safety
+stock is computed, because a fill-rate safety stock depends on the order quantity.
 Levels: continuous review: reorder point s = mu_L + SS, order-up-to (maximum position) s + Q;
 periodic review: order-up-to S = mu_{R+L} + SS, and the reorder point is S too (any position
 below S at a review triggers an order).
@@ -59,7 +64,7 @@ from scipy.special import ndtri
 from inventory.engine import intermittent
 from inventory.engine._frames import divide_or, float_column, require_columns
 from inventory.engine.demand_stats import INTERMITTENT_ADI_CUTOFF
-from inventory.engine.normal_loss import inverse_standard_normal_loss
+from inventory.engine.normal_loss import fill_rate_safety_factor
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -155,9 +160,9 @@ def _normal_safety_factor(
     target: FloatArray, fill_rate: BoolArray, units_per_cycle: FloatArray, sd: FloatArray
 ) -> FloatArray:
     cycle_z = ndtri(target)
-    # Without variability any z gives zero safety stock; 1.0 just keeps the solver finite.
-    loss_target = divide_or((1.0 - target) * units_per_cycle, sd, when_zero=1.0)
-    fill_z = inverse_standard_normal_loss(np.where(fill_rate, loss_target, 1.0))
+    # Without variability any z gives zero safety stock; q = 1 just keeps the solver finite.
+    cycle_over_sd = divide_or(units_per_cycle, sd, when_zero=1.0)
+    fill_z = fill_rate_safety_factor(np.where(fill_rate, target, 0.5), cycle_over_sd)
     return np.maximum(np.where(fill_rate, fill_z, cycle_z), 0.0)
 
 
@@ -198,7 +203,9 @@ def _order_quantities(
     )
     if whole_units:
         quantity = _ceil(quantity)
-    return eoq, np.where(demand.no_demand, 0.0, quantity)
+    quantity = np.where(demand.no_demand, 0.0, quantity)
+    override = float_column(products, "order_quantity_override_units", default=np.nan)
+    return eoq, np.where(np.isnan(override), quantity, override)
 
 
 def _reject_missing_numbers(products: pd.DataFrame) -> None:

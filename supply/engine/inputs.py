@@ -4,7 +4,8 @@ Time is the calendar month. ``SupplyInputs.horizon`` is the planning horizon, a 
 ``pandas.PeriodIndex`` of consecutive months; every ``period`` column holds monthly
 ``pandas.Period`` values (``Timestamp`` / ``"2026-01"`` strings are converted). Lead times are
 whole months: a lead time of L means something released in month t is available in t + L
-(0 = same month). `lead_time_months_from_days` converts the master data's days.
+(0 = same month). `masterdata.leadtimes.lead_time_whole_months` converts the master data's
+days (the one conversion every stage uses).
 
 Frames and columns (``*`` = optional, with its default); text keys must not be empty/NaN and
 numbers must be finite and >= 0 unless said otherwise:
@@ -40,7 +41,9 @@ firm_orders         product, site, source_type ("make" | "buy"), source (resourc
                     it, never cut it), exempt from MOQ
                     and multiples, and must fit the capacity (incl. overtime) of their month.
 safety_stock        product, site, safety_stock_units (target from the inventory review);
-                    *penalty_per_unit_month (unit_price x config.safety_stock_penalty_rate).
+                    *penalty_per_unit_month (unit_price x config.safety_stock_penalty_rate),
+                    always capped below the cheapest lost sale / (months + 1) so that a
+                    target never outweighs a sale (see `network.bounded_safety_penalty`).
 
 Anything invalid raises `SupplyInputError` with one message per problem, naming the frame, the
 row's keys and the field (see `validation`).
@@ -52,10 +55,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-DAYS_PER_MONTH = 365.25 / 12
 STANDARD_MODE = "standard"
 
 
@@ -199,13 +200,3 @@ class SupplyConfig:
     mip_relative_gap: float = 1e-6
     time_limit_seconds: float = 120.0
     quantity_tolerance_units: float = 1e-6
-
-
-def lead_time_months_from_days(days: pd.Series) -> pd.Series:
-    """Whole months of lead time, rounded to the nearest month (a half month rounds up).
-
-    Monthly buckets cannot express a 10-day lead time; rounding to nearest keeps air freight
-    (days) in the same month and a 45-day ocean lane at 1 month (whereas 46 days rounds to 2).
-    """
-    months = np.floor(days.to_numpy(dtype=float) / DAYS_PER_MONTH + 0.5)
-    return pd.Series(months, index=days.index, name="lead_time_months")

@@ -12,6 +12,15 @@ Shortage cost per unit = unit_price x channel weight, where the weight is ``shor
 or, by default, max(service_priority) + 1 - service_priority (priority 1 weighs most).
 Firm orders must name an existing lane and fit their month's capacity (incl. overtime); else
 `SupplyInputError`.
+
+Safety-stock penalty (`bounded_safety_penalty`): a unit kept in stock instead of being sold
+lifts the safety gap by one unit in each remaining month, so losing the sale saves at most
+months x penalty. The penalty per unit-month is therefore capped at
+cheapest lost sale of the position / (months + 1) -- the cheapest being unit_price x the
+smallest channel weight the position has demand on -- which makes serving a sale strictly
+cheaper than protecting the target on every horizon, whatever penalty was given (a capped
+given penalty is reported in the warnings). The target still wins over holding cost, so
+stock is built up to it whenever the cap exceeds the holding cost.
 """
 
 from __future__ import annotations
@@ -98,12 +107,34 @@ def _positions(clean: CleanInputs, config: SupplyConfig) -> pd.DataFrame:
     on_hand = clean["opening_inventory"].groupby(POSITION_KEYS)["on_hand_units"].sum()
     positions = positions.merge(on_hand.reset_index(), on=POSITION_KEYS, how="left")
     positions = positions.merge(clean["safety_stock"], on=POSITION_KEYS, how="left")
+    positions["given_penalty"] = positions["penalty_per_unit_month"].notna()
     default_penalty = positions["unit_price"] * config.safety_stock_penalty_rate
     positions["safety_penalty_per_unit_month"] = positions["penalty_per_unit_month"].fillna(
         default_penalty
     )
     positions = positions.fillna({"on_hand_units": 0.0, "safety_stock_units": 0.0})
     return positions.drop(columns=["penalty_per_unit_month"])
+
+
+def bounded_safety_penalty(
+    positions: pd.DataFrame, demand: pd.DataFrame, months: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """Positions with the safety penalty capped below the cheapest lost sale (module docstring)."""
+    cheapest = demand.groupby("position")["shortage_cost_per_unit"].min()
+    cap = cheapest.reindex(positions.index).to_numpy(dtype=float) / (months + 1)
+    penalty = positions["safety_penalty_per_unit_month"].to_numpy(dtype=float)
+    capped = ~np.isnan(cap) & (penalty > cap)
+    warnings = []
+    given = capped & positions["given_penalty"].to_numpy(dtype=bool)
+    if given.any():
+        named = positions.loc[given, POSITION_KEYS].head(10).itertuples(index=False)
+        listed = ", ".join(f"{product}@{site}" for product, site in named)
+        warnings.append(
+            f"safety-stock penalty lowered below the cheapest lost sale / (months + 1) for "
+            f"{listed}{' and more' if given.sum() > 10 else ''}: a target never outweighs a sale"
+        )
+    bounded = positions.assign(safety_penalty_per_unit_month=np.where(capped, cap, penalty))
+    return bounded.drop(columns=["given_penalty"]), warnings
 
 
 def _position_index(positions: pd.DataFrame, frame: pd.DataFrame) -> IntArray:
@@ -252,6 +283,7 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
     make = _make_lanes(clean, positions, resources)
     buy = _buy_lanes(clean, positions, suppliers)
     demand = _demand(clean, positions)
+    positions, penalty_warnings = bounded_safety_penalty(positions, demand, months)
     receipts = clean["scheduled_receipts"]
     receipt_grid = _grid(_position_index(positions, receipts), receipts["month"].to_numpy(),
                          receipts["receipt_units"].to_numpy(dtype=float), (len(positions), months))  # fmt: skip
@@ -262,7 +294,8 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
     firm = clean["firm_orders"].rename(columns={"source": "supplier"})
     firm_buy = _firm_grid(firm.loc[firm["source_type"] == "buy"], buy,
                           ["product", "site", "supplier", "mode"], months, problems)  # fmt: skip
-    warnings = [*clean.warnings, *_unsupplied_warnings(positions, make, buy, demand)]
+    warnings = [*clean.warnings, *penalty_warnings,
+                *_unsupplied_warnings(positions, make, buy, demand)]  # fmt: skip
     network = SupplyNetwork(
         clean.horizon, positions, make, buy, demand,
         resources[["resource", "site", "overtime_hours_per_month", "overtime_cost_per_hour"]],

@@ -17,11 +17,17 @@ Output, one row per resource x month: resource, site, period, load_hours, capaci
 overtime_limit_hours, utilisation_pct (load / capacity x 100; NaN at zero capacity),
 overload_hours (load beyond capacity), overload_after_overtime_hours (beyond capacity plus
 allowed overtime). All steps are numpy over position x month grids.
+
+A resource-month is *overloaded* only when the requirement exceeds regular capacity plus the
+allowed overtime (`is_overloaded`, the one rule the supply page uses): overtime that is
+available absorbs the load, so allowing more overtime clears the flag. A month above regular
+capacity but within overtime is reported separately (`needs_overtime`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from supply.engine.inputs import SupplyConfig, SupplyInputs
@@ -29,6 +35,34 @@ from supply.engine.model_builder import demand_grid
 from supply.engine.network import SupplyNetwork, build_network
 from supply.engine.program import FloatArray
 from supply.engine.validation import clean_inputs
+
+# Hours of float noise (relative to capacity) that never flag a month.
+OVERLOAD_TOLERANCE = 1e-6
+
+
+def is_overloaded(
+    required_hours: npt.ArrayLike,
+    capacity_hours: npt.ArrayLike,
+    overtime_limit_hours: npt.ArrayLike,
+) -> npt.NDArray[np.bool_]:
+    """Requirement above regular capacity plus allowed overtime (element-wise, hours)."""
+    capacity = np.asarray(capacity_hours, dtype=float)
+    limit = capacity + np.asarray(overtime_limit_hours, dtype=float)
+    slack = OVERLOAD_TOLERANCE * np.maximum(capacity, 1.0)
+    return np.asarray(np.asarray(required_hours, dtype=float) > limit + slack)
+
+
+def needs_overtime(
+    required_hours: npt.ArrayLike,
+    capacity_hours: npt.ArrayLike,
+    overtime_limit_hours: npt.ArrayLike,
+) -> npt.NDArray[np.bool_]:
+    """Requirement above regular capacity but within the allowed overtime (element-wise)."""
+    capacity = np.asarray(capacity_hours, dtype=float)
+    above = np.asarray(required_hours, dtype=float) > capacity + OVERLOAD_TOLERANCE * np.maximum(
+        capacity, 1.0
+    )
+    return np.asarray(above & ~is_overloaded(required_hours, capacity, overtime_limit_hours))
 
 
 def required_build_units(network: SupplyNetwork) -> FloatArray:

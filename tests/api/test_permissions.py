@@ -61,7 +61,7 @@ def test_erp_token_scope_is_data_in_and_approved_plans_out(users, cycle) -> None
     api = _client("erp_token", users)
     assert api.get("/api/v1/cycles/").status_code == 403
     assert api.post("/api/v1/sales-history/", [], format="json").status_code == 200
-    assert api.get("/api/v1/cycles/2026-11/plan/").status_code == 404  # not approved yet
+    assert api.get("/api/v1/cycles/2026-11/plan/").status_code == 404  # no plan yet
 
 
 def test_browser_session_writes_need_the_csrf_token(users) -> None:

@@ -1,4 +1,5 @@
-"""Cycles with stage statuses; the approved plan as JSON and CSV with ETag; 404 with a reason."""
+"""Cycles with stage statuses; the plan record (approved snapshot or current) as JSON and CSV
+with its hash as ETag; 404 with a reason."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from cycles.models import PlanningCycle
-from tests.factories import PASSWORD
+from cycles.plan_models import ApprovedPlan
+from tests.factories import PASSWORD, walk_to_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -32,67 +33,47 @@ def test_cycles_list_their_stage_statuses(planner, cycle) -> None:
     )
 
 
-def test_plan_is_404_with_a_reason_until_approved(planner, cycle) -> None:
+def test_plan_is_404_with_a_reason_until_it_is_built(planner, cycle) -> None:
     response = planner.get("/api/v1/cycles/2026-11/plan/")
     assert response.status_code == 404
-    assert "not approved yet" in response.json()["detail"]
+    assert "no consensus plan yet" in response.json()["detail"]
     assert planner.get("/api/v1/plans/").json()["count"] == 0
 
 
-def test_approved_plan_as_json_and_csv_with_etag(planner, cycle, loaded_inputs, erp) -> None:
-    PlanningCycle.objects.filter(pk=cycle.pk).update(state="approved")
+def test_approved_plan_as_json_and_csv_with_its_hash_as_etag(planner, cycle, users, loaded_inputs,
+                                                              erp) -> None:  # fmt: skip
+    # Given an approved cycle whose plan has the loaded product's demand of 120 a month
+    walk_to_approval(cycle, users)
+    approved = ApprovedPlan.objects.get(cycle=cycle)
+    # When the ERP fetches it
     response = erp.get("/api/v1/cycles/2026-11/plan/")
+    # Then it gets the snapshot's rows with natural keys, money at standard price, ETag = hash
     assert response.status_code == 200
     plan = response.json()
     sku = loaded_inputs.product.sku
-    assert plan["cycle"] == "2026-11" and plan["state"] == "approved"
-    assert {"demand", "supply", "inventory_targets"} <= set(plan)
-    first = plan["demand"][0]
+    assert plan["cycle"] == "2026-11" and plan["state"] == "approved" and plan["approved"]
+    assert plan["sha256"] == approved.sha256 and response["ETag"] == f'"{approved.sha256}"'
+    first = plan["rows"][0]
     assert first["sku"] == sku and first["site"] == loaded_inputs.site.code
-    assert first["month"] == "2026-11" and first["demand_units"] > 0
+    assert first["month"] == "2026-11" and first["consensus_demand_units"] == 120.0
+    assert first["revenue_eur"] == 120.0 * 7.5 and first["cogs_eur"] == 120.0 * 4.0
     tag = response["ETag"]
     assert erp.get("/api/v1/cycles/2026-11/plan/", HTTP_IF_NONE_MATCH=tag).status_code == 304
     as_csv = erp.get("/api/v1/cycles/2026-11/plan/?format=csv")
     assert as_csv.status_code == 200 and as_csv["Content-Type"].startswith("text/csv")
     lines = as_csv.content.decode().splitlines()
-    assert lines[0].startswith("section,sku,site,month,demand_units")
-    assert lines[1].startswith(f"demand,{sku},")
+    assert lines[0].startswith("section,sku,site,family,month,consensus_demand_units")
+    assert lines[1].startswith(f"rows,{sku},")
     assert as_csv["ETag"] != tag
     assert erp.get("/api/v1/plans/").json()["results"][0]["plan_url"].endswith("2026-11/plan/")
 
 
-def test_plan_exports_production_and_purchase_orders_by_mode(planner, cycle, loaded_inputs) -> None:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from supply.models import PlannedOrder, SupplyPlanRun
-
-    run = SupplyPlanRun.objects.create(cycle=cycle, status="succeeded", finished_at=timezone.now())
-    PlannedOrder.objects.create(
-        run=run,
-        product=loaded_inputs.product,
-        site=loaded_inputs.site,
-        source_type="buy",
-        source_code="SUP-ASIA",
-        mode="air",
-        release_month=dt.date(2026, 11, 1),
-        receipt_month=dt.date(2026, 12, 1),
-        quantity_units=40.0,
-    )
-    PlanningCycle.objects.filter(pk=cycle.pk).update(state="approved")
+def test_open_cycle_serves_its_current_plan_record(planner, cycle, users, loaded_inputs) -> None:
+    # Given a cycle in reconciliation with its plan record built
+    walk_to_approval(cycle, users, stop_at="reconciliation")
+    # When a planner fetches the plan
     plan = planner.get("/api/v1/cycles/2026-11/plan/").json()
-    assert plan["supply_orders"] == [
-        {
-            "sku": loaded_inputs.product.sku,
-            "site": loaded_inputs.site.code,
-            "source_type": "buy",
-            "source": "SUP-ASIA",
-            "mode": "air",
-            "month": "2026-11",
-            "receipt_month": "2026-12",
-            "quantity_units": 40.0,
-            "firm_units": 0.0,
-        }
-    ]
-    assert plan["supply"][0]["planned_units"] == 40.0
+    # Then it is the current (not yet approved) record, with the runs it was built from
+    assert plan["approved"] is False and plan["state"] == "reconciliation"
+    assert [r["consensus_demand_units"] for r in plan["rows"]] == [120.0, 120.0, 120.0]
+    assert set(plan["run_ids"]) == {"demand", "targets", "supply", "projection", "finance"}

@@ -92,6 +92,7 @@ def test_only_administrators_reschedule_open_stages_and_it_is_recorded(
 
 
 def test_overview_marks_overdue_stages_and_shows_registered_stage_pages(users, cycle) -> None:
+    registered = list(links._LINKS["demand_review"])
     links.register_stage_page("demand_review", "Forecast workspace", lambda c: f"/x/{c.pk}/")
     links.register_stage_page("demand_review", "Not routed", lambda c: reverse("no-such-page"))
     try:
@@ -100,12 +101,24 @@ def test_overview_marks_overdue_stages_and_shows_registered_stage_pages(users, c
             for row in stage_track(cycle, users[Role.DEMAND_PLANNER], dt.date(2026, 11, 9))
         }
     finally:
-        links._LINKS.pop("demand_review")
+        links._LINKS["demand_review"] = registered
     assert track["data_inputs"].is_overdue and track["demand_review"].is_overdue
     assert not track["supply_review"].is_overdue
     assert [(link.label, link.url) for link in track["demand_review"].links] == [
-        ("Forecast workspace", f"/x/{cycle.pk}/")
+        ("Demand review", f"/demand/cycles/{cycle.pk}/"),
+        ("Forecast workspace", f"/x/{cycle.pk}/"),
     ]
+
+
+def test_every_stage_card_links_into_that_cycles_own_stage_pages(users, cycle) -> None:
+    # Given any cycle (a past one included)
+    track = {row.stage.key: row for row in stage_track(cycle, users[Role.EXECUTIVE])}
+    # Then each stage's card links to its workspace for this very cycle
+    urls = {key: [link.url for link in row.links] for key, row in track.items()}
+    assert urls["data_inputs"] == ["/data/"]
+    assert urls["demand_review"] == [f"/demand/cycles/{cycle.pk}/"]
+    assert urls["supply_review"] == [f"/supply/{cycle.pk}/", f"/supply/{cycle.pk}/grid/"]
+    assert urls["inventory_review"] == [f"/inventory/{cycle.pk}/"]
     assert not any(row.can_reschedule for row in track.values())
 
 
@@ -161,3 +174,13 @@ def test_overview_says_why_the_current_stage_is_not_ready(client, users, cycle) 
     assert "Sales history for October 2026 is not loaded yet." in page
     track = {row.stage.key: row for row in stage_track(cycle, users[Role.ADMINISTRATOR])}
     assert track["demand_review"].blockers == []
+
+
+def test_the_top_bar_switches_to_any_recent_cycle(client, users, cycle) -> None:  # type: ignore[no-untyped-def]
+    # Given an earlier cycle next to this month's
+    earlier = cycle_open(dt.date(2026, 9, 1), users[Role.ADMINISTRATOR])
+    client.force_login(users[Role.SUPPLY_PLANNER])
+    # When any page is shown
+    page = client.get(f"/supply/{cycle.pk}/").content.decode()
+    # Then its cycle menu links to both cycles' overviews
+    assert f'href="/cycles/{earlier.pk}/"' in page and f'href="/cycles/{cycle.pk}/"' in page

@@ -16,7 +16,7 @@ from cycles.services import (
     stage_sign_off,
 )
 from cycles.stages import STAGE_KEYS, STAGES
-from tests.factories import stage_results_ready
+from tests.factories import plan_steps_ready, stage_results_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def advance_to(cycle, users, stage_key):  # type: ignore[no-untyped-def]
     for stage in STAGES:
         if stage.key == stage_key:
             return cycle
-        cycle = stage_sign_off(cycle.pk, stage.key, users[stage.owner])
+        cycle = stage_sign_off(cycle.pk, stage.key, users[stage.owner], "ok")
+        if stage.key == "demand_review":
+            plan_steps_ready(cycle)  # what the pipeline computes after the demand sign-off
     return cycle
 
 
@@ -83,7 +85,7 @@ def test_demand_review_needs_last_months_sales_history(cycle, users) -> None:
 
 def test_executive_sign_off_approves_and_locks(cycle, users, loaded_inputs) -> None:
     cycle = advance_to(cycle, users, "executive_review")
-    cycle = stage_sign_off(cycle.pk, "executive_review", users[Role.EXECUTIVE])
+    cycle = stage_sign_off(cycle.pk, "executive_review", users[Role.EXECUTIVE], "Approved")
     assert cycle.state == "approved" and cycle.is_locked
     assert cycle.approved_by == users[Role.EXECUTIVE]
     with pytest.raises(TransitionError, match="approved and locked"):
@@ -124,7 +126,7 @@ def test_only_admin_closes_and_only_an_approved_cycle(cycle, users, loaded_input
     with pytest.raises(TransitionError, match="Only an approved"):
         cycle_close(cycle.pk, users[Role.ADMINISTRATOR])
     cycle = advance_to(cycle, users, "executive_review")
-    cycle = stage_sign_off(cycle.pk, "executive_review", users[Role.EXECUTIVE])
+    cycle = stage_sign_off(cycle.pk, "executive_review", users[Role.EXECUTIVE], "Approved")
     with pytest.raises(TransitionError, match="Only an administrator"):
         cycle_close(cycle.pk, users[Role.EXECUTIVE])
     assert cycle_close(cycle.pk, users[Role.ADMINISTRATOR]).state == "closed"

@@ -61,6 +61,22 @@ def test_given_extra_overtime_then_re_plan_closes_the_shortage_and_lowers_the_co
     )
     entry = AuditEntry.objects.get(table="supply_resource_overtime")
     assert (entry.before, entry.after, entry.reason) == ("", "50", "Saturday shifts")
+    # And the overtime that absorbs the load clears the overload flag
+    line = selectors.resource_summaries(second, cycle)[0]
+    assert (line.overloaded_months, line.overtime_months) == (0, 18)
+
+
+def test_given_overtime_in_the_master_data_and_used_then_the_line_is_not_overloaded(
+    plant, cycle, users
+) -> None:  # type: ignore[no-untyped-def]
+    # Given LINE-1 allows 60 h of overtime a month (the 150 h requirement fits 100 + 60)
+    plant["line"].overtime_hours_per_month = Decimal("60")
+    plant["line"].save()
+    run = _plan(cycle, users)
+    assert PlanResourceLoad.objects.get(run=run, month=FIRST).overtime_hours == pytest.approx(50.0)
+    # Then no month is flagged overloaded, all 18 run on overtime
+    line = selectors.resource_summaries(run, cycle)[0]
+    assert (line.overloaded_months, line.overtime_months) == (0, 18)
 
 
 def test_given_a_firm_order_then_every_re_plan_keeps_it(plant, cycle, users) -> None:  # type: ignore[no-untyped-def]

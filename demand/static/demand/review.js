@@ -98,12 +98,24 @@
     const e = row.getElement();
     e.classList.toggle("family-row", !!d.is_family);
     e.classList.toggle("consensus-row", d.measure === "consensus");
-    if (d.overridden) {
-      d.overridden.forEach((field) => {
-        const cell = row.getCell(field);
-        if (cell) cell.getElement().classList.add("overridden");
-      });
-    }
+    e.classList.toggle("backlog-row", d.measure === "backlog");
+    (d.overridden || []).forEach((field) => {
+      const cell = row.getCell(field);
+      if (cell) cell.getElement().classList.add("overridden");
+    });
+    (d.carried || []).forEach((field) => {
+      const cell = row.getCell(field);
+      if (!cell) return;
+      cell.getElement().classList.add("carried");
+      cell.getElement().title = "Carried over from the previous cycle";
+    });
+    Object.entries(d.statistical_changed || {}).forEach(([field, value]) => {
+      const cell = row.getCell(field);
+      if (!cell) return;
+      cell.getElement().classList.add("statistical-changed");
+      // title is plain text: the browser never parses it as HTML.
+      cell.getElement().title = "Statistical forecast changed since this override: now " + value;
+    });
   }
 
   async function load() {

@@ -82,5 +82,10 @@ def test_given_fill_rate_then_smallest_whole_level_meeting_allowed_shortage() ->
     mean, var, per_cycle = np.array([3.0, 3.0]), np.array([3.0, 9.0]), np.array([5.0, 5.0])
     level = intermittent.count_level_for_fill_rate(np.array([0.95, 0.95]), mean, var, per_cycle)
     allowed = 0.05 * 5.0
-    assert np.all(intermittent.count_loss(level, mean, var) <= allowed)
-    assert np.all(intermittent.count_loss(level - 1, mean, var) > allowed)
+
+    def cycle_shortage(r: np.ndarray) -> np.ndarray:
+        # Exact shortage of a cycle of 5 units: E[(D - r)^+] - E[(D - r - 5)^+]
+        return intermittent.count_loss(r, mean, var) - intermittent.count_loss(r + 5, mean, var)
+
+    assert np.all(cycle_shortage(level) <= allowed)
+    assert np.all(cycle_shortage(level - 1) > allowed)

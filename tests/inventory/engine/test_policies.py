@@ -110,10 +110,9 @@ def test_given_periodic_fill_rate_then_shortage_is_set_against_one_review_of_dem
         ),
         EXACT,
     ).iloc[0]
-    shortage = out["sd_protection_demand_units"] * float(
-        standard_normal_loss(out["safety_factor_z"])
-    )
-    assert shortage == pytest.approx(0.02 * 100.0 * 0.5, rel=1e-9)
+    sigma, z, per_review = out["sd_protection_demand_units"], out["safety_factor_z"], 100.0 * 0.5
+    shortage = sigma * float(standard_normal_loss(z) - standard_normal_loss(z + per_review / sigma))
+    assert shortage == pytest.approx(0.02 * per_review, rel=1e-9)
 
 
 def test_given_continuous_review_then_maximum_position_is_reorder_point_plus_quantity() -> None:

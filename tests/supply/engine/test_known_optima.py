@@ -11,6 +11,7 @@ import pytest
 
 from supply.engine import SupplyConfig, plan_supply, rough_cut_capacity
 from supply.engine.inputs import IntegerMethod
+from supply.engine.rccp import is_overloaded, needs_overtime
 from tests.supply.engine import builders as b
 
 
@@ -203,3 +204,13 @@ def test_given_a_dear_second_supplier_then_it_is_offered_as_the_alternative() ->
     option = plan.gap_options.set_index("option").loc["alternative_supplier"]
     assert (option["source"], option["cost_per_unit"]) == ("B", pytest.approx(35.0))
     assert option["closable_units"] == pytest.approx(20.0)
+
+
+def test_given_a_requirement_within_overtime_then_it_is_not_overloaded() -> None:
+    # Requirement 130 h and 80 h on 100 h + 20 h overtime: month 1 above even overtime (130 >
+    # 120), month 2 within capacity; 110 h would be "on overtime", not overloaded.
+    required, capacity, limit = [130.0, 80.0, 110.0, 120.0], [100.0] * 4, [20.0] * 4
+    assert is_overloaded(required, capacity, limit).tolist() == [True, False, False, False]
+    assert needs_overtime(required, capacity, limit).tolist() == [False, False, True, True]
+    # Adding 10 h more overtime clears month 1
+    assert not is_overloaded(required, capacity, [30.0] * 4).any()

@@ -1,0 +1,166 @@
+"""Benchmark: a planning team on the demand page and its grid, over loopback, bounded in time.
+
+What it does (on a dedicated PostgreSQL database, default ``siop_bench_pages``):
+1. Creates, migrates and seeds it with the demo company (``seed_demo --skus N``) unless seeded.
+2. Starts gunicorn (``--workers`` sync workers, DEBUG off) like production.
+3. Baseline, same run: one user alone, requests one after the other.
+4. Load: ``--users`` signed-in demand planners, each in its own thread, alternating the demand
+   review page and the grid JSON of a family, as fast as answers come, for ``--seconds``.
+
+Prints requests/s and p50/p95/max latency per endpoint for the baseline and the load, so the
+cost of concurrency is visible. Usage:
+
+    .venv/bin/python benchmarks/pages_load.py [--users 20] [--seconds 30] [--skus 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psycopg2
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgres://postgres@127.0.0.1:5432"
+PASSWORD = "siop-demo"
+
+
+def ensure_seeded(name: str, skus: int) -> str:
+    admin = psycopg2.connect(f"{PG}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    url = f"{PG}/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("CELERY_BROKER_URL", None)  # seeding runs its cycles in-process
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "seed_demo", "--if-empty", "--skus", str(skus)], cwd=ROOT, env=env, check=True
+    )
+    return url
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "siop.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(120):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login/", timeout=2)
+            return server
+        except requests.ConnectionError:
+            time.sleep(0.5)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def signed_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    form = session.get(f"{base}/login/").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "no CSRF token on the login page"
+    session.post(
+        f"{base}/login/",
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Referer": f"{base}/login/"},
+    )
+    return session
+
+
+def targets(base: str, session: requests.Session) -> dict[str, str]:
+    """The demand review page of the open cycle and its grid JSON (first family)."""
+    page = session.get(f"{base}/demand/")
+    match = re.search(r'data-grid-url="([^"]+)"', page.text)
+    assert match, f"demand page without a grid ({page.status_code} {page.url})"
+    return {"demand page": page.url, "grid JSON": base + match.group(1).replace("&amp;", "&")}
+
+
+def user_loop(
+    session: requests.Session, urls: dict[str, str], until: float, out: dict[str, list[float]]
+) -> None:
+    while time.monotonic() < until:
+        for name, url in urls.items():
+            start = time.monotonic()
+            response = session.get(url, headers={"Accept-Encoding": "gzip"})
+            elapsed = time.monotonic() - start
+            out[name if response.ok else f"{name} (HTTP {response.status_code})"].append(elapsed)
+
+
+def measure(
+    sessions: list[requests.Session], urls: dict[str, str], seconds: float
+) -> tuple[dict[str, list[float]], float]:
+    results: list[dict[str, list[float]]] = [defaultdict(list) for _ in sessions]
+    until = time.monotonic() + seconds
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=user_loop, args=(s, urls, until, r))
+        for s, r in zip(sessions, results, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    merged: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        for name, times in result.items():
+            merged[name].extend(times)
+    return merged, time.monotonic() - started
+
+
+def report(label: str, merged: dict[str, list[float]], wall: float) -> None:
+    total = sum(len(t) for t in merged.values())
+    print(f"\n{label}: {total} requests in {wall:.1f} s = {total / wall:.1f} requests/s")
+    print(f"  {'endpoint':<28}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    for name, times in sorted(merged.items()):
+        ordered = sorted(times)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        print(f"  {name:<28}{len(ordered):>7}{statistics.median(ordered) * 1000:>10.0f}"
+              f"{p95 * 1000:>10.0f}{ordered[-1] * 1000:>10.0f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="siop_bench_pages")
+    parser.add_argument("--skus", type=int, default=150)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8793)
+    args = parser.parse_args()
+    url = ensure_seeded(args.database, args.skus)
+    server = start_server(url, args.port, args.workers)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        sessions = [signed_in(base, "demand") for _ in range(args.users)]
+        urls = targets(base, sessions[0])
+        report("Baseline, 1 user", *measure(sessions[:1], urls, min(10.0, args.seconds)))
+        report(f"Load, {args.users} users", *measure(sessions, urls, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

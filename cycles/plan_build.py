@@ -1,0 +1,221 @@
+"""Build the cycle's consensus plan record from the runs its steps pin.
+
+* ``demand_freeze`` (the demand sign-off, in its transaction) stores the consensus demand per
+  product x site x month as ``PlanDemandRow`` and pins the demand step; ``frozen_demand`` is what
+  every later step reads instead of the live demand.
+* ``plan_build`` (the financial roll-up step) merges the frozen demand with the columns each
+  stage contributes from its pinned run (``register_contribution``: supply -> production,
+  purchases by transport mode, lost sales; inventory -> opening and projected inventory, safety
+  stock) and prices them at the master data's standard price and cost:
+
+  served_units = consensus_demand_units + backlog_units - lost_sales_units (>= 0)
+  revenue_eur = served_units x unit_price_eur; cogs_eur = served_units x unit_cost_eur
+  gross_margin_eur = revenue_eur - cogs_eur; revenue_at_risk_eur = lost_sales_units x price
+  inventory_value_eur = projected_inventory_units x unit_cost_eur (stock valued at cost)
+
+  (revenue at standard price and COGS at standard cost: APICS/ASCM; inventory at cost as for
+  turns = COGS / average inventory at cost.) The step's "run id" is the plan's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from cycles.models import PlanningCycle
+from cycles.plan import inputs_read, pins, step_succeeded
+from cycles.plan_models import ConsensusPlan, PlanDemandRow, PlanResourceRow, PlanRow, PlanStep
+from masterdata.models import Product
+
+KEYS = ["product_id", "site_id", "month"]
+RESOURCE_KEYS = ["resource_id", "month"]
+DEMAND_PLAN_COLUMNS = [
+    "product_id", "site_id", "month", "demand_units", "consensus_units", "backlog_units", "source",
+]  # fmt: skip
+UNIT_COLUMNS = (
+    "consensus_demand_units", "backlog_units", "served_units", "lost_sales_units",
+    "production_units", "purchase_units", "opening_inventory_units", "projected_inventory_units",
+    "safety_stock_units",
+)  # fmt: skip
+RESOURCE_COLUMNS = ("load_hours", "capacity_hours", "overtime_hours", "utilisation_pct")
+BATCH = 5000
+
+# (cycle, step key -> pinned run id) -> frame of KEYS + some plan columns
+Contribution = Callable[[PlanningCycle, dict[str, int | None]], pd.DataFrame]
+_CONTRIBUTIONS: dict[str, Contribution] = {}
+_RESOURCE_CONTRIBUTIONS: dict[str, Contribution] = {}
+
+
+def register_contribution(name: str, *, resources: bool = False) -> Callable[[Contribution], Contribution]:  # fmt: skip
+    """Register a stage's columns of the plan record (product rows, or resource rows)."""
+
+    def decorator(function: Contribution) -> Contribution:
+        (_RESOURCE_CONTRIBUTIONS if resources else _CONTRIBUTIONS)[name] = function
+        return function
+
+    return decorator
+
+
+def demand_freeze(
+    cycle: PlanningCycle, demand: pd.DataFrame, forecast_run_id: int | None, user: Any
+) -> int:
+    """Freeze ``demand`` (``DEMAND_PLAN_COLUMNS``) as the cycle's consensus demand and pin the
+    demand step (call inside the sign-off transaction); returns the freeze's version.
+
+    The demand step's "run" is the freeze version (1, 2, ... per cycle), so every re-freeze makes
+    the steps computed from the previous one stale; its inputs name the forecast run.
+    """
+    read = {**inputs_read(cycle, "demand"), "forecast_run": forecast_run_id}
+    previous = PlanStep.objects.filter(cycle=cycle, key="demand").values_list("run_id", flat=True)
+    version = (previous.first() or 0) + 1
+    step_succeeded(cycle.pk, "demand", version, read, getattr(user, "pk", None))
+    PlanDemandRow.objects.filter(cycle=cycle).delete()
+    PlanDemandRow.objects.bulk_create(
+        (
+            PlanDemandRow(
+                cycle=cycle, product_id=int(r.product_id), site_id=int(r.site_id),
+                month=pd.Timestamp(r.month).date(), consensus_demand_units=float(r.demand_units),
+                backlog_units=float(getattr(r, "backlog_units", 0.0) or 0.0),
+                source=str(r.source)[:40],
+            )
+            for r in demand.itertuples(index=False)
+        ),
+        batch_size=BATCH,
+    )  # fmt: skip
+    return version
+
+
+def frozen_demand(cycle: PlanningCycle) -> pd.DataFrame | None:
+    """The demand frozen at the cycle's last demand sign-off (``DEMAND_PLAN_COLUMNS``), or None
+    while the demand review is open (then the live demand applies)."""
+    if cycle.state in ("data_inputs", "demand_review"):
+        return None
+    rows = PlanDemandRow.objects.filter(cycle=cycle).order_by("product_id", "site_id", "month")
+    if not rows.exists():
+        return None
+    frame = pd.DataFrame.from_records(
+        list(rows.values_list("product_id", "site_id", "month", "consensus_demand_units",
+                              "backlog_units", "source")),
+        columns=["product_id", "site_id", "month", "demand_units", "backlog_units", "source"],
+    )  # fmt: skip
+    frame["consensus_units"] = frame["demand_units"] - frame["backlog_units"]
+    return frame[DEMAND_PLAN_COLUMNS]
+
+
+def _merged(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.DataFrame:
+    demand = pd.DataFrame.from_records(
+        list(PlanDemandRow.objects.filter(cycle=cycle).values_list(
+            "product_id", "site_id", "month", "consensus_demand_units", "backlog_units")),
+        columns=[*KEYS, "consensus_demand_units", "backlog_units"],
+    )  # fmt: skip
+    frames = [demand] + [c(cycle, pinned) for c in _CONTRIBUTIONS.values()]
+    merged = frames[0]
+    for frame in frames[1:]:
+        if not frame.empty:
+            merged = merged.merge(frame, on=KEYS, how="outer")
+    for column in UNIT_COLUMNS:
+        merged[column] = merged[column].astype(float).fillna(0.0) if column in merged else 0.0
+    if "purchase_units_by_mode" not in merged:
+        merged["purchase_units_by_mode"] = None
+    return merged
+
+
+def _priced(rows: pd.DataFrame) -> pd.DataFrame:
+    prices = pd.DataFrame.from_records(
+        list(Product.objects.values_list("id", "unit_price", "unit_cost")),
+        columns=["product_id", "unit_price_eur", "unit_cost_eur"],
+    ).astype({"unit_price_eur": float, "unit_cost_eur": float})
+    rows = rows.merge(prices, on="product_id", how="left").fillna(
+        {"unit_price_eur": 0.0, "unit_cost_eur": 0.0}
+    )
+    wanted = rows["consensus_demand_units"] + rows["backlog_units"]
+    rows["served_units"] = (wanted - rows["lost_sales_units"]).clip(lower=0.0)
+    rows["revenue_eur"] = rows["served_units"] * rows["unit_price_eur"]
+    rows["cogs_eur"] = rows["served_units"] * rows["unit_cost_eur"]
+    rows["gross_margin_eur"] = rows["revenue_eur"] - rows["cogs_eur"]
+    rows["revenue_at_risk_eur"] = rows["lost_sales_units"] * rows["unit_price_eur"]
+    rows["inventory_value_eur"] = rows["projected_inventory_units"] * rows["unit_cost_eur"]
+    return rows
+
+
+MONEY_COLUMNS = ("unit_price_eur", "unit_cost_eur", "revenue_eur", "cogs_eur",
+                 "gross_margin_eur", "revenue_at_risk_eur", "inventory_value_eur")  # fmt: skip
+
+
+def _plan_rows(plan: ConsensusPlan, rows: pd.DataFrame) -> list[PlanRow]:
+    columns = [*KEYS, *UNIT_COLUMNS, *MONEY_COLUMNS, "purchase_units_by_mode"]
+    out = []
+    for values in rows[columns].itertuples(index=False, name=None):
+        record = dict(zip(columns, values, strict=True))
+        by_mode = record.pop("purchase_units_by_mode")
+        record["month"] = pd.Timestamp(record["month"]).date()
+        out.append(PlanRow(plan=plan, purchase_units_by_mode=by_mode if isinstance(by_mode, dict)
+                           else {}, **{k: (round(float(v), 6) if k not in KEYS[:2] and k != "month"
+                                           else v) for k, v in record.items()}))  # fmt: skip
+    return out
+
+
+def _resource_rows(plan: ConsensusPlan, cycle: PlanningCycle, pinned: dict[str, int | None]
+                   ) -> list[PlanResourceRow]:  # fmt: skip
+    out: list[PlanResourceRow] = []
+    for contribution in _RESOURCE_CONTRIBUTIONS.values():
+        frame = contribution(cycle, pinned)
+        for r in frame.itertuples(index=False):
+            util = getattr(r, "utilisation_pct", None)
+            out.append(PlanResourceRow(
+                plan=plan, resource_id=int(r.resource_id), month=pd.Timestamp(r.month).date(),
+                load_hours=float(r.load_hours), capacity_hours=float(r.capacity_hours),
+                overtime_hours=float(r.overtime_hours),
+                utilisation_pct=None if util is None or pd.isna(util) else float(util),
+            ))  # fmt: skip
+    return out
+
+
+def plan_build(cycle_id: int, user_id: int | None = None) -> int | None:
+    """Roll the pinned runs up into the cycle's plan record; returns the plan's new version.
+
+    Raises ``cycles.plan.PlanLocked`` (nothing written) on an approved or closed cycle.
+    """
+    cycle = PlanningCycle.objects.get(pk=cycle_id)
+    read = inputs_read(cycle, "finance")
+    pinned = pins(cycle)
+    rows = _priced(_merged(cycle, pinned))
+    with transaction.atomic():
+        plan, _ = ConsensusPlan.objects.select_for_update().get_or_create(cycle=cycle)
+        if not step_succeeded(cycle_id, "finance", plan.version + 1, read, user_id):
+            return None
+        PlanRow.objects.filter(plan=plan).delete()
+        PlanResourceRow.objects.filter(plan=plan).delete()
+        PlanRow.objects.bulk_create(_plan_rows(plan, rows), batch_size=BATCH)
+        PlanResourceRow.objects.bulk_create(_resource_rows(plan, cycle, pinned), batch_size=BATCH)
+        plan.version += 1
+        plan.run_ids, plan.built_at = {**pinned, "finance": plan.version}, timezone.now()
+        plan.save()
+    return plan.version
+
+
+# (cycle, signing user) -> None, run inside the sign-off's transaction before it advances
+Freeze = Callable[[PlanningCycle, Any], None]
+_FREEZES: dict[str, list[Freeze]] = {}
+
+
+def register_freeze(stage_key: str) -> Callable[[Freeze], Freeze]:
+    """Register what a stage's sign-off freezes (the demand review: its consensus demand)."""
+
+    def decorator(function: Freeze) -> Freeze:
+        entries = _FREEZES.setdefault(stage_key, [])
+        if function not in entries:
+            entries.append(function)
+        return function
+
+    return decorator
+
+
+def run_freezes(cycle: PlanningCycle, stage_key: str, user: Any) -> None:
+    """Called explicitly by ``cycles.services.stage_sign_off`` (not a model signal)."""
+    for freeze in _FREEZES.get(stage_key, []):
+        freeze(cycle, user)

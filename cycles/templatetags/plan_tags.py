@@ -1,0 +1,23 @@
+"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, on every stage page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cycles.models import PlanningCycle
+from cycles.plan import plan_status
+from cycles.replan import replan_refusal
+
+register = template.Library()
+
+
+@register.inclusion_tag("partials/stale_ribbon.html", takes_context=True)
+def plan_ribbon(context: dict[str, Any], cycle: PlanningCycle) -> dict[str, Any]:
+    stale = [s for s in plan_status(cycle) if s.stale]
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    refusal = replan_refusal(cycle, user) if stale else None
+    return {"cycle": cycle, "stale": stale, "may_replan": bool(stale) and refusal is None,
+            "refusal": refusal, "csrf_token": context.get("csrf_token")}  # fmt: skip

@@ -1,0 +1,32 @@
+"""The inventory review's columns of the cycle's consensus plan record.
+
+From the pinned projection run (projected inventory from the pinned supply plan): opening and
+projected (closing) inventory and the safety-stock target per product x site x month.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cycles.models import PlanningCycle
+from cycles.plan_build import KEYS, register_contribution
+from inventory.models import ProjectionRow
+
+COLUMNS = {
+    "opening_units": "opening_inventory_units",
+    "closing_units": "projected_inventory_units",
+    "safety_stock_units": "safety_stock_units",
+}
+
+
+@register_contribution("inventory")
+def inventory_columns(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.DataFrame:
+    """``KEYS`` + opening_inventory_units, projected_inventory_units, safety_stock_units."""
+    run_id = pinned.get("projection")
+    if run_id is None:
+        return pd.DataFrame(columns=KEYS)
+    rows = ProjectionRow.objects.filter(run_id=run_id).values_list(*KEYS, *COLUMNS)
+    frame = pd.DataFrame.from_records(list(rows), columns=[*KEYS, *COLUMNS.values()])
+    for column in COLUMNS.values():
+        frame[column] = frame[column].astype(float)
+    return frame

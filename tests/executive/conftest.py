@@ -11,6 +11,7 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from cycles.models import (
@@ -66,7 +67,9 @@ def build_plan(
 ) -> ConsensusPlan:
     """A consensus plan of ``months`` months with ``demand`` units per product and month;
     ``lost`` maps (sku, month index) to lost-sales units."""
-    plan, _ = ConsensusPlan.objects.update_or_create(cycle=cycle, defaults={"version": 1})
+    plan, _ = ConsensusPlan.objects.update_or_create(
+        cycle=cycle, defaults={"version": 1, "built_at": timezone.now()}
+    )
     PlanRow.objects.filter(plan=plan).delete()
     lost = lost or {}
     PlanRow.objects.bulk_create(

@@ -69,6 +69,9 @@ def test_approving_freezes_the_pack_and_counts_the_accepted_exceptions(
     assert tier3.status == ExceptionStatus.ACCEPTED
     record = Approval.objects.get(cycle=exec_cycle)
     assert record.accepted_exceptions == 1
+    # the cycle service froze the plan in the same approval, with the approved scenario
+    assert exec_cycle.approved_plan.scenario_id is None
+    assert exec_cycle.approved_plan.row_count == 36
     # the workbook carries the frozen KPIs and the exception
     book = load_workbook(io.BytesIO(bytes(record.pack_xlsx)))
     values = [row for row in book["KPIs"].iter_rows(values_only=True)]

@@ -17,7 +17,8 @@ from tests.factories import ChannelFactory
 
 
 def november_sales_csv() -> bytes:
-    # the approved plan expected 90 units of each product in November; BEV sold far less
+    # November's approved plan (frozen at the approval) expected 100 units of each product;
+    # BEV sold far less
     lines = [
         "sku,site,channel,month,quantity,revenue",
         "BEV-1,DC1,RETAIL,2026-11,40,400",
@@ -97,6 +98,8 @@ def test_executive_meeting_from_dashboard_to_pack_then_monitoring_raises_an_exce
     breach = PlanException.objects.get(rule__code="actual_vs_consensus")
     assert breach.cycle == december and breach.family_code == "BEV"
     page.goto(f"/executive/{december.pk}/exceptions/")
-    assert "BEV sold -53 % vs plan in Nov 2026" in page.inner_text("main")
+    # 85 BEV units sold against the 200 the approved plan expected: -57.5 %, 115 units x 10 EUR
+    exceptions_page = page.inner_text("main")
+    assert "BEV sold -58 % vs plan in Nov 2026" in exceptions_page and "€1,150" in exceptions_page
     page.goto("/executive/performance/")
     page.wait_for_selector("#performance-chart .main-svg")

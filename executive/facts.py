@@ -100,3 +100,10 @@ def _monitoring_kpis() -> dict[str, float | None]:
         return {}
     keys = ("wape_pct", "mape_pct", "bias_pct", "deviation_pct", "actual_fill_rate_pct")
     return {k: latest.totals.get(k) for k in keys}
+
+
+def merge_kpis(cycle_id: int, values: dict[str, float | None]) -> None:
+    """Add ``values`` to every stored fact set of the cycle (e.g. the process-health facts)."""
+    for snap in KpiSnapshot.objects.filter(cycle_id=cycle_id):
+        snap.kpis = {**snap.kpis, **values}
+        snap.save(update_fields=["kpis", "computed_at"])

@@ -3,22 +3,25 @@
 Per cycle: stages signed off on time, days late, reopenings, the share of the forecast the
 consensus changed (overrides) and its value added (statistical WAPE - consensus WAPE on months
 that have actuals, Gilliland's FVA: positive = the overrides improved the forecast), and the
-decisions open past their due date. A dozen small aggregate queries; no plan rows.
+decisions open past their due date. The page reads a dozen small aggregates and the override
+facts the Celery tasks stored with each cycle's KPI facts (``override_facts``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+import pandas as pd
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cycles.models import CycleStage, PlanningCycle, StageEvent
 from datainputs.models import SalesHistory
-from demand.models import ConsensusSnapshot
+from demand import selectors as demand_selectors
 from executive.engine import kpis
-from executive.models import RegisterEntry, RegisterKind, RegisterStatus
+from executive.models import FactSource, KpiSnapshot, RegisterEntry, RegisterKind, RegisterStatus
 
 SIGN_ACTIONS = ("sign_off", "approve")
 
@@ -58,33 +61,44 @@ def _stage_lateness(cycle: PlanningCycle, today: dt.date) -> tuple[int, int, int
     return len(stages), on_time, late
 
 
-def _overrides(cycle: PlanningCycle) -> tuple[float | None, float | None]:
-    cells = list(
-        ConsensusSnapshot.objects.filter(cycle=cycle).values_list(
-            "product_id", "month", "statistical_units", "consensus_units"
-        )
-    )
-    if not cells:
-        return None, None
-    changed = sum(1 for c in cells if abs(float(c[3]) - float(c[2])) > 1e-6)
-    months = sorted({c[1] for c in cells})
-    sold = {
-        (p, m): float(q)
-        for p, m, q in SalesHistory.objects.filter(
-            month__in=months, product_id__in={c[0] for c in cells}
-        )
+def override_facts(cycle: PlanningCycle) -> dict[str, float | None]:
+    """Share of the cycle's forecast cells the consensus overrode, and their value added.
+
+    Read through the demand review's selectors (statistical + events vs consensus per product
+    x month); the value added is scored on the months that have actual sales. Heavy at scale:
+    called by the Celery tasks, stored with the cycle's facts, read by the health page."""
+    cells = demand_selectors.consensus_frame(cycle)
+    if cells.empty:
+        return {"override_share_pct": None, "override_fva_pp": None}
+    share = 100.0 * float(cells["overridden"].sum()) / len(cells)
+    months = sorted(set(cells["month"]))
+    sold = (
+        SalesHistory.objects.filter(month__in=months)
         .values("product_id", "month")
         .annotate(q=Sum("quantity"))
         .values_list("product_id", "month", "q")
-    }
-    scored = [c for c in cells if c[1] in {m for _, m in sold}]
+    )
+    actual = pd.DataFrame.from_records(list(sold), columns=["product_id", "month", "actual"])
     fva = None
-    if scored:
-        actual = [sold.get((c[0], c[1]), 0.0) for c in scored]
-        stat = kpis.wape_pct(actual, [float(c[2]) for c in scored])
-        cons = kpis.wape_pct(actual, [float(c[3]) for c in scored])
+    if not actual.empty:
+        scored = cells.merge(
+            actual.astype({"actual": float}), on=["product_id", "month"], how="inner"
+        )
+        forecast = scored["statistical_units"] + scored["event_units"]
+        stat = kpis.wape_pct(scored["actual"], forecast)
+        cons = kpis.wape_pct(scored["actual"], scored["consensus_units"])
         fva = stat - cons if stat is not None and cons is not None else None
-    return 100.0 * changed / len(cells), fva
+    return {"override_share_pct": share, "override_fva_pp": fva}
+
+
+def _stored_overrides(cycles: list[PlanningCycle]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for cycle_id, source, values in KpiSnapshot.objects.filter(cycle__in=cycles).values_list(
+        "cycle_id", "source", "kpis"
+    ):
+        if source == FactSource.APPROVED or cycle_id not in found:
+            found[cycle_id] = values
+    return found
 
 
 def cycle_health(cycles: list[PlanningCycle], today: dt.date | None = None) -> list[CycleHealth]:
@@ -104,10 +118,12 @@ def cycle_health(cycles: list[PlanningCycle], today: dt.date | None = None) -> l
         .annotate(n=Count("id"))
         .values_list("cycle", "n")
     )
+    stored = _stored_overrides(cycles)
     out = []
     for cycle in sorted(cycles, key=lambda c: c.month):
         stages, on_time, late = _stage_lateness(cycle, today)
-        share, fva = _overrides(cycle)
+        facts = stored.get(cycle.pk, {})
+        share, fva = facts.get("override_share_pct"), facts.get("override_fva_pp")
         out.append(
             CycleHealth(
                 cycle,

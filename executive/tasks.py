@@ -6,7 +6,7 @@ being recorded, so a broken cycle does not stop the nightly run of the others.
   sent after a plan build and after approval.
 * ``monitor_execution``: actuals vs the approved plan in force, plan-vs-actual exceptions;
   sent after each import of sales history, open orders or stock (``datainputs`` hook).
-* ``nightly_evaluation``: both, for every cycle not closed (Celery beat, settings).
+* ``nightly_evaluation``: both, for the last 12 cycles (Celery beat, settings).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from celery import shared_task
 from django.db import transaction
 
 from cycles.models import PlanningCycle
-from executive import evaluation, facts, selectors
+from executive import evaluation, facts, health, selectors
 
 logger = logging.getLogger(__name__)
 MONITORED_INPUTS = frozenset({"sales_history", "open_orders", "inventory_on_hand"})
@@ -33,6 +33,7 @@ def refresh_cycle(cycle_id: int) -> str:
     evaluation.evaluate_plan(cycle_id, frames)  # first: the facts count its exceptions
     facts.refresh_plan_facts(cycle_id, frames)
     facts.refresh_approved_facts(cycle_id)
+    facts.merge_kpis(cycle_id, health.override_facts(cycle))
     return "ok"
 
 
@@ -48,10 +49,11 @@ def monitor_execution() -> str:
 
 @shared_task(name="executive.tasks.nightly_evaluation")
 def nightly_evaluation() -> dict[str, int]:
-    """Monitoring, then facts and rules of every cycle not closed; one failure skips one cycle."""
+    """Monitoring, then facts and rules of the last 12 cycles; one failure skips one cycle."""
     evaluation.monitor_execution()
     failed = 0
-    cycle_ids = list(PlanningCycle.objects.exclude(state="closed").values_list("pk", flat=True))
+    # closed cycles too: their overrides are scored as the actual sales of their months arrive
+    cycle_ids = list(PlanningCycle.objects.order_by("-month").values_list("pk", flat=True)[:12])
     for cycle_id in cycle_ids:
         try:
             refresh_cycle(cycle_id)

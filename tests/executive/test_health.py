@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cycles.models import CycleStage, StageEvent
-from demand.models import ConsensusSnapshot
-from executive import health, registers
+from demand.models import CurrentForecast, DemandOverride, ForecastRun, StatisticalForecast
+from executive import health, registers, tasks
 from tests.factories import SalesHistoryFactory
 
 
@@ -38,20 +38,32 @@ def test_health_counts_lateness_reopenings_overrides_and_decisions_past_due(
         user=users[Role.ADMINISTRATOR],
         comment="new listing",
     )
-    # and the consensus changed one of two forecast cells, for the better (actual 100)
+    # and the consensus changed one of two forecast cells, for the better (actual 100 each)
     bev1, bev2 = catalog["products"][:2]
     nov = exec_cycle.month
-    for product, stat, consensus in ((bev1, 60, 95), (bev2, 100, 100)):
-        ConsensusSnapshot.objects.create(
-            cycle=exec_cycle,
+    run = ForecastRun.objects.create(cycle=exec_cycle, status="succeeded")
+    CurrentForecast.objects.update_or_create(cycle=exec_cycle, defaults={"run": run})
+    for product, stat in ((bev1, 60), (bev2, 100)):
+        StatisticalForecast.objects.create(
+            run=run,
             product=product,
             month=nov,
-            lag_months=0,
-            naive_units=Decimal(80),
-            statistical_units=Decimal(stat),
-            consensus_units=Decimal(consensus),
+            forecast_units=Decimal(stat),
+            lower_units=Decimal(0),
+            upper_units=Decimal(200),
+            model="test",
         )
         SalesHistoryFactory(product=product, site=catalog["site"], month=nov, quantity=Decimal(100))
+    DemandOverride.objects.create(
+        cycle=exec_cycle,
+        product=bev1,
+        month=nov,
+        consensus_units=Decimal(95),
+        statistical_at_entry_units=Decimal(60),
+        reason="promotion",
+    )
+    # when the cycle's facts are refreshed (the Celery task)
+    tasks.refresh_cycle(exec_cycle.pk)
     # and a decision due before today still open
     registers.add_entry(
         exec_cycle.pk,
@@ -67,6 +79,7 @@ def test_health_counts_lateness_reopenings_overrides_and_decisions_past_due(
     row = health.cycle_health([exec_cycle], today=today)[0]
     assert row.reopenings == 1
     assert row.decisions_past_due == 1
+    # 1 of the 2 forecast cells was overridden
     assert row.override_share_pct == pytest.approx(50.0)
     # WAPE statistical 40/200 = 20 %, consensus 5/200 = 2.5 %: the overrides added 17.5 points
     assert row.fva_pct_points == pytest.approx(17.5)

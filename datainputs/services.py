@@ -8,7 +8,7 @@ everything else to it, so row errors read the same whichever path ran.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -33,6 +33,24 @@ from datainputs.models import ImportBatch
 from siop.numbers import MACHINE, number_locale
 
 PREVIEW_ROWS = 20
+
+# (data input name, import batch id) -> None, run once an applied import is committed. Stage apps
+# register here (e.g. execution monitoring after sales history) so this app imports no stage.
+AfterImport = Callable[[str, int], None]
+_AFTER_IMPORT: list[AfterImport] = []
+
+
+def register_after_import(hook: AfterImport) -> AfterImport:
+    """Call ``hook(data_input, batch_id)`` after every applied import, once it is committed."""
+    if hook not in _AFTER_IMPORT:
+        _AFTER_IMPORT.append(hook)
+    return hook
+
+
+def _after_import(batch: ImportBatch) -> None:
+    name, batch_id = batch.data_input, batch.pk
+    for hook in list(_AFTER_IMPORT):
+        transaction.on_commit(lambda hook=hook: hook(name, batch_id))  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -150,6 +168,7 @@ def _mark_applied(batch: ImportBatch, counts: WriteCounts, rows: int) -> None:
     batch.created_count, batch.updated_count = counts.created, counts.updated
     batch.unchanged_count = counts.unchanged
     batch.save()
+    _after_import(batch)
 
 
 def _validate_and_write(
@@ -176,6 +195,7 @@ def _validate_and_write(
         batch.unchanged_count = counts.unchanged
         batch.payload = []
         batch.save()
+        _after_import(batch)
     return ImportOutcome(batch, [], counts, result.warnings)
 
 

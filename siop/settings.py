@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from siop.numbers import check_locale
@@ -126,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cycles:current"
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -248,6 +249,12 @@ CELERY_BEAT_SCHEDULE = {
     "prune-superseded-runs": {
         "task": "cycles.prune_superseded_runs",
         "schedule": 24 * 3600,
+    },
+    # Executive review: execution monitoring (actuals vs the approved plan) and every exception
+    # rule re-evaluated once a night, after the ERP's nightly loads.
+    "executive-nightly-evaluation": {
+        "task": "executive.tasks.nightly_evaluation",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 IMPORT_PREVIEW_MAX_AGE_HOURS = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", 48))

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.landing import landing
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("demand/", include("demand.urls")),
     path("supply/", include("supply.urls")),
     path("reconciliation/", include("reconciliation.urls")),
+    path("executive/", include("executive.urls")),
+    path("home/", landing, name="landing"),
     path("", include("cycles.urls")),
 ]
 

@@ -53,6 +53,10 @@ FORM_FIELDS = [
     "order_quantity_units", "abc_a_percent", "abc_b_percent", "version_A", "version_B",
     "version_C", "service_target_A", "service_target_B", "service_target_C", "service_type",
     "review_period_weeks", "file", "site", "product_id", "site_id",
+    # executive review
+    "scenario", "confirm", "title", "detail", "owner", "expected_impact_eur", "downside_eur",
+    "plan_eur", "upside_eur", "exception", "status", "measured_outcome_eur", "threshold",
+    "default_tier", "tier2_value_eur", "tier3_value_eur", "enabled", "rule",
 ]  # fmt: skip
 GARBAGE_VALUES = ["", "abc", "NaN", "2026-13", "-1", "1e999", "x" * 5000, "a\x00b", str(MISSING)]
 GARBAGE_JSON: list[Any] = [
@@ -129,6 +133,9 @@ def _values(namespace: str, data: dict[str, Any]) -> dict[str, list[str]]:
         "override_pk": [bad],
         "firm_pk": [bad],
         "event_id": [bad],
+        "exception_id": [bad],
+        "entry_id": [bad],
+        "scenario": ["baseline", "abc", bad],
         "kind": ["sign_off", "reopen", "zz"],
         "name": ["sales_history", "open_orders", "inventory_on_hand", "open_receipts", "zz"],
         "fmt": ["csv", "xlsx", "zz"],

@@ -7,16 +7,17 @@ Method choice (`SupplyConfig.integer_method`):
 * "heuristic": LP relaxation, rounding along the cumulative need, LP re-solve (`rounding`;
   production runs below a make MOQ are then removed, `make_moq`), then a repair by
   neighbourhood search (RINS, Danna, Rothberg & Le Pape 2005): the exact MIP restricted to
-  two neighbourhoods, each solved when it has at most ``repair_max_integer_columns`` integer
-  columns, within ``repair_time_limit_seconds`` each: (1) the order months of the relaxed LP
-  and of the rounded plan and one month either side; (2) every month of the lanes they use
-  plus every lane of a position the rounded plan leaves short. Every other purchase cell is
-  fixed at 0 (production stays free). The MIP re-decides which cells order, how much and on
-  which lane jointly across positions sharing a supplier -- where one-lot-at-a-time rounding
-  wastes capacity (two products whose MOQs do not both fit a month). The cheapest of the
-  rounded and the repaired plans is kept, so the repair never makes a plan worse; the
-  summary's method then says "lp_rounded_repaired". benchmarks/supply_moq.py measures the
-  gap to the exact MIP on random instances.
+  ever wider neighbourhoods, each solved through highspy *started from the best plan so far*
+  (so the plan never gets worse), while it has at most ``repair_max_integer_columns``
+  integer columns, within ``repair_time_limit_seconds`` each: (1) the order months of the
+  relaxed LP and of the rounded plan and one month either side; (2) also every month of the
+  lanes they use and every lane of a position the rounded plan leaves short; (3) every cell
+  (the MIP itself). Outside the neighbourhood purchase cells are fixed at 0 (production stays
+  free). The MIP re-decides which cells order, how much and on which lane jointly across
+  positions sharing a supplier -- where one-lot-at-a-time rounding wastes capacity (two
+  products whose MOQs do not both fit a month). The cheaper of the rounded and the repaired
+  plan is kept; the summary's method then says "lp_rounded_repaired". benchmarks/
+  supply_moq.py measures the gap to the exact MIP on random instances.
 * "relaxed": the LP relaxation as the plan (MOQ / multiples ignored; a lower bound).
 * "auto": "mip" when the integer columns needed are at most ``mip_max_integer_columns``,
   otherwise "heuristic". With no MOQ / multiple anywhere the model is a pure LP and every
@@ -50,7 +51,7 @@ from supply.engine.results import (
 )
 from supply.engine.rounding import BoolArray, fix_purchases, rounded_lanes, rounded_purchases
 from supply.engine.shortage_reasons import shortage_reasons
-from supply.engine.solve import SolverResult, SupplySolveError, solve_program
+from supply.engine.solve import SolverResult, SupplySolveError, solve_program, solve_program_from
 from supply.engine.usage import decode
 from supply.engine.validation import clean_inputs
 
@@ -99,10 +100,7 @@ def _solve_heuristic(
     fixed = solve_program(fixed_program, config.time_limit_seconds, config.mip_relative_gap)
     fixed_program, fixed, extra = _fix_small_runs(network, config, fixed_program, fixed)
     seconds = relaxed.seconds + fixed.seconds + extra
-    lost = fixed_program.block(fixed.x, "lost_sales") > config.quantity_tolerance_units
-    short = np.zeros(len(network.positions), dtype=bool)
-    short[network.demand["position"].to_numpy()[lost]] = True
-    repair = _repair(network, config, purchases, rounded, short)
+    repair = _repair(network, config, purchases, rounded, (fixed_program, fixed))
     if repair is not None:
         program, result = repair
         seconds += result.seconds
@@ -113,15 +111,30 @@ def _solve_heuristic(
 
 def _neighbourhoods(network: SupplyNetwork, relaxed: FloatArray, rounded: FloatArray,
                     short: BoolArray, tolerance: float) -> list[BoolArray]:  # fmt: skip
-    """Candidate free purchase cells, widest first: every month of the lanes the LP or the
-    rounded plan use and of every lane of a position the rounded plan leaves short; else only
-    the order months and one month either side."""
+    """Free purchase cells, each neighbourhood containing the one before (module docstring)."""
     ordered = (relaxed > tolerance) | (rounded > tolerance)
     lanes = ordered.any(axis=1) | short[network.buy_lanes["position"].to_numpy()]
     near = ordered.copy()
     near[:, 1:] |= ordered[:, :-1]
     near[:, :-1] |= ordered[:, 1:]
-    return [np.repeat(lanes[:, None], ordered.shape[1], axis=1), near]
+    whole_lanes = np.repeat(lanes[:, None], ordered.shape[1], axis=1)
+    return [near, whole_lanes | near, np.ones_like(ordered)]
+
+
+def _mip_start(network: SupplyNetwork, mip: LinearProgram, lp: LinearProgram, x: FloatArray,
+               tolerance: float) -> FloatArray:  # fmt: skip
+    """The LP-layout solution of the rounded plan as a MIP solution (flags, multiples, runs)."""
+    start = np.zeros(len(mip.cost))
+    for name, block in lp.columns.items():
+        start[mip.columns[name]] = x[block]
+    purchase, production = lp.block(x, "purchase"), lp.block(x, "production")
+    flag_cells, multiple_cells = mip.index["flag_cells"], mip.index["multiple_cells"]
+    start[mip.columns["order_flag"]] = purchase[flag_cells] > tolerance
+    multiple = network.buy_lanes["order_multiple_units"].to_numpy(float)
+    lane = multiple_cells // network.months
+    start[mip.columns["order_multiples"]] = np.rint(purchase[multiple_cells] / multiple[lane])
+    start[mip.columns["run_flag"]] = production[mip.index["run_flag_cells"]] > tolerance
+    return start
 
 
 def _repair(
@@ -129,28 +142,33 @@ def _repair(
     config: SupplyConfig,
     relaxed: FloatArray,
     rounded: FloatArray,
-    short: BoolArray,
+    heuristic: tuple[LinearProgram, SolverResult],
 ) -> tuple[LinearProgram, SolverResult] | None:
-    """The best of the MIPs restricted to each neighbourhood that fits
-    ``repair_max_integer_columns`` (module docstring), smallest first; None when none fits
-    or HiGHS ends without a solution."""
+    """The MIP over ever wider neighbourhoods (module docstring), each started from the best
+    plan so far, while they fit ``repair_max_integer_columns``; None when none fits."""
+    tolerance = config.quantity_tolerance_units
+    lost = heuristic[0].block(heuristic[1].x, "lost_sales") > tolerance
+    short = np.zeros(len(network.positions), dtype=bool)
+    short[network.demand["position"].to_numpy()[lost]] = True
     program = build_program(network, "mip")
+    x = _mip_start(network, program, heuristic[0], heuristic[1].x, tolerance)
     integer_cells = np.concatenate([program.index["flag_cells"], program.index["multiple_cells"]])
     runs = len(program.index["run_flag_cells"])
-    tolerance = config.quantity_tolerance_units
     best: tuple[LinearProgram, SolverResult] | None = None
-    for cells in reversed(_neighbourhoods(network, relaxed, rounded, short, tolerance)):
-        free_integers = int(cells.ravel()[integer_cells].sum()) + runs
-        if not 0 < free_integers <= config.repair_max_integer_columns:
-            continue
+    for cells in _neighbourhoods(network, relaxed, rounded, short, tolerance):
+        if (
+            not 0
+            < int(cells.ravel()[integer_cells].sum()) + runs
+            <= config.repair_max_integer_columns
+        ):
+            break
         restricted = _restricted(program, network, cells.ravel())
         try:
-            result = solve_program(restricted, config.repair_time_limit_seconds,
-                                   config.mip_relative_gap)  # fmt: skip
+            result = solve_program_from(restricted, x, config.repair_time_limit_seconds,
+                                        config.mip_relative_gap)  # fmt: skip
         except SupplySolveError:
-            continue
-        if best is None or result.objective < best[1].objective:
-            best = restricted, result
+            break
+        best, x = (restricted, result), result.x
     return best
 
 

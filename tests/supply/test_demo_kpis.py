@@ -39,9 +39,8 @@ def _resource_rows(run: SupplyPlanRun) -> list[str]:
             found.append(f"{where}: load {row.load_hours} above capacity + overtime used")
         if row.overtime_hours > row.overtime_limit_hours + 1e-4:
             found.append(f"{where}: overtime {row.overtime_hours} above its allowance")
-        if row.capacity_hours > 0 and not np.isclose(
-            row.utilisation_pct, row.load_hours / row.capacity_hours * 100.0
-        ):
+        utilisation = row.load_hours / max(row.capacity_hours, 1e-9) * 100.0
+        if row.capacity_hours > 0 and row.utilisation_pct != pytest.approx(utilisation):
             found.append(f"{where}: utilisation {row.utilisation_pct} is not load / capacity")
     return found
 
@@ -64,8 +63,10 @@ def _summaries(run: SupplyPlanRun) -> list[str]:
 
 def _orders(run: SupplyPlanRun) -> list[str]:
     found = []
-    minimum = {(t.product_id, t.site_id, t.supplier.code): float(t.min_order_qty)
-               for t in SupplyTerm.objects.filter(source_type="buy").select_related("supplier")}  # fmt: skip
+    terms = SupplyTerm.objects.filter(source_type="buy").values_list(
+        "product_id", "site_id", "supplier__code", "min_order_qty"
+    )
+    minimum = {(product, site, code): float(moq) for product, site, code, moq in terms}
     for order in PlannedOrder.objects.filter(run=run, source_type="buy", firm_units=0):
         moq = minimum[(order.product_id, order.site_id, order.source_code)]
         if 0 < order.quantity_units < moq - TOLERANCE:

@@ -18,9 +18,10 @@ built in `model_builder` (LP / MIP) and honoured by the rounding heuristic (`rou
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-FloatArray = np.ndarray
+FloatArray = npt.NDArray[np.float64]
 LIFECYCLES = frozenset({"new", "active", "phase_out"})
 RUN_OUT_LIFECYCLES = frozenset({"phase_out"})
 NO_END = np.iinfo(np.int32).max
@@ -54,7 +55,7 @@ def drop_demand_after_end(
     return demand.loc[~after].reset_index(drop=True), [warning]
 
 
-def runs_out(positions: pd.DataFrame, months: int) -> np.ndarray:
+def runs_out(positions: pd.DataFrame, months: int) -> npt.NDArray[np.bool_]:
     """Positions that run out within the horizon (phase-out, or an end month inside it)."""
     lifecycle = positions["lifecycle"].isin(RUN_OUT_LIFECYCLES).to_numpy()
     return np.asarray(lifecycle | (positions["end_month"].to_numpy() < months))

@@ -310,12 +310,19 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
     _check_firm_capacity(network, problems)
     if problems:
         raise SupplyInputError(problems)
+    _add_run_out_caps(network)
+    return network
+
+
+def _add_run_out_caps(network: SupplyNetwork) -> None:
+    """positions.run_out_cap_units (see `lifecycle`), from demand, receipts and firm orders."""
+    positions, demand = network.positions, network.demand
     firm = np.zeros(len(positions))
-    np.add.at(firm, make["position"].to_numpy(), np.nansum(network.firm_make, axis=1))
-    np.add.at(firm, buy["position"].to_numpy(), np.nansum(network.firm_buy, axis=1))
-    demand_units = np.zeros((len(positions), months))
+    np.add.at(firm, network.make_lanes["position"].to_numpy(), np.nansum(network.firm_make, axis=1))
+    np.add.at(firm, network.buy_lanes["position"].to_numpy(), np.nansum(network.firm_buy, axis=1))
+    demand_units = np.zeros((len(positions), network.months))
     np.add.at(demand_units, (demand["position"].to_numpy(), demand["month"].to_numpy()),
               demand["demand_units"].to_numpy(dtype=float))  # fmt: skip
-    positions["run_out_cap_units"] = run_out_caps(positions, demand_units, receipt_grid, firm,
-                                                  months)  # fmt: skip
-    return network
+    positions["run_out_cap_units"] = run_out_caps(
+        positions, demand_units, network.receipt_units, firm, network.months
+    )

@@ -206,8 +206,13 @@ def _firm_orders(cycle: PlanningCycle) -> pd.DataFrame:
 
 
 def _products() -> pd.DataFrame:
-    rows = Product.objects.values_list("sku", "family__code", "unit_cost", "unit_price")
-    products = _frame(rows, ["product", "family", "unit_cost", "unit_price"])
+    rows = Product.objects.values_list("sku", "family__code", "unit_cost", "unit_price",
+                                       "lifecycle", "end_date")  # fmt: skip
+    products = _frame(rows, ["product", "family", "unit_cost", "unit_price", "lifecycle",
+                             "end_date"])  # fmt: skip
+    # The engine's end_period is the last month of sale (see supply.engine.lifecycle).
+    ends = pd.to_datetime(products.pop("end_date"))
+    products["end_period"] = [f"{end:%Y-%m}" if pd.notna(end) else "" for end in ends]
     return products.astype({"unit_cost": float, "unit_price": float})
 
 

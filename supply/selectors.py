@@ -36,6 +36,10 @@ REASON_TEXT = {
     "capacity": "Capacity: every resource or supplier that could supply it is full",
     "lead_time": "Lead time: no supply can arrive in time",
     "economic": "Economic: supplying costs more than the lost sale",
+    "moq_above_capacity": "Order minimum above capacity: the supplier (or line) can never make "
+    "the minimum order",
+    "phase_out_limit": "Phase-out: no buy beyond the remaining demand (the order minimum would "
+    "be written off)",
     "no_supply_source": "No supply source: the product has no supply term at this site",
     "disaggregation": "Disaggregation: the family-level plan's split left it short (re-plan or close it)",
 }

@@ -15,6 +15,8 @@ milliseconds. Choices made here (and why):
   cycle need more safety stock for the same fill rate); a safety stock override replaces the
   computed one afterwards, and the reorder point, order-up-to level, average stock and weeks
   of supply are re-derived from it.
+* Bad input (a missing, non-numeric or negative number) raises `InventoryInputError` naming
+  every bad row and field (`validation`) before anything is computed.
 * Projection flows and opening stock are rounded to hundredths of a unit; then every row's
   balance is checked in integer hundredths (exact arithmetic), so the stored decimals reconcile
   exactly. A failed check raises instead of storing an inconsistent plan.
@@ -35,6 +37,7 @@ from inventory.engine.kpis import inventory_kpis, kpis_by_period
 from inventory.engine.policies import compute_policies
 from inventory.engine.projection import ProjectionConfig, project_inventory
 from inventory.engine.segmentation import DEFAULT_SERVICE_TARGETS, SegmentationConfig, segment
+from inventory.engine.validation import check_inputs
 
 KEYS = ["product", "site"]
 PLAN_MEAN_MONTHS = 12
@@ -210,6 +213,7 @@ def run_pipeline(
     params: PipelineParams,
 ) -> PipelineResult:
     require_columns(items, ITEM_COLUMNS, "items")
+    check_inputs(items, history, flows, overrides)
     items = items.reset_index(drop=True).assign(
         opening_stock_units=items["opening_stock_units"].astype(float).round(2).to_numpy()
     )

@@ -65,6 +65,7 @@ from inventory.engine import intermittent
 from inventory.engine._frames import divide_or, float_column, require_columns
 from inventory.engine.demand_stats import INTERMITTENT_ADI_CUTOFF
 from inventory.engine.normal_loss import fill_rate_safety_factor
+from inventory.engine.validation import InventoryInputError, check_numbers
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -208,12 +209,16 @@ def _order_quantities(
     return eoq, np.where(np.isnan(override), quantity, override)
 
 
-def _reject_missing_numbers(products: pd.DataFrame) -> None:
-    """A NaN in a required number would silently propagate into every level of that row."""
+def _reject_bad_numbers(products: pd.DataFrame) -> None:
+    """A NaN in a required number would silently propagate into every level of that row, a
+    negative one give negative stock: `InventoryInputError` names each bad row and field."""
     numeric = [c for c in REQUIRED_COLUMNS if c not in ("product", "site", "service_type")]
-    blank = [c for c in numeric if products[c].isna().any()]
-    if blank:
-        raise ValueError(f"products has missing values in: {', '.join(blank)}")
+    problems: list[str] = []
+    check_numbers(products, "products", ("product", "site"), numeric, problems,
+                  optional=("sd_forecast_error_per_month", "sd_lead_time_months", "moq_units",
+                            "order_multiple_units", "review_period_months"))  # fmt: skip
+    if problems:
+        raise InventoryInputError(problems)
 
 
 def _service(products: pd.DataFrame) -> tuple[FloatArray, BoolArray]:
@@ -295,7 +300,7 @@ def compute_policies(products: pd.DataFrame, config: PolicyConfig | None = None)
     """
     config = config or PolicyConfig()
     require_columns(products, REQUIRED_COLUMNS, "products")
-    _reject_missing_numbers(products)
+    _reject_bad_numbers(products)
     products = products.reset_index(drop=True)
     demand = _protection_demand(products, config)
     levels = _levels(products, demand, config)

@@ -10,8 +10,12 @@ days (the one conversion every stage uses).
 Frames and columns (``*`` = optional, with its default); text keys must not be empty/NaN and
 numbers must be finite and >= 0 unless said otherwise:
 
-products            product, family, unit_cost, unit_price (currency/unit);
-                    *holding_cost_per_unit_month (unit_cost x config.holding_rate_per_month).
+products            product, family, unit_cost, unit_price (currency/unit; a price of 0 on a
+                    product with demand is refused: its lost sales would cost nothing, so
+                    the plan would silently never supply it);
+                    *holding_cost_per_unit_month (unit_cost x config.holding_rate_per_month),
+                    *lifecycle ("new" | "active" | "phase_out"; "active"), *end_period (last
+                    month of sale; empty = none) -- see `lifecycle`.
 channels            channel, service_priority (1 = served first); *shortage_weight (derived:
                     max priority + 1 - priority, so with 3 channels 3, 2, 1).
 resources           resource, site, capacity_hours_per_month; *overtime_hours_per_month (0),
@@ -20,7 +24,10 @@ resource_calendar   resource, period, capacity_hours: a month's capacity overrid
 suppliers           supplier; *capacity_units_per_month (NaN = unconstrained), ordered units
                     per order month over all the supplier's products and modes.
 make_terms          product, site, resource, hours_per_unit, lead_time_months;
-                    *production_cost_per_unit (the product's unit_cost).
+                    *production_cost_per_unit (the product's unit_cost),
+                    *min_order_qty_units (0 = none): a production order (lane and month)
+                    is 0 or at least the minimum run (see `make_moq`). Monthly production
+                    has no order multiple: lot sizes within the month belong to scheduling.
 secondary_loads     product, site, resource, hours_per_unit: further hours every unit made at
                     the site takes on another resource (e.g. packing after filling), whichever
                     make term made it; the make term's resource is the primary one.
@@ -98,7 +105,7 @@ CONTRACTS: dict[str, FrameContract] = {
     for contract in (
         FrameContract(
             "products", ("product",), ("unit_cost", "unit_price"), ("family",),
-            {"holding_cost_per_unit_month": NAN},
+            {"holding_cost_per_unit_month": NAN}, {"lifecycle": "active", "end_period": ""},
         ),
         FrameContract("channels", ("channel",), ("service_priority",), (), {"shortage_weight": NAN}),
         FrameContract(
@@ -109,7 +116,8 @@ CONTRACTS: dict[str, FrameContract] = {
         FrameContract("suppliers", ("supplier",), (), (), {"capacity_units_per_month": NAN}),
         FrameContract(
             "make_terms", ("product", "site", "resource"), ("hours_per_unit", "lead_time_months"),
-            (), {"production_cost_per_unit": NAN}, whole_months=("lead_time_months",),
+            (), {"production_cost_per_unit": NAN, "min_order_qty_units": 0.0},
+            whole_months=("lead_time_months",),
         ),
         FrameContract(
             "secondary_loads", ("product", "site", "resource"), ("hours_per_unit",),
@@ -188,7 +196,10 @@ class SupplyConfig:
 
     integer_method: "mip" models MOQ and multiples exactly (binary order flag + integer number
     of multiples); "heuristic" solves the LP relaxation, rounds orders up to MOQ / multiples
-    along the cumulative LP need and re-solves the LP with orders fixed (see `rounding`);
+    along the cumulative LP need, re-solves the LP with orders fixed (see `rounding`) and then
+    repairs the plan with the exact MIP restricted to the neighbourhood of those orders (at
+    most ``repair_max_integer_columns`` integer columns, ``repair_time_limit_seconds``; see
+    `plan`);
     "relaxed" ignores MOQ and multiples (a lower bound); "auto" picks "mip" while the number
     of integer columns is at most ``mip_max_integer_columns``, else "heuristic".
     """
@@ -199,4 +210,6 @@ class SupplyConfig:
     mip_max_integer_columns: int = 2_000
     mip_relative_gap: float = 1e-6
     time_limit_seconds: float = 120.0
+    repair_max_integer_columns: int = 6_000
+    repair_time_limit_seconds: float = 20.0
     quantity_tolerance_units: float = 1e-6

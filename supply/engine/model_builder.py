@@ -26,9 +26,12 @@ Rows:
     safety[p, t]    inventory + safety_gap >= safety-stock target (a soft target)
     moq_low[c]      purchase - MOQ x order_flag >= 0
     moq_high[c]     purchase - M x order_flag <= 0 with M = the position's demand from the
-                    arrival month on plus its safety stock, rounded up to MOQ / multiple: a
-                    bigger order cannot pay off, so M is valid and as tight as it gets
+                    arrival month on plus its safety stock, rounded up to MOQ / multiple (a
+                    bigger order cannot pay off), and at most the supplier's monthly capacity
+                    in whole multiples (a bigger order cannot be placed): M is valid and tight
     multiple[c]     purchase - multiple x order_multiples = 0
+    run_out[p]      sum of the arrivals of a position that runs out (phase-out or end of life)
+                    <= its remaining need (see `lifecycle`); M above is capped by it too
 Objective: production + purchase + transport + holding + overtime + lost-sales + safety-gap
 costs. Costs are >= 0 and lost sales can absorb any demand, so the model is feasible and
 bounded whenever the firm orders fit capacity (checked in `network`).
@@ -47,6 +50,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from supply.engine.make_moq import add_make_moq_block
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram, ProgramBuilder
 
@@ -183,8 +187,19 @@ def useful_order_limit(network: SupplyNetwork, grid: LaneGrid) -> FloatArray:
     arrival = np.minimum(grid.arrival, network.months - 1)
     safety = network.positions["safety_stock_units"].to_numpy(dtype=float)
     need = from_month_on[position, arrival] + safety[position]
-    return round_up_order(need, buy["min_order_qty_units"].to_numpy(float)[grid.lane],
-                          buy["order_multiple_units"].to_numpy(float)[grid.lane])  # fmt: skip
+    moq = buy["min_order_qty_units"].to_numpy(float)[grid.lane]
+    multiple = buy["order_multiple_units"].to_numpy(float)[grid.lane]
+    limit = round_up_order(need, moq, multiple)
+    # No order can exceed its supplier's monthly capacity: the tighter M, the tighter the LP
+    # bound of the MIP (and the faster HiGHS proves the optimum).
+    capacity = network.suppliers["capacity_units_per_month"].to_numpy(dtype=float)
+    cap = capacity[buy["supplier_index"].to_numpy()][grid.lane]
+    cap_in_multiples = np.where(multiple > 0, np.floor(cap / np.where(multiple > 0, multiple, 1.0)
+                                                       + 1e-9) * multiple, cap)  # fmt: skip
+    limit = np.where(np.isnan(cap), limit, np.minimum(limit, cap_in_multiples))
+    # A position that runs out never receives more than its run-out cap (`lifecycle`).
+    run_out = network.positions["run_out_cap_units"].to_numpy(dtype=float)[position]
+    return np.fmin(limit, run_out)
 
 
 def round_up_order(units: FloatArray, moq: FloatArray, multiple: FloatArray) -> FloatArray:
@@ -255,6 +270,20 @@ def _rows(builder: ProgramBuilder, network: SupplyNetwork) -> None:
     builder.index["overtime_resources"] = np.flatnonzero(overtime > 0)
 
 
+def _run_out_rows(builder: ProgramBuilder, network: SupplyNetwork) -> None:
+    """Total arrivals of a position that runs out <= its run-out cap (see `lifecycle`)."""
+    cap = network.positions["run_out_cap_units"].to_numpy(dtype=float)
+    capped = np.flatnonzero(~np.isnan(cap))
+    row_of_position = np.full(len(cap), -1)
+    row_of_position[capped] = np.arange(len(capped))
+    first = builder.add_rows("run_out", -INF, cap[capped])
+    for block, lanes in (("production", network.make_lanes), ("purchase", network.buy_lanes)):
+        grid = LaneGrid.of(lanes["lead_time_months"], network.months)
+        row = row_of_position[lanes["position"].to_numpy()[grid.lane]]
+        cells = np.flatnonzero(grid.inside & (row >= 0))
+        builder.add_entries(first + row[cells], builder.columns[block].start + cells, 1.0)
+
+
 def build_program(network: SupplyNetwork, model: IntegerModel) -> LinearProgram:
     """The supply LP ("lp": MOQ / multiples relaxed) or MIP ("mip": modelled exactly)."""
     builder = ProgramBuilder()
@@ -263,8 +292,12 @@ def build_program(network: SupplyNetwork, model: IntegerModel) -> LinearProgram:
     grid = _purchase_block(builder, network)
     _inventory_blocks(builder, network)
     _overtime_block(builder, network)
+    _run_out_rows(builder, network)
     if model == "mip":
         _integer_blocks(builder, network, grid)
+        add_make_moq_block(builder, network)
     else:
-        builder.index["flag_cells"] = builder.index["multiple_cells"] = np.zeros(0, np.int64)
+        empty = np.zeros(0, np.int64)
+        builder.index["flag_cells"] = builder.index["multiple_cells"] = empty
+        builder.index["run_flag_cells"] = empty
     return builder.build()

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from supply.engine.inputs import STANDARD_MODE, SupplyConfig, SupplyInputError
+from supply.engine.lifecycle import run_out_caps, runs_out
 from supply.engine.validation import CleanInputs
 
 FloatArray = npt.NDArray[np.float64]
@@ -44,9 +45,10 @@ class SupplyNetwork:
     """Integer-indexed planning data; row i of a lane frame is lane i of its variable block.
 
     positions: product, site, family, unit_cost, unit_price, holding_cost_per_unit_month,
-        on_hand_units, safety_stock_units, safety_penalty_per_unit_month.
+        lifecycle, end_month, on_hand_units, safety_stock_units, safety_penalty_per_unit_month,
+        run_out_cap_units (most units that may arrive over the horizon; NaN = no cap).
     make_lanes: position, product, site, resource, resource_index, hours_per_unit,
-        lead_time_months, cost_per_unit.
+        lead_time_months, cost_per_unit, min_order_qty_units.
     buy_lanes: position, product, site, supplier, supplier_index, mode, lead_time_months,
         purchase_cost_per_unit, transport_cost_per_unit, min_order_qty_units,
         order_multiple_units.
@@ -113,7 +115,10 @@ def _positions(clean: CleanInputs, config: SupplyConfig) -> pd.DataFrame:
         default_penalty
     )
     positions = positions.fillna({"on_hand_units": 0.0, "safety_stock_units": 0.0})
-    return positions.drop(columns=["penalty_per_unit_month"])
+    # A product that runs out keeps no safety stock: it would be left over (see `lifecycle`).
+    ending = runs_out(positions, clean.months)
+    positions["safety_stock_units"] = positions["safety_stock_units"].where(~ending, 0.0)
+    return positions.drop(columns=["penalty_per_unit_month", "end_period"])
 
 
 def bounded_safety_penalty(
@@ -151,7 +156,7 @@ def _make_lanes(
     lanes["position"] = _position_index(positions, lanes)
     lanes["resource_index"] = pd.Index(resources["resource"]).get_indexer(lanes["resource"])
     columns = ["position", "product", "site", "resource", "resource_index", "hours_per_unit",
-               "lead_time_months", "cost_per_unit"]  # fmt: skip
+               "lead_time_months", "cost_per_unit", "min_order_qty_units"]  # fmt: skip
     return lanes[columns].sort_values(["position", "resource"], ignore_index=True)
 
 
@@ -305,4 +310,19 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
     _check_firm_capacity(network, problems)
     if problems:
         raise SupplyInputError(problems)
+    _add_run_out_caps(network)
     return network
+
+
+def _add_run_out_caps(network: SupplyNetwork) -> None:
+    """positions.run_out_cap_units (see `lifecycle`), from demand, receipts and firm orders."""
+    positions, demand = network.positions, network.demand
+    firm = np.zeros(len(positions))
+    np.add.at(firm, network.make_lanes["position"].to_numpy(), np.nansum(network.firm_make, axis=1))
+    np.add.at(firm, network.buy_lanes["position"].to_numpy(), np.nansum(network.firm_buy, axis=1))
+    demand_units = np.zeros((len(positions), network.months))
+    np.add.at(demand_units, (demand["position"].to_numpy(), demand["month"].to_numpy()),
+              demand["demand_units"].to_numpy(dtype=float))  # fmt: skip
+    positions["run_out_cap_units"] = run_out_caps(
+        positions, demand_units, network.receipt_units, firm, network.months
+    )

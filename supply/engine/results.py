@@ -43,7 +43,8 @@ COST_COMPONENTS = ("production", "purchase", "transport", "holding", "overtime",
 class SolveSummary:
     """status: "optimal" (MIP, or LP without MOQ/multiples), "time_limit" (best found),
     "heuristic" (LP + rounding, see `rounding`) or "relaxed" (MOQ / multiples ignored).
-    method: "mip", "lp_rounded" or "lp_relaxed". mip_gap and best_bound_cost (the MIP's dual
+    method: "mip", "lp_rounded" (LP + rounding), "lp_rounded_repaired" (+ the neighbourhood
+    MIP repair, see `plan`) or "lp_relaxed". mip_gap and best_bound_cost (the MIP's dual
     bound) describe the MIP; for an LP they are 0 and the objective."""
 
     status: str

@@ -297,7 +297,30 @@ def rounded_purchases(
                                     tolerance)  # fmt: skip
     orders = orders_from_lots(network, lanes, lot_units, lot_lane, tolerance, reserved)
     orders = np.where(rounded[:, None], orders, relaxed_purchases)
-    return np.where(firm, network.firm_buy, orders)
+    return within_run_out_caps(network, np.where(firm, network.firm_buy, orders), rounded)
+
+
+def within_run_out_caps(network: SupplyNetwork, orders: FloatArray, rounded: BoolArray
+                        ) -> FloatArray:  # fmt: skip
+    """Rounded orders of a position that runs out kept, earliest arrival first, while their
+    total (with its firm orders) stays within its run-out cap; later ones are dropped, so the
+    fixed LP stays feasible and nothing is bought beyond the remaining need (`lifecycle`)."""
+    cap = network.positions["run_out_cap_units"].to_numpy(dtype=float)
+    buy = network.buy_lanes
+    position, lead = buy["position"].to_numpy(), buy["lead_time_months"].to_numpy(np.int64)
+    firm = ~np.isnan(network.firm_buy)
+    out = orders.copy()
+    for p in np.flatnonzero(~np.isnan(cap)):
+        lanes = np.flatnonzero(position == p)
+        lane, month = np.nonzero(rounded[lanes, None] & ~firm[lanes] & (orders[lanes] > 0))
+        arrival = month + lead[lanes[lane]]
+        inside = arrival < network.months
+        order = np.argsort(arrival[inside], kind="stable")
+        cells = (lanes[lane[inside][order]], month[inside][order])
+        room = cap[p] - np.nansum(network.firm_buy[lanes])
+        kept = np.cumsum(out[cells]) <= room + 1e-9
+        out[cells] = np.where(kept, out[cells], 0.0)
+    return out
 
 
 def fix_purchases(program: LinearProgram, purchases: FloatArray, lanes: BoolArray) -> LinearProgram:

@@ -7,6 +7,10 @@ and channels referenced exist; a buy term has a lead time or a transport mode; f
 an existing lane and a month of the horizon and fit that month's capacity (incl. overtime) --
 otherwise the fixed order would make the model infeasible, and a solver error would say less.
 
+Products: lifecycle one of new / active / phase_out, end_period a month (see `lifecycle`), and
+a unit_price of 0 is refused on a product with demand (its lost sales would cost nothing, so
+the plan would never supply it without saying so); a free product without demand is fine.
+
 Degenerate but plannable input is not an error: zero capacity, a product with demand but no
 supply term, or an MOQ above the supplier's capacity give a plan whose shortages say why
 (`results` reason column) plus a warning. Rows outside the horizon are dropped with a warning.
@@ -24,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from supply.engine.inputs import CONTRACTS, FrameContract, SupplyInputError, SupplyInputs
+from supply.engine.lifecycle import LIFECYCLES, drop_demand_after_end, end_months
 
 MAX_ROWS_NAMED = 10
 
@@ -218,6 +223,23 @@ def _sum_duplicates(frames: dict[str, pd.DataFrame]) -> None:
     frames["firm_orders"] = firm.groupby(lane, as_index=False, sort=True)["quantity_units"].sum()
 
 
+def _check_products(frames: dict[str, pd.DataFrame], horizon: pd.PeriodIndex,
+                    problems: _Problems) -> None:  # fmt: skip
+    """Lifecycle and end month (see `lifecycle`); a zero price on a product with demand."""
+    products = frames["products"]
+    lifecycle = products["lifecycle"].str.lower().replace("", "active")
+    products["lifecycle"] = lifecycle
+    problems.rows(products, ~lifecycle.isin(LIFECYCLES), ("product",),
+                  f"products.lifecycle must be one of {', '.join(sorted(LIFECYCLES))}")  # fmt: skip
+    products["end_month"], bad_end = end_months(products, horizon)
+    problems.rows(products, bad_end, ("product",), "products.end_period is not a month")
+    sold = products["product"].isin(set(frames["demand"].loc[frames["demand"]["demand_units"] > 0,
+                                                            "product"]))  # fmt: skip
+    problems.rows(products, sold & (products["unit_price"] == 0), ("product",),
+                  "products.unit_price is 0 on a product with demand: a lost sale would cost "
+                  "nothing, so the plan would never supply it; set its selling price")  # fmt: skip
+
+
 def clean_inputs(inputs: SupplyInputs) -> CleanInputs:
     """Validate and normalise; raise `SupplyInputError` listing every problem found."""
     problems = _Problems()
@@ -232,6 +254,7 @@ def clean_inputs(inputs: SupplyInputs) -> CleanInputs:
         raise SupplyInputError(problems.errors)
     _check_references(frames, problems)
     _check_channels(frames["channels"], problems)
+    _check_products(frames, inputs.horizon, problems)
     bad_type = ~frames["firm_orders"]["source_type"].str.lower().isin({"make", "buy"})
     problems.rows(frames["firm_orders"], bad_type, CONTRACTS["firm_orders"].keys,
                   "firm_orders.source_type must be 'make' or 'buy'")  # fmt: skip
@@ -242,4 +265,5 @@ def clean_inputs(inputs: SupplyInputs) -> CleanInputs:
         if "month" in frame.columns:
             frame["month"] = frame["month"].astype(np.int64)
     _sum_duplicates(frames)
-    return CleanInputs(inputs.horizon, frames, tuple(problems.warnings))
+    frames["demand"], ended = drop_demand_after_end(frames["demand"], frames["products"])
+    return CleanInputs(inputs.horizon, frames, (*problems.warnings, *ended))

@@ -28,13 +28,8 @@ AS_OF = dt.date(2026, 11, 1)
 def contradictions(where: str, stock: float, turns: Any, dio: Any, weeks: Any) -> list[str]:
     """What a planner would call contradictory on one row (None = not finite)."""
     found = []
-    if (
-        turns is not None
-        and dio is not None
-        and turns > 0
-        and dio > 0
-        and abs(turns * dio / 365.0 - 1.0) > 1e-6
-    ):
+    both = turns is not None and dio is not None and turns > 0 and dio > 0
+    if both and abs(turns * dio / 365.0 - 1.0) > 1e-6:
         found.append(f"{where}: {turns:.4g} turns but {dio:.4g} days")
     no_stock = stock <= 1e-9
     if dio is not None and (dio == 0) != no_stock:

@@ -139,7 +139,7 @@ def test_given_bad_service_inputs_then_rejected() -> None:
         compute_policies(products({"service_target": 1.0}))
     with pytest.raises(ValueError, match="order_cost"):
         compute_policies(products({}).drop(columns="order_cost"))
-    with pytest.raises(ValueError, match="missing values in: lead_time_months"):
+    with pytest.raises(ValueError, match="product='p0', site='s': lead_time_months is missing"):
         compute_policies(products({"lead_time_months": np.nan}))
 
 

@@ -102,7 +102,7 @@ def test_a_signed_in_browser_session_posting_csv_or_json_with_its_token_is_answe
 
 
 def test_a_family_scoped_planner_posting_another_familys_sku_gets_the_reason(users) -> None:
-    beverages, other = FamilyFactory(code="BEV"), FamilyFactory(code="OTH")
+    beverages, other = FamilyFactory.create(code="BEV"), FamilyFactory.create(code="OTH")
     ProductFactory(sku="BEV-1", family=beverages)
     ProductFactory(sku="OTH-1", family=other)
     SiteFactory(code="DC1")

@@ -120,3 +120,16 @@ def test_a_family_scoped_planner_posting_another_familys_sku_gets_the_reason(use
             "message": "This product's family is outside your planning scope.",
         }
     ]
+
+
+def test_a_family_scoped_planner_reads_only_their_families_through_the_api(users) -> None:
+    beverages, other = FamilyFactory.create(code="BEV"), FamilyFactory.create(code="OTH")
+    ProductFactory(sku="BEV-1", family=beverages)
+    ProductFactory(sku="OTH-1", family=other)
+    user_with_role(Role.SUPPLY_PLANNER, "bev.reader", families=[beverages])
+    api = APIClient()
+    api.login(username="bev.reader", password=PASSWORD)
+    products = api.get("/api/v1/products/").json()["results"]
+    families = api.get("/api/v1/families/").json()["results"]
+    assert [p["sku"] for p in products] == ["BEV-1"]
+    assert [f["code"] for f in families] == ["BEV"]

@@ -80,6 +80,8 @@ def test_given_negative_on_hand_when_uploaded_in_the_browser_then_accepted_with_
     assert "Negative on-hand stock" in page
     client.post(reverse("datainputs:batch", args=[batch.pk]))
     assert InventoryOnHand.objects.get(product__sku="BEV-002").quantity == Decimal("-12")
+    listing = client.get(reverse("datainputs:inventory_on_hand")).content.decode()
+    assert '<td class="num negative">-12.00</td>' in listing  # shown, and marked
 
 
 def test_given_negative_on_hand_when_pushed_through_the_api_then_accepted_with_a_warning(

@@ -54,6 +54,12 @@ UPSERT_RESULT = inline_serializer(
         "created": serializers.IntegerField(),
         "updated": serializers.IntegerField(),
         "unchanged": serializers.IntegerField(),
+        "warnings": ROW_ERROR.__class__(
+            many=True,
+            required=False,
+            help_text="Rows accepted with a remark (e.g. negative on-hand stock); "
+            "present only when there are any.",
+        ),
     },
 )
 UPSERT_ERRORS = inline_serializer(

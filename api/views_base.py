@@ -43,6 +43,10 @@ class ApiView(APIView, ABC):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         check_body_size(request)
+        if request.method in ("POST", "PUT", "PATCH"):
+            # Read the (size-checked) body once, first: a session's CSRF check parses request
+            # data, after which Django refuses ``request.body`` (which idempotency hashes).
+            request._request.body  # noqa: B018
         super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc: Exception) -> Response:

@@ -115,9 +115,11 @@ def stage_sign_off(
     """
     with transaction.atomic():
         cycle = _locked(cycle_id)
+        stage = STAGE_BY_KEY.get(stage_key)
+        if stage is None:  # "approved", "closed" or garbage: nothing to sign off
+            raise TransitionError(f"'{stage_key[:40]}' is not a stage that can be signed off.")
         if cycle.state != stage_key:
             raise TransitionError(_stale_message(cycle, stage_key))
-        stage = STAGE_BY_KEY[stage_key]
         if user_role(user) != stage.owner:
             raise TransitionError(
                 f"Only the {stage.owner.label.lower()} may sign off {stage.label}."

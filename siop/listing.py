@@ -85,9 +85,10 @@ def _related_paths(model: type[Model], columns: list[tuple[str, str]]) -> list[s
 
 
 def _cell(value: Any) -> dict[str, Any]:
-    """A table cell; numbers are flagged so the template right-aligns them."""
+    """A table cell; numbers are flagged so the template right-aligns them, and negative ones
+    (on-hand stock an ERP booked below zero) so they stand out."""
     is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    return {"value": value, "num": is_number}
+    return {"value": value, "num": is_number, "negative": is_number and value < 0}
 
 
 def _resolve(obj: Any, path: str) -> Any:

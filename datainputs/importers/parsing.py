@@ -54,9 +54,17 @@ def parse_table(
     stream = io.BytesIO(content) if isinstance(content, bytes) else content
     lower = file_name.lower()
     if lower.endswith(".xlsx"):
+        _refuse_too_many(_xlsx_rows(stream, MACHINE), max_rows)
+        stream.seek(0)
         return _to_table(_xlsx_rows(stream, number_locale), max_rows, strict_width=False)
     if lower.endswith(".csv") or lower.endswith(".txt"):
+        _refuse_too_many(_csv_rows(stream), max_rows)
+        stream.seek(0)
         return _to_table(_csv_rows(stream), max_rows, strict_width=True)
+    if lower.endswith((".xls", ".xlsm", ".xlsb", ".ods", ".numbers")):
+        raise TableParseError(
+            f"'{file_name[-40:]}' is not an .xlsx workbook: save it as .xlsx or as CSV UTF-8."
+        )
     raise TableParseError("Unsupported file type: upload a .csv or .xlsx file.")
 
 
@@ -153,6 +161,20 @@ def _number_text(value: int | float, number_locale: str) -> str:
         group_separator=False,
         decimal_quantization=False,
     )
+
+
+def _refuse_too_many(rows: Iterator[list[str]], max_rows: int) -> None:
+    """A counting pass that keeps nothing: a file over the limit is refused in constant memory
+    (and as soon as the limit is passed), before any row is kept for validation."""
+    count = -1  # the header is not a data row
+    for values in rows:
+        if any(str(c).strip() for c in values):
+            count += 1
+            if count > max_rows:
+                raise TableParseError(
+                    f"Too many rows: more than {max_rows} data rows (the import limit); "
+                    "split the file."
+                )
 
 
 def _to_table(rows: Iterator[list[str]], max_rows: int, strict_width: bool) -> RawTable:

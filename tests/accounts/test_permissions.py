@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import DATA_INPUT_WRITERS, Role
+from cycles.models import PlanningCycle
 from tests.factories import PASSWORD, FamilyFactory, ProductFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +120,27 @@ def test_unknown_transition_or_garbage_post_is_a_clear_message_not_a_500(
         reverse("cycles:transition", args=[999999, "sign_off"]), {"stage_key": "x"}, follow=True
     )
     assert response.status_code in {200, 404}
+
+
+@pytest.mark.parametrize("stage_key", ["approved", "closed", "no-such-stage"])
+def test_a_sign_off_of_a_state_that_is_not_a_stage_is_a_message_not_a_500(
+    client, users, cycle, stage_key
+) -> None:
+    # Given an approved cycle (the state "approved" equals the posted stage key)
+    PlanningCycle.objects.filter(pk=cycle.pk).update(state=stage_key)
+    login(client, users[Role.ADMINISTRATOR])
+    url = reverse("cycles:transition", args=[cycle.pk, "sign_off"])
+    response = client.post(url, {"stage_key": stage_key}, follow=True)
+    assert response.status_code == 200
+    assert "is not a stage that can be signed off" in response.content.decode()
+
+
+def test_the_erp_account_in_a_browser_gets_a_page_with_a_way_to_sign_out(client, users) -> None:
+    login(client, users[Role.ERP])
+    response = client.get(reverse("cycles:current"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Sign out" in page and reverse("logout") in page
+    assert "ERP integration" in page and reverse("api:docs") in page
+    client.post(reverse("logout"))
+    assert client.get(reverse("cycles:current")).status_code == 302  # signed out: to sign-in

@@ -80,6 +80,8 @@ def test_given_negative_on_hand_when_uploaded_in_the_browser_then_accepted_with_
     assert "Negative on-hand stock" in page
     client.post(reverse("datainputs:batch", args=[batch.pk]))
     assert InventoryOnHand.objects.get(product__sku="BEV-002").quantity == Decimal("-12")
+    listing = client.get(reverse("datainputs:inventory_on_hand")).content.decode()
+    assert '<td class="num negative">-12.00</td>' in listing  # shown, and marked
 
 
 def test_given_negative_on_hand_when_pushed_through_the_api_then_accepted_with_a_warning(
@@ -161,7 +163,11 @@ def test_given_a_body_above_the_limit_when_posted_to_the_browser_door_then_413_u
     assert not ImportBatch.objects.exists()
 
 
-def test_given_more_rows_than_the_limit_then_parsing_stops_early_naming_the_limit() -> None:
-    body = b"sku,site,channel,month,quantity,revenue\n" + b"A,B,C,2026-01,1,1\n" * 50_000
-    with pytest.raises(ValueError, match="more than 100 data rows"):
-        parse_table(body, "sales.csv", 100)
+def test_given_more_rows_than_the_limit_then_refused_naming_it_without_keeping_rows() -> None:
+    body = b"sku,site,channel,month,quantity,revenue\n" + b"A,B,C,2026-01,1,1\n" * 120_000
+    tracemalloc.start()
+    with pytest.raises(ValueError, match="more than 100000 data rows"):
+        parse_table(body, "sales.csv", 100_000)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024  # keeping the 100,000 rows first would take ~60 MB

@@ -156,3 +156,15 @@ def test_given_1e20_in_an_uploaded_cell_then_400_naming_row_and_month(
     assert response.status_code == 400
     assert f"Row {cell.row}, 2026-12: &#x27;1e+20&#x27; is too large" in response.content.decode()
     assert not DemandOverride.objects.exists()
+
+
+def test_given_a_product_named_as_a_formula_when_the_grid_is_exported_then_it_is_text(
+    planner, forecast_cycle
+) -> None:
+    helmet = family_products("HELMETS")[0]
+    Product.objects.filter(pk=helmet.pk).update(name='=HYPERLINK("http://evil.example/","x")')
+    sheet = _book(planner, forecast_cycle, helmet.family)["Demand review"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == helmet.sku)
+    assert row[2].value == '=HYPERLINK("http://evil.example/","x")'
+    assert row[2].data_type == "s"  # a text cell, not a live formula
+    assert all(c.data_type == "n" for c in row[4:] if c.value is not None)  # numbers stay numbers

@@ -17,6 +17,8 @@ order_more           the main supplier's slowest mode, ordered in t - L.
 For buy lanes, units are capped by the supplier's unused capacity in the order month, the
 order is rounded up to MOQ / multiples (option_cost covers the whole order) and options whose
 rounded order no longer fits the supplier are dropped; cost/unit = purchase + transport cost.
+For make lanes with a minimum production run, a run the plan leaves below the minimum is raised
+to it where the spare capacity allows (option_cost covers the whole run), else dropped.
 
 Columns: product, site, period, shortage_units, option, source (resource or supplier), mode,
 release_period, closable_units, order_units, cost_per_unit, option_cost,
@@ -102,7 +104,21 @@ def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) 
     made = pd.concat(options, ignore_index=True)
     made = made.loc[made["units"] > SPARE_EPSILON].rename(columns={"resource": "source"})
     made["closable_units"] = np.minimum(made["units"], made["shortage_units"])
-    return made.assign(mode="", order_units=made["closable_units"])
+    return _with_make_minimum(made, grids).assign(mode="")
+
+
+def _with_make_minimum(made: pd.DataFrame, grids: PlanGrids) -> pd.DataFrame:
+    """A production run below the lane's minimum is not an option: the order is raised to the
+    minimum where the spare capacity allows it, else the option is dropped."""
+    lane = made["lane"].to_numpy()
+    month = made["release_month"].to_numpy(dtype=np.int64)
+    planned = grids.production[lane, month]
+    moq = made["min_order_qty_units"].to_numpy(dtype=float)
+    closable = made["closable_units"].to_numpy(dtype=float)
+    below = (moq > 0) & (planned + closable < moq - SPARE_EPSILON)
+    order = np.where(below, moq - planned, closable)
+    fits = order <= made["units"].to_numpy(dtype=float) + SPARE_EPSILON
+    return made.assign(order_units=order).loc[fits]
 
 
 def _main_supplier(network: SupplyNetwork, grids: PlanGrids) -> pd.Series:

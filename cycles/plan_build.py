@@ -35,7 +35,9 @@ from siop.bulk import load_frame
 
 KEYS = ["product_id", "site_id", "month"]
 RESOURCE_KEYS = ["resource_id", "month"]
-DEMAND_PLAN_COLUMNS = ["product_id", "site_id", "month", "demand_units", "source"]
+DEMAND_PLAN_COLUMNS = [
+    "product_id", "site_id", "month", "demand_units", "consensus_units", "backlog_units", "source",
+]  # fmt: skip
 UNIT_COLUMNS = (
     "consensus_demand_units", "backlog_units", "served_units", "lost_sales_units",
     "production_units", "purchase_units", "opening_inventory_units", "projected_inventory_units",
@@ -74,11 +76,13 @@ def demand_freeze(
     version = (previous.first() or 0) + 1
     step_succeeded(cycle.pk, "demand", version, read, getattr(user, "pk", None))
     PlanDemandRow.objects.filter(cycle=cycle).delete()
+    backlog = demand.get("backlog_units", 0.0)
     load_frame(PlanDemandRow, pd.DataFrame({
         "cycle_id": cycle.pk, "product_id": demand["product_id"].astype(int),
         "site_id": demand["site_id"].astype(int),
         "month": pd.to_datetime(demand["month"]).dt.date,
         "consensus_demand_units": demand["demand_units"].astype(float).round(6),
+        "backlog_units": pd.Series(backlog, index=demand.index).astype(float).fillna(0.0).round(6),
         "source": demand["source"].astype(str).str[:40],
     }))  # fmt: skip
     return version
@@ -94,17 +98,18 @@ def frozen_demand(cycle: PlanningCycle) -> pd.DataFrame | None:
         return None
     frame = pd.DataFrame.from_records(
         list(rows.values_list("product_id", "site_id", "month", "consensus_demand_units",
-                              "source")),
-        columns=DEMAND_PLAN_COLUMNS,
+                              "backlog_units", "source")),
+        columns=["product_id", "site_id", "month", "demand_units", "backlog_units", "source"],
     )  # fmt: skip
-    return frame
+    frame["consensus_units"] = frame["demand_units"] - frame["backlog_units"]
+    return frame[DEMAND_PLAN_COLUMNS]
 
 
 def _merged(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.DataFrame:
     demand = pd.DataFrame.from_records(
         list(PlanDemandRow.objects.filter(cycle=cycle).values_list(
-            "product_id", "site_id", "month", "consensus_demand_units")),
-        columns=[*KEYS, "consensus_demand_units"],
+            "product_id", "site_id", "month", "consensus_demand_units", "backlog_units")),
+        columns=[*KEYS, "consensus_demand_units", "backlog_units"],
     )  # fmt: skip
     frames = [demand] + [c(cycle, pinned) for c in _CONTRIBUTIONS.values()]
     merged = frames[0]

@@ -18,3 +18,4 @@ urlpatterns = [
 ]
 
 handler400 = "siop.errors.bad_request"
+handler403 = "siop.errors.forbidden"

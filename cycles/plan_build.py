@@ -76,13 +76,13 @@ def demand_freeze(
     version = (previous.first() or 0) + 1
     step_succeeded(cycle.pk, "demand", version, read, getattr(user, "pk", None))
     PlanDemandRow.objects.filter(cycle=cycle).delete()
+    backlog = demand.get("backlog_units", 0.0)
     load_frame(PlanDemandRow, pd.DataFrame({
         "cycle_id": cycle.pk, "product_id": demand["product_id"].astype(int),
         "site_id": demand["site_id"].astype(int),
         "month": pd.to_datetime(demand["month"]).dt.date,
         "consensus_demand_units": demand["demand_units"].astype(float).round(6),
-        "backlog_units": demand["backlog_units"].astype(float).fillna(0.0).round(6)
-        if "backlog_units" in demand else 0.0,
+        "backlog_units": pd.Series(backlog, index=demand.index).astype(float).fillna(0.0).round(6),
         "source": demand["source"].astype(str).str[:40],
     }))  # fmt: skip
     return version

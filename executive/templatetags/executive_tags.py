@@ -15,6 +15,12 @@ def _grouped(value: float, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _euros(value: float) -> str:
+    """-1234.4 -> "-€1,234" (the sign before the currency, as finance writes it)."""
+    text = f"€{abs(value):,.0f}"
+    return f"-{text}" if round(value) < 0 else text
+
+
 @register.filter
 def kpi_value(value: Any, unit: str) -> str:
     """``value`` in ``unit``; "n/a" when the KPI could not be computed."""
@@ -22,7 +28,7 @@ def kpi_value(value: Any, unit: str) -> str:
         return "n/a"
     number = float(value)
     if unit == "eur":
-        return f"€{_grouped(number)}"
+        return _euros(number)
     if unit in {"units", "count"}:
         return _grouped(number)
     digits = 1
@@ -41,7 +47,7 @@ def kpi_delta(value: Any, unit: str) -> str:
     if unit == "rel":  # a relative change, e.g. vs budget
         return f"{sign}{number:,.1f} %"
     if unit == "eur":
-        return f"{sign}€{number:,.0f}"
+        return f"{sign}{_euros(number)}"
     if unit in {"units", "count"}:
         return f"{sign}{number:,.0f}"
     return f"{sign}{number:,.1f}{SUFFIX.get(unit, '')}"
@@ -49,7 +55,7 @@ def kpi_delta(value: Any, unit: str) -> str:
 
 @register.filter
 def eur(value: Any) -> str:
-    return "n/a" if value is None or value == "" else f"€{float(value):,.0f}"
+    return "n/a" if value is None or value == "" else _euros(float(value))
 
 
 @register.filter

@@ -107,3 +107,28 @@ def test_the_pack_does_not_move_when_the_register_changes_after_approval(
     html = client.get(reverse("executive:pack", args=[exec_cycle.pk])).content.decode()
     assert "Added later" not in html
     assert Approval.objects.get(cycle=exec_cycle).pack == before
+
+
+@pytest.mark.django_db
+def test_a_stale_plan_step_refuses_the_approval_with_its_reason(client, exec_cycle, users) -> None:
+    from django.utils import timezone
+
+    from cycles.models import PlanStep
+
+    # given the supply plan went stale after the inventory targets changed
+    PlanStep.objects.create(
+        cycle=exec_cycle,
+        key="supply",
+        run_id=3,
+        computed_at=timezone.now(),
+        stale=True,
+        stale_reason="Inventory targets changed",
+    )
+    client.force_login(users[Role.EXECUTIVE])
+    url = reverse("executive:approve", args=[exec_cycle.pk])
+    page = client.post(
+        url, {"scenario": "baseline", "confirm": "on", "comment": "Go"}, follow=True
+    ).content.decode()
+    assert "Inventory targets changed" in page and "re-plan before signing off" in page
+    exec_cycle.refresh_from_db()
+    assert exec_cycle.state == "executive_review" and not Approval.objects.exists()

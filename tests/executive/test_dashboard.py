@@ -87,3 +87,12 @@ def test_dashboard_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(25):
         client.get(reverse("executive:dashboard", args=[exec_cycle.pk]))
     assert KpiSnapshot.objects.count() == 1
+
+
+def test_money_is_written_with_the_sign_before_the_currency() -> None:
+    from executive.templatetags.executive_tags import eur, kpi_delta, kpi_value
+
+    assert eur(-5.2) == "-€5" and eur(1234.6) == "€1,235" and eur(None) == "n/a"
+    assert kpi_value(-1500, "eur") == "-€1,500"
+    assert kpi_delta(-1500, "eur") == "-€1,500" and kpi_delta(2000, "eur") == "+€2,000"
+    assert kpi_delta(-2.25, "pct") == "-2.2 pp"

@@ -171,3 +171,23 @@ def test_given_more_rows_than_the_limit_then_refused_naming_it_without_keeping_r
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 5 * 1024 * 1024  # keeping the 100,000 rows first would take ~60 MB
+
+
+def test_given_an_upload_spooled_to_disk_when_previewed_then_it_is_read_as_a_stream(
+    master, users, client, settings
+) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # the file goes to a temporary file
+    lines = [
+        f"BEV-00{i % 5 + 1},DC1,{2000 + i // 60:04d}-{i // 5 % 12 + 1:02d}-01,{i}"
+        for i in range(3000)
+    ]
+    body = ("sku,site,as_of_date,quantity\n" + "\n".join(lines) + "\n").encode()
+    client.login(username=users[Role.INVENTORY_PLANNER].username, password=PASSWORD)
+    upload = SimpleUploadedFile("stock.csv", body)
+    response = client.post(
+        reverse("datainputs:upload", args=["inventory_on_hand"]), {"file": upload}
+    )
+    assert response.status_code == 302
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.errors[:3]
+    assert batch.row_count == 3000

@@ -45,7 +45,6 @@ _LINKS.update(
         ],
         "inventory_review": [("Inventory review", _cycle_page("inventory:review"))],
         "reconciliation": [("Reconciliation", _cycle_page("reconciliation:review"))],
-        "executive_review": [("Executive review", _cycle_page("executive:dashboard"))],
     }
 )
 

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,7 @@ UNIT_COLUMNS = (
 )  # fmt: skip
 RESOURCE_COLUMNS = ("load_hours", "capacity_hours", "overtime_hours", "utilisation_pct")
 BATCH = 5000
+logger = logging.getLogger(__name__)
 
 # (cycle, step key -> pinned run id) -> frame of KEYS + some plan columns
 Contribution = Callable[[PlanningCycle, dict[str, int | None]], pd.DataFrame]
@@ -193,7 +195,28 @@ def plan_build(cycle_id: int, user_id: int | None = None) -> int | None:
         plan.version += 1
         plan.run_ids, plan.built_at = {**pinned, "finance": plan.version}, timezone.now()
         plan.save()
+    _after_build(cycle_id)
     return plan.version
+
+
+# cycle id -> None: what other apps recompute from a freshly built plan (the executive's facts)
+AfterBuild = Callable[[int], None]
+_AFTER_BUILD: list[AfterBuild] = []
+
+
+def register_after_build(function: AfterBuild) -> AfterBuild:
+    """Call ``function(cycle_id)`` after every plan build (from an app's ``AppConfig.ready``)."""
+    if function not in _AFTER_BUILD:
+        _AFTER_BUILD.append(function)
+    return function
+
+
+def _after_build(cycle_id: int) -> None:
+    for function in _AFTER_BUILD:
+        try:
+            function(cycle_id)
+        except Exception:  # the plan is built; a follower's failure must not undo or fail it
+            logger.exception("After-build hook %s failed for cycle %s", function, cycle_id)
 
 
 # (cycle, signing user) -> None, run inside the sign-off's transaction before it advances

@@ -48,6 +48,9 @@ def opening_stock(cycle_month: dt.date) -> pd.DataFrame:
     """Opening stock per product-site for the cycle starting ``cycle_month`` (rule above).
 
     Returns [product_id, site_id, as_of_date, opening_stock_units (float, units)].
+    A negative count (an ERP that booked issues before receipts; accepted by the import with a
+    warning) opens at 0: no plan can start from stock below nothing, and the units it "owes"
+    were already shipped and counted in sales history.
     """
     rows = InventoryOnHand.objects.values_list("product_id", "site_id", "as_of_date", "quantity")
     stock = _frame(rows, ["product_id", "site_id", "as_of_date", "opening_stock_units"])
@@ -57,7 +60,7 @@ def opening_stock(cycle_month: dt.date) -> pd.DataFrame:
     # Usable counts first, each group's nearest to the cutoff (the latest usable) first.
     stock["order"] = (dates - cutoff).abs()
     stock = stock.sort_values(["later", "order"]).drop_duplicates(["product_id", "site_id"])
-    stock["opening_stock_units"] = stock["opening_stock_units"].astype(float)
+    stock["opening_stock_units"] = stock["opening_stock_units"].astype(float).clip(lower=0.0)
     columns = ["product_id", "site_id", "as_of_date", "opening_stock_units"]
     return stock[columns].sort_values(["product_id", "site_id"]).reset_index(drop=True)
 

@@ -30,12 +30,14 @@ class ExecutiveConfig(AppConfig):
         from accounts.landing import register_landing
         from accounts.roles import Role
         from cycles.links import register_stage_page
+        from cycles.plan_build import register_after_build
         from datainputs.services import register_after_import
 
         # registers the carry-over and the demo company's preparation of the approval
         from executive import demo_prep, registers, tasks  # noqa: F401
 
         register_after_import(tasks.after_import)
+        register_after_build(tasks.request_refresh)
         register_landing(Role.EXECUTIVE, "executive:home")
         for stage_key, tier in TIER_PAGES:
             register_stage_page(stage_key, f"Tier-{tier} exceptions", _tier_url(tier))

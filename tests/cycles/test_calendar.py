@@ -104,10 +104,10 @@ def test_overview_marks_overdue_stages_and_shows_registered_stage_pages(users, c
         links._LINKS["demand_review"] = registered
     assert track["data_inputs"].is_overdue and track["demand_review"].is_overdue
     assert not track["supply_review"].is_overdue
-    assert [(link.label, link.url) for link in track["demand_review"].links] == [
-        ("Demand review", f"/demand/cycles/{cycle.pk}/"),
-        ("Forecast workspace", f"/x/{cycle.pk}/"),
-    ]
+    shown = [(link.label, link.url) for link in track["demand_review"].links]
+    assert shown[0] == ("Demand review", f"/demand/cycles/{cycle.pk}/")
+    assert ("Forecast workspace", f"/x/{cycle.pk}/") in shown
+    assert all(label != "Not routed" for label, _ in shown)
 
 
 def test_every_stage_card_links_into_that_cycles_own_stage_pages(users, cycle) -> None:
@@ -115,10 +115,12 @@ def test_every_stage_card_links_into_that_cycles_own_stage_pages(users, cycle) -
     track = {row.stage.key: row for row in stage_track(cycle, users[Role.EXECUTIVE])}
     # Then each stage's card links to its workspace for this very cycle
     urls = {key: [link.url for link in row.links] for key, row in track.items()}
-    assert urls["data_inputs"] == ["/data/"]
-    assert urls["demand_review"] == [f"/demand/cycles/{cycle.pk}/"]
-    assert urls["supply_review"] == [f"/supply/{cycle.pk}/", f"/supply/{cycle.pk}/grid/"]
-    assert urls["inventory_review"] == [f"/inventory/{cycle.pk}/"]
+    assert urls["data_inputs"][0] == "/data/"
+    assert urls["demand_review"][0] == f"/demand/cycles/{cycle.pk}/"
+    assert urls["supply_review"][:2] == [f"/supply/{cycle.pk}/", f"/supply/{cycle.pk}/grid/"]
+    assert urls["inventory_review"][0] == f"/inventory/{cycle.pk}/"
+    assert urls["reconciliation"][0] == f"/reconciliation/{cycle.pk}/"
+    assert f"/executive/{cycle.pk}/" in urls["executive_review"]
     assert not any(row.can_reschedule for row in track.values())
 
 

@@ -96,3 +96,13 @@ def test_opening_stock_is_the_latest_count_by_the_end_of_the_opening_month() -> 
     # 420 counted on 5 Nov opens November; a count after November belongs to a later cycle,
     # unless the product-site has no earlier count at all (then the nearest later one).
     assert stock == {counted.pk: 420.0, later.pk: 7.0, old.pk: 3.0}
+
+
+def test_a_negative_count_opens_at_zero_for_every_stage(db) -> None:  # type: ignore[no-untyped-def]
+    # Given an ERP snapshot with -12 on hand (accepted by the import with a warning)
+    count = InventoryFactory.create(as_of_date=dt.date(2026, 10, 31), quantity=Decimal("-12"))
+    # When the cycle's opening stock is read (the one rule supply and inventory both call)
+    stock = opening_stock(dt.date(2026, 11, 1))
+    # Then it opens at zero, so neither plan refuses the snapshot
+    row = stock[(stock["product_id"] == count.product_id) & (stock["site_id"] == count.site_id)]
+    assert row["opening_stock_units"].tolist() == [0.0]

@@ -28,6 +28,7 @@ from cycles.approval import (
 )
 from cycles.models import PlanningCycle
 from cycles.plan_models import ApprovedPlan, ConsensusPlan
+from siop.cells import csv_cell
 
 ROW_NAMES = {"site_code": "site", "family_code": "family"}
 RESOURCE_NAMES = {"resource_code": "resource"}
@@ -112,10 +113,12 @@ def plan_csv(plan: dict[str, Any]) -> str:
             if isinstance(modes, dict):
                 record = {**record, "purchase_units_by_mode": ";".join(
                     f"{k}={v}" for k, v in sorted(modes.items()))}  # fmt: skip
-            writer.writerow({"section": section, **record})
+            writer.writerow({"section": section, **{k: csv_cell(v) for k, v in record.items()}})
     return buffer.getvalue()
 
 
-def etag(sha256: str, *, as_csv: bool) -> str:
-    """The plan's hash; the CSV representation is a different entity, hence its own tag."""
-    return f'"{sha256}-csv"' if as_csv else f'"{sha256}"'
+def etag(sha256: str, *, as_csv: bool, families: set[int] | None = None) -> str:
+    """The plan's hash; the CSV representation, and a family-scoped user's rows, are different
+    entities, hence their own tags."""
+    scope = "" if families is None else "-f" + ".".join(str(f) for f in sorted(families))
+    return f'"{sha256}{scope}-csv"' if as_csv else f'"{sha256}{scope}"'

@@ -13,6 +13,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.scoping import scope_records
+from accounts.selectors import user_family_ids
 from api import exports, schema
 from api.serializers import CycleSerializer, PlanSummarySerializer
 from api.views_base import ApiPagination, ApiView
@@ -97,12 +99,15 @@ class PlanView(ApiView):
                 "its plan is built once the demand review is signed off and supply and "
                 "inventory are planned."
             )
+        families = user_family_ids(request.user)
         as_csv = request.accepted_renderer.format == "csv"
-        tag = exports.etag(source.sha256, as_csv=as_csv)
+        tag = exports.etag(source.sha256, as_csv=as_csv, families=families)
         if tag in request.headers.get("If-None-Match", ""):
             response = HttpResponse(status=304)
         else:
             plan = exports.plan_document(cycle, source)
+            for section in exports.SECTIONS:  # family-scoped users get their families' rows only
+                plan[section] = scope_records(plan[section], request.user)
             content = exports.plan_csv(plan).encode() if as_csv else exports.plan_json_bytes(plan)
             kind = "text/csv; charset=utf-8" if as_csv else "application/json"
             response = HttpResponse(content, content_type=kind)

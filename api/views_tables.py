@@ -13,7 +13,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.selectors import scope_to_families
+from accounts.scoping import scoped
 from api import idempotency
 from api.tables import Table
 from api.views_base import ApiPagination, ApiView
@@ -51,9 +51,7 @@ class TableView(ApiView, mixins.ListModelMixin, GenericAPIView):
     def get_queryset(self) -> QuerySet[Any]:
         manager = self.table.model._default_manager
         queryset = manager.select_related(*self.table.select_related).order_by("id")
-        if self.table.family_path:
-            queryset = scope_to_families(queryset, self.request.user, self.table.family_path)
-        return queryset
+        return scoped(queryset, self.request.user)
 
     def get(self, request: Request) -> Response:
         return self.list(request)
@@ -102,11 +100,8 @@ def _outcome_response(table: Table, outcome: ImportOutcome) -> Response:
             },
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return Response(
-        {
-            "table": table.name,
-            "batch_id": batch.pk,
-            "rows": batch.row_count,
-            **outcome.counts.as_dict(),
-        }
-    )
+    body = {"table": table.name, "batch_id": batch.pk, "rows": batch.row_count}
+    body.update(outcome.counts.as_dict())
+    if outcome.warnings:  # rows accepted with a remark (negative on-hand stock...)
+        body["warnings"] = [w.as_dict() for w in outcome.warnings[:MAX_ERRORS_SHOWN]]
+    return Response(body)

@@ -33,7 +33,9 @@ from masterdata.models import Product
 
 KEYS = ["product_id", "site_id", "month"]
 RESOURCE_KEYS = ["resource_id", "month"]
-DEMAND_PLAN_COLUMNS = ["product_id", "site_id", "month", "demand_units", "source"]
+DEMAND_PLAN_COLUMNS = [
+    "product_id", "site_id", "month", "demand_units", "consensus_units", "backlog_units", "source",
+]  # fmt: skip
 UNIT_COLUMNS = (
     "consensus_demand_units", "backlog_units", "served_units", "lost_sales_units",
     "production_units", "purchase_units", "opening_inventory_units", "projected_inventory_units",
@@ -77,6 +79,7 @@ def demand_freeze(
             PlanDemandRow(
                 cycle=cycle, product_id=int(r.product_id), site_id=int(r.site_id),
                 month=pd.Timestamp(r.month).date(), consensus_demand_units=float(r.demand_units),
+                backlog_units=float(getattr(r, "backlog_units", 0.0) or 0.0),
                 source=str(r.source)[:40],
             )
             for r in demand.itertuples(index=False)
@@ -96,17 +99,18 @@ def frozen_demand(cycle: PlanningCycle) -> pd.DataFrame | None:
         return None
     frame = pd.DataFrame.from_records(
         list(rows.values_list("product_id", "site_id", "month", "consensus_demand_units",
-                              "source")),
-        columns=DEMAND_PLAN_COLUMNS,
+                              "backlog_units", "source")),
+        columns=["product_id", "site_id", "month", "demand_units", "backlog_units", "source"],
     )  # fmt: skip
-    return frame
+    frame["consensus_units"] = frame["demand_units"] - frame["backlog_units"]
+    return frame[DEMAND_PLAN_COLUMNS]
 
 
 def _merged(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.DataFrame:
     demand = pd.DataFrame.from_records(
         list(PlanDemandRow.objects.filter(cycle=cycle).values_list(
-            "product_id", "site_id", "month", "consensus_demand_units")),
-        columns=[*KEYS, "consensus_demand_units"],
+            "product_id", "site_id", "month", "consensus_demand_units", "backlog_units")),
+        columns=[*KEYS, "consensus_demand_units", "backlog_units"],
     )  # fmt: skip
     frames = [demand] + [c(cycle, pinned) for c in _CONTRIBUTIONS.values()]
     merged = frames[0]

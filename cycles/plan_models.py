@@ -192,7 +192,8 @@ class PlanDemandRow(models.Model):
     product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
     site = models.ForeignKey("masterdata.Site", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="First day of the month.")
-    consensus_demand_units = models.FloatField()
+    consensus_demand_units = models.FloatField(help_text="All demand, backlog included.")
+    backlog_units = models.FloatField(default=0.0, help_text="Past-due open orders (first month).")
     source = models.CharField(max_length=40, blank=True)
 
     class Meta:

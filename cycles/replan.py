@@ -55,7 +55,9 @@ def replan_refusal(cycle: PlanningCycle, user: Any) -> str | None:
 def plan_replan(cycle_id: int, user: Any) -> str:
     """Start the pipeline from the first stale step (queued after the commit); returns it."""
     with transaction.atomic():
-        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+        cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
+        if cycle is None:
+            raise TransitionError("This cycle does not exist.")
         refusal = replan_refusal(cycle, user)
         if refusal is not None:
             raise TransitionError(refusal)

@@ -3,9 +3,19 @@
 Each stage keeps its own concrete run model inheriting `CalculationRun`; the Celery task of a run
 takes the run id, moves it queued -> running -> succeeded/failed, records progress and the error
 text, and only a succeeded run is ever read as the stage's current result ("atomic switch").
+
+A running run carries a heartbeat (`heartbeat_at`, written every `RUN_HEARTBEAT_SECONDS` by the
+worker executing it); `cycles.run_watchdog` re-queues or fails a run whose heartbeat has gone
+silent, so a killed worker never leaves a run "running" forever. Every finishing write is
+conditional on the run still being active, so a run cancelled (or given up by the watchdog)
+while its worker was still busy keeps its failed status.
 """
 
 from __future__ import annotations
+
+import os
+import socket
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +29,19 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class CalculationRun(models.Model):
+    # The Celery task (registered name) that executes a run from its id: the watchdog re-sends
+    # it for a run whose worker is gone. Empty: such runs are failed (with Retry) instead.
+    task_name: ClassVar[str] = ""
+    # The role action (accounts.roles) allowed to start, retry and cancel this kind of run.
+    run_action: ClassVar[str] = ""
+    # Models ("app_label.Model") holding the run's result rows, deleted once the run is superseded
+    # and past retention (cycles.run_pruning); the run record itself is kept.
+    pruned_rows: ClassVar[tuple[str, ...]] = ()
+
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
@@ -33,6 +55,18 @@ class CalculationRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run's task was last handed to the broker."
+    )
+    dispatches = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times the run's task was handed to the broker."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker executing the run."
+    )
+    worker = models.CharField(
+        max_length=255, blank=True, help_text="host:pid of the process executing the run."
+    )
 
     class Meta:
         abstract = True
@@ -46,16 +80,25 @@ class CalculationRun(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def kind(self) -> str:
+        """The run model's label (``app_label.modelname``), naming the kind in URLs."""
+        return self._meta.label_lower
 
     def mark_running(self, total: int) -> None:
-        self.status, self.started_at = RunStatus.RUNNING, timezone.now()
+        now = timezone.now()
+        self.status, self.started_at, self.heartbeat_at = RunStatus.RUNNING, now, now
         self.progress_done, self.progress_total, self.error = 0, total, ""
         self.attempts += 1
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"[:255]
         self.save(
             update_fields=[
                 "status",
                 "started_at",
+                "heartbeat_at",
+                "worker",
                 "progress_done",
                 "progress_total",
                 "error",
@@ -65,14 +108,31 @@ class CalculationRun(models.Model):
 
     def mark_progress(self, done: int, message: str = "") -> None:
         # Written with update() so a progress tick never overwrites the status set elsewhere.
+        now = timezone.now()
         type(self)._default_manager.filter(pk=self.pk).update(
-            progress_done=done, message=message[:255]
+            progress_done=done, message=message[:255], heartbeat_at=now
         )
-        self.progress_done, self.message = done, message[:255]
+        self.progress_done, self.message, self.heartbeat_at = done, message[:255], now
 
-    def mark_finished(self, *, error: str = "") -> None:
-        self.status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
-        self.error, self.finished_at = error, timezone.now()
+    def mark_finished(self, *, error: str = "") -> bool:
+        """Finish the run as succeeded (no ``error``) or failed; False if it was no longer active.
+
+        Conditional on the run still being queued or running, so a run cancelled or given up
+        meanwhile is never switched to succeeded by a worker that was still busy with it.
+        """
+        status = RunStatus.FAILED if error else RunStatus.SUCCEEDED
+        now = timezone.now()
+        fields: dict[str, object] = {"status": status, "error": error, "finished_at": now}
         if not error:
-            self.progress_done = self.progress_total
-        self.save(update_fields=["status", "error", "finished_at", "progress_done"])
+            fields["progress_done"] = self.progress_total
+        changed = (
+            type(self)
+            ._default_manager.filter(pk=self.pk, status__in=ACTIVE_STATUSES)
+            .update(**fields)
+        )
+        if changed:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        else:
+            self.refresh_from_db()
+        return bool(changed)

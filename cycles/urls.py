@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cycles import views
+from cycles import run_views, views
 
 app_name = "cycles"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("cycles/", views.CycleListView.as_view(), name="list"),
     path("cycles/open/", views.CycleOpenView.as_view(), name="open"),
     path("cycles/<int:pk>/", views.CycleDetailView.as_view(), name="detail"),
+    path(
+        "runs/<str:kind>/<int:run_pk>/cancel/",
+        run_views.RunCancelView.as_view(),
+        name="run_cancel",
+    ),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),
     path("cycles/<int:pk>/replan/", views.CycleReplanView.as_view(), name="replan"),

@@ -129,6 +129,7 @@ class AuditListView(TableListView):
     title = "Audit log"
     model = AuditEntry
     filterset_class = AuditEntryFilter
+    sku_key_field = "record_key"  # family-scoped planners see only their products' changes
     columns = [
         ("When", "created_at"),
         ("Cycle", "cycle"),

@@ -81,7 +81,8 @@ class InventoryOnHand(TimeStamped):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="inventory")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     as_of_date = models.DateField()
-    quantity = models.DecimalField(max_digits=14, decimal_places=2, validators=NON_NEGATIVE)
+    # May be negative: ERPs book shipments before receipts; imports accept it with a warning.
+    quantity = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         verbose_name_plural = "inventory on hand"
@@ -140,6 +141,9 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(
+        default=list, blank=True, help_text="Rows accepted with a remark (row, field, message)."
+    )
     payload = models.JSONField(default=list, blank=True, help_text="Parsed rows kept for apply.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

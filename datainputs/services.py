@@ -9,8 +9,8 @@ everything else to it, so row errors read the same whichever path ran.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -30,6 +30,7 @@ from datainputs.importers import (
 )
 from datainputs.importers.payload import TablePayload
 from datainputs.models import ImportBatch
+from siop.numbers import MACHINE, number_locale
 
 PREVIEW_ROWS = 20
 
@@ -39,6 +40,7 @@ class ImportOutcome:
     batch: ImportBatch
     errors: list[RowError]
     counts: WriteCounts | None
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,22 +52,28 @@ def _require_writer(spec: ImportSpec, user: Any) -> None:
         raise PermissionDenied(f"Your role may not import {spec.label.lower()}.")
 
 
-def upload_preview(spec: ImportSpec, content: bytes, file_name: str, user: Any) -> ImportOutcome:
-    """Parse and validate an uploaded file without writing data; keep the rows for apply."""
+def upload_preview(
+    spec: ImportSpec, content: bytes | BinaryIO, file_name: str, user: Any
+) -> ImportOutcome:
+    """Parse and validate an uploaded file without writing data; keep the rows for apply.
+
+    People's files are read in ``settings.NUMBER_LOCALE`` (``1.234,5`` in German).
+    """
     _require_writer(spec, user)
     try:
-        table = parse_table(content, file_name, settings.IMPORT_MAX_ROWS)
+        table = parse_table(content, file_name, settings.IMPORT_MAX_ROWS, number_locale())
     except TableParseError as exc:
         errors = [RowError(0, "file", str(exc))]
         batch = _record(spec, "upload", file_name, user, ImportBatch.Status.REJECTED, 0, errors)
         return ImportOutcome(batch, errors, None)
-    result = validate_rows(spec, table.rows, table.headers, user_family_ids(user))
+    result = validate_rows(spec, table.rows, table.headers, user_family_ids(user), number_locale())
     status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.REJECTED
     batch = _record(spec, "upload", file_name, user, status, len(table.rows), result.errors)
+    batch.warnings = [w.as_dict() for w in result.warnings[:1000]]
     if result.ok:
         batch.payload = [[number, dict(raw)] for number, raw in table.rows]
-        batch.save(update_fields=["payload"])
-    return ImportOutcome(batch, result.errors, None)
+    batch.save(update_fields=["payload", "warnings"])
+    return ImportOutcome(batch, result.errors, None, result.warnings)
 
 
 def upload_apply(spec: ImportSpec, batch: ImportBatch, user: Any) -> ImportOutcome:
@@ -151,13 +159,15 @@ def _validate_and_write(
     user: Any,
     batch: ImportBatch,
 ) -> ImportOutcome:
-    result = validate_rows(spec, raw_rows, headers, user_family_ids(user))
+    locale = number_locale() if batch.source == "upload" else MACHINE
+    result = validate_rows(spec, raw_rows, headers, user_family_ids(user), locale)
+    batch.warnings = [w.as_dict() for w in result.warnings[:1000]]
     if not result.ok:
         batch.status = ImportBatch.Status.REJECTED
         batch.errors = [e.as_dict() for e in result.errors]
         batch.payload = []
-        batch.save(update_fields=["status", "errors", "payload", "row_count"])
-        return ImportOutcome(batch, result.errors, None)
+        batch.save(update_fields=["status", "errors", "warnings", "payload", "row_count"])
+        return ImportOutcome(batch, result.errors, None, result.warnings)
     with transaction.atomic():
         counts = write_rows(spec, result.rows)
         batch.status = ImportBatch.Status.APPLIED
@@ -166,7 +176,7 @@ def _validate_and_write(
         batch.unchanged_count = counts.unchanged
         batch.payload = []
         batch.save()
-    return ImportOutcome(batch, [], counts)
+    return ImportOutcome(batch, [], counts, result.warnings)
 
 
 def _record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from datainputs import filters, models, services
 from datainputs.importers import SPECS, ImportSpec
 from datainputs.templates_io import template_csv, template_xlsx
 from siop.listing import TableListView
+from siop.numbers import number_locale
 
 
 class UploadForm(forms.Form):
@@ -78,15 +80,21 @@ class UploadView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self._page(request, spec, form, status=400)
         upload = form.cleaned_data["file"]
-        outcome = services.upload_preview(spec, upload.read(), upload.name, request.user)
+        # The file object, not its bytes: large uploads are on disk and parsed as a stream.
+        outcome = services.upload_preview(spec, upload.file, upload.name, request.user)
         return redirect("datainputs:batch", pk=outcome.batch.pk)
 
     def _page(
         self, request: HttpRequest, spec: ImportSpec, form: UploadForm, status: int = 200
     ) -> HttpResponse:
-        return render(
-            request, "datainputs/upload.html", {"spec": spec, "form": form}, status=status
-        )
+        locale = number_locale()
+        context = {
+            "spec": spec,
+            "form": form,
+            "number_locale_name": locale,
+            "number_example": format_decimal(1234.5, locale=locale),
+        }
+        return render(request, "datainputs/upload.html", context, status=status)
 
 
 class BatchView(RoleRequiredMixin, View):

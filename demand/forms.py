@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 
 from demand.models import DemandEvent, ReasonCode
-from demand.overrides import CellEdit
+from demand.overrides import MAX_UNITS, CellEdit
+from siop.numbers import parse_number
 
 MAX_EDITS = 5000
 
@@ -42,16 +43,15 @@ def parse_edits(raw: Any) -> tuple[list[CellEdit], list[str]]:
 
 
 def _edit(item: dict[str, Any]) -> CellEdit:
+    if not isinstance(item, dict):
+        raise ValueError("each edit must be an object with month, consensus_units and version")
     try:
         month = parse_month(item.get("month"))
     except (ValueError, IndexError):
         raise ValueError("month must look like 2026-12") from None
-    try:
-        units = Decimal(str(item.get("consensus_units")).replace(",", "").strip())
-    except InvalidOperation:
-        raise ValueError(f"'{item.get('consensus_units')}' is not a number") from None
-    if not units.is_finite():
-        raise ValueError("consensus_units must be a finite number")
+    # Typed cells arrive as JSON numbers, pasted ones as the text Excel copied ("1.234,5"):
+    # both go through the one parser, text in NUMBER_LOCALE; ambiguous text is refused.
+    units = parse_number(item.get("consensus_units"), limit=MAX_UNITS)
     product_id, family_id = item.get("product_id"), item.get("family_id")
     if bool(product_id) == bool(family_id):
         raise ValueError("give either product_id or family_id")

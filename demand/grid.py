@@ -1,10 +1,14 @@
 """Read model of the demand review grid: one family, its products x measures x months.
 
-Each product has five rows (actual sales in the history columns; statistical, events, override
-and consensus in the horizon columns); the family has the same rows, totalled, first. Only the
-consensus rows are editable: the planner types the number they want and the override is derived.
-Each consensus cell carries its lock version (a family cell: the sum of its products' versions),
-which the save sends back for optimistic locking.
+Each product has six rows (actual sales in the history columns; statistical, events, override,
+consensus and backlog in the horizon columns); the family has the same rows, totalled, first.
+Only the consensus rows are editable: the planner types the number they want and it is stored
+as typed (the override row shows how far it is from statistical + events). Each consensus cell
+carries its lock version (a family cell: the sum of its products' versions), which the save
+sends back for optimistic locking. A product's consensus row lists its overridden cells, the
+cells whose statistical forecast changed since the override was typed (with the new value)
+and the cells carried over from the previous cycle. Backlog (past-due open orders) is demand
+on top of the consensus in the first month; supply and inventory plan for both.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ from django.db.models import QuerySet
 
 from accounts.selectors import scope_to_families, user_may
 from cycles.models import PlanningCycle
-from demand.selectors import actuals_frame, consensus_frame, history_months, horizon_months
+from demand.selectors import (
+    actuals_frame,
+    backlog_frame,
+    consensus_frame,
+    history_months,
+    horizon_months,
+)
 from masterdata.models import Product, ProductFamily
 
 HISTORY_COLUMNS = 6
@@ -28,6 +38,7 @@ MEASURES = [
     ("events", "Events"),
     ("override", "Override"),
     ("consensus", "Consensus"),
+    ("backlog", "Backlog (past due)"),
 ]
 MEASURE_FIELD = {
     "statistical": "statistical_units",
@@ -72,15 +83,23 @@ def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridDat
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
     consensus = consensus_frame(cycle, ids)
     actuals = actuals_frame(ids, history[0], cycle.month)
+    backlog = backlog_frame(cycle, ids)
     editable = may_edit(cycle, user) and not consensus.empty
     label = f"{family.code} {family.name}"
-    rows = _rows(family, label, None, f"All {family.code}", consensus, actuals, editable)
+    rows = _rows(family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable)
     by_product = dict(tuple(consensus.groupby("product_id")))
     sold_by_product = dict(tuple(actuals.groupby("product_id")))
+    owed_by_product = dict(tuple(backlog.groupby("product_id")))
     for product in products:
-        mine = by_product.get(product.pk, consensus.iloc[0:0])
-        sold = sold_by_product.get(product.pk, actuals.iloc[0:0])
-        rows += _rows(family, label, product, f"{product.sku} {product.name}", mine, sold, editable)
+        frames = (
+            by_product.get(product.pk, consensus.iloc[0:0]),
+            sold_by_product.get(product.pk, actuals.iloc[0:0]),
+            owed_by_product.get(product.pk, backlog.iloc[0:0]),
+        )
+        rows += _rows(family, label, product, f"{product.sku} {product.name}", frames, editable)
+    for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
+        if row["editable"] and not row["is_family"]:
+            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
     return GridData(history, horizon, rows)
 
 
@@ -89,13 +108,16 @@ def _rows(
     family_label: str,
     product: Product | None,
     label: str,
-    consensus: pd.DataFrame,
-    actuals: pd.DataFrame,
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     editable: bool,
 ) -> list[dict[str, Any]]:
+    consensus, actuals, backlog = frames
     key = f"p{product.pk}" if product else f"f{family.pk}"
     totals = consensus.groupby("month")[[*MEASURE_FIELD.values(), "version"]].sum()
-    sold = actuals.groupby("month")["actual_units"].sum()
+    by_month = {
+        "actual": actuals.groupby("month")["actual_units"].sum(),
+        "backlog": backlog.groupby("month")["backlog_units"].sum(),
+    }
     rows = []
     for measure, measure_label in MEASURES:
         row: dict[str, Any] = {
@@ -111,15 +133,27 @@ def _rows(
         }
         if measure == "statistical" and product is not None and not consensus.empty:
             row["measure_label"] = f"Statistical · {consensus['model'].iloc[0]}"
-        if measure == "actual":
-            row.update({month_key(m): round(float(v), 2) for m, v in sold.items()})
-        else:
+        values = by_month.get(measure)
+        if values is None:
             values = totals[MEASURE_FIELD[measure]]
-            row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
+        row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
         if measure == "consensus":
             row.update({version_key(m): int(v) for m, v in totals["version"].items()})
             if product is not None:
-                overridden = consensus.loc[consensus["overridden"].astype(bool), "month"]
-                row["overridden"] = [month_key(m) for m in overridden]
+                row.update(_flags(consensus))
         rows.append(row)
     return rows
+
+
+def _flags(consensus: pd.DataFrame) -> dict[str, Any]:
+    """Overridden, carried-over and statistical-changed cells of one product's consensus row."""
+    overridden = consensus[consensus["overridden"].astype(bool)]
+    changed = overridden[overridden["statistical_changed"].astype(bool)]
+    return {
+        "overridden": [month_key(m) for m in overridden["month"]],
+        "carried": [month_key(m) for m in overridden.loc[overridden["carried"], "month"]],
+        "statistical_changed": {
+            month_key(m): round(float(v), 2)
+            for m, v in zip(changed["month"], changed["statistical_units"], strict=True)
+        },
+    }

@@ -8,13 +8,18 @@ product's recent sales share (``demand.selectors.cycle_demand_plan``).
   replaces its own rows and nothing else.
 * ``CurrentForecast`` points a cycle at its last *fully* succeeded run; it is switched in one
   transaction when the last chunk finishes, so a failed or half-finished run is never read.
-* ``DemandOverride`` is an adjustment in units per product x month with a reason code, comment
-  and ``version`` for optimistic locking (two planners, one cell: the later save is refused).
+* ``DemandOverride`` is the consensus the planner typed for a product x month (family edits are
+  stored as product values), with a reason code, comment and ``version`` for optimistic locking
+  (two planners, one cell: the later save is refused). It keeps the statistical forecast the
+  planner saw (``statistical_at_entry_units``) so the grid can flag a forecast that moved
+  underneath; the typed consensus itself never moves with the forecast.
 * ``DemandEvent`` is a promotion or campaign on a product or a whole family, in % or units.
+* Overrides and events taken over by a new cycle from the previous one name that cycle in
+  ``carried_from`` (``demand.carryover``); the planner may drop them.
 * ``ConsensusSnapshot`` freezes naive, statistical and consensus per product x month at sign-off,
   with the lag in months, so later cycles can measure accuracy by lag.
 
-consensus = statistical + events + overrides (never below zero).
+consensus = the override where the planner typed one, else statistical + events (never below 0).
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ def units_field() -> models.DecimalField:  # type: ignore[type-arg]
 
 
 class ForecastRun(CalculationRun):
+    task_name = "demand.tasks.forecast_run_start"
+    run_action = "run_forecast"
+    pruned_rows = ("demand.StatisticalForecast",)
+
     chunk_size = models.PositiveIntegerField(default=1000)
     series_count = models.PositiveIntegerField(default=0)
 
@@ -99,7 +108,24 @@ class DemandOverride(models.Model):
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    adjustment_units = units_field()
+    consensus_units = models.DecimalField(
+        max_digits=16, decimal_places=2, help_text="The consensus the planner typed (units)."
+    )
+    statistical_at_entry_units = models.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The statistical forecast of the cell when the consensus was typed (units).",
+    )
+    carried_from = models.ForeignKey(
+        "cycles.PlanningCycle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earlier cycle this override was carried over from (empty: typed here).",
+    )
     reason = models.CharField(max_length=24, choices=ReasonCode.choices)
     comment = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -138,6 +164,14 @@ class DemandEvent(models.Model):
     end_month = models.DateField()
     uplift_kind = models.CharField(max_length=8, choices=UpliftKind.choices)
     uplift_value = models.DecimalField(max_digits=14, decimal_places=2)
+    carried_from = models.ForeignKey(
+        "cycles.PlanningCycle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earlier cycle this event was carried over from (empty: entered here).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

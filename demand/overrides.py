@@ -1,9 +1,12 @@
 """Write service for consensus edits from the grid or an upload (optimistic locking, audited).
 
-The planner types the consensus they want; the override stored is the adjustment that makes
-statistical + events + adjustment equal it. A family cell is spread over the family's products in
-proportion to their forecast (statistical + events), keeping products already overridden that
-month; rounding to cents puts the remainder on the largest share so the products sum exactly.
+The planner types the consensus they want and the override stores exactly that value (with the
+statistical forecast seen at the time), so a later forecast re-run never moves it: the plan,
+the audit log and the grid keep the typed number. A family cell is spread over the family's
+products in proportion to their forecast (statistical + events), keeping products already
+overridden that month, and stored as product values; rounding to cents puts the remainder on
+the largest share so the products sum exactly. A product the forecast does not cover (no
+sales in the last 36 months, no like-item) can still be given a consensus.
 
 Concurrency: each product cell carries ``version``; a family cell carries the sum of its
 products' versions (versions only grow, so any change alters the sum). Rows are locked with
@@ -33,6 +36,9 @@ from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
 
 CENT = Decimal("0.01")
+# Largest consensus a cell takes (units per month); the column keeps 14 integer digits, and a
+# bigger number is a typo or a paste of the wrong column, answered with a message, not a 500.
+MAX_UNITS = Decimal("1e10")
 
 
 class ConflictError(DemandError):
@@ -104,6 +110,8 @@ def _apply_one(
         raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
     if edit.consensus_units < 0:
         raise DemandError("Consensus cannot be negative.")
+    if edit.consensus_units >= MAX_UNITS:
+        raise DemandError(f"{edit.consensus_units} units is above the limit of {MAX_UNITS:,.0f}.")
     if edit.family_id is not None:
         product_ids = _family_products(edit.family_id, user)
     else:
@@ -119,8 +127,13 @@ def _apply_one(
         raise ConflictError(_conflict_message(edit, locked))
     current = consensus_frame(cycle, product_ids)
     current = current[current["month"] == edit.month].set_index("product_id")
+    if edit.product_id is not None and edit.product_id not in current.index:
+        current = _uncovered(current, edit)
     if current.empty:
-        raise DemandError("There is no forecast for this cell yet; run the forecast first.")
+        raise DemandError(
+            f"{edit.month:%b %Y}: no product of this family has a forecast to spread the family "
+            "total over; type the numbers on the products instead."
+        )
     targets = _targets(current, edit, set(locked))
     return [
         _write_cell(
@@ -129,6 +142,13 @@ def _apply_one(
         for pid, target in targets.items()
         if target != _dec(current.at[pid, "consensus_units"])
     ]
+
+
+def _uncovered(current: pd.DataFrame, edit: CellEdit) -> pd.DataFrame:
+    """A zero-forecast row for a product the statistical forecast does not cover."""
+    zero = {"month": edit.month, "statistical_units": 0.0, "event_units": 0.0}
+    row = pd.DataFrame([{**zero, "consensus_units": 0.0}], index=pd.Index([edit.product_id]))
+    return pd.concat([current, row]) if not current.empty else row
 
 
 def _family_of(product_id: int | None) -> int:
@@ -200,9 +220,11 @@ def _write_cell(
     override = existing or DemandOverride(
         cycle=cycle, product_id=product_id, month=month, version=0
     )
-    override.adjustment_units = target - _dec(current["statistical_units"] + current["event_units"])
+    override.consensus_units = target
+    override.statistical_at_entry_units = _dec(current["statistical_units"])
     override.version += 1
     override.reason, override.comment, override.updated_by = reason, comment[:500], user
+    override.carried_from = None  # typed again in this cycle: the planner's own now
     with transaction.atomic():  # savepoint: a concurrent first insert raises IntegrityError
         override.save()
     sku = Product.objects.values_list("sku", flat=True).get(pk=product_id)

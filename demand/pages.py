@@ -1,4 +1,4 @@
-"""Secondary demand pages: charts JSON, XLSX, events, new products and accuracy (thin views)."""
+"""Secondary demand pages: charts JSON, XLSX, events, carried-over items, new products, accuracy."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import scope_to_families, user_family_ids
 from cycles.models import PlanningCycle
 from cycles.stage_views import posted_int
-from demand import accuracy, events, xlsx
+from demand import accuracy, carryover, events, xlsx
 from demand.charts import chart_series
 from demand.forms import EventForm, LikeItemForm
 from demand.grid import may_edit, visible_families
-from demand.models import DemandEvent, ReasonCode
+from demand.models import DemandEvent, DemandOverride, ReasonCode
 from demand.services import DemandError
 from demand.views import chosen_family
 from masterdata.models import Product
@@ -117,6 +117,44 @@ class EventDeleteView(RoleRequiredMixin, View):
         except (DemandError, PermissionDenied, DemandEvent.DoesNotExist) as exc:
             messages.error(request, str(exc) or "No such event.")
         return redirect("demand:events", pk=pk)
+
+
+class CarriedView(RoleRequiredMixin, TemplateView):
+    """Overrides and events carried over from the previous cycle; the planner drops them here."""
+
+    template_name = "demand/carried.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
+        context.update(
+            cycle=cycle,
+            overrides=DemandOverride.objects.filter(cycle=cycle, carried_from__isnull=False)
+            .select_related("product", "carried_from")
+            .order_by("product__sku", "month"),
+            events=DemandEvent.objects.filter(cycle=cycle, carried_from__isnull=False)
+            .select_related("product", "family", "carried_from")
+            .order_by("start_month", "name"),
+            may_edit=may_edit(cycle, self.request.user),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            overrides = [int(v) for v in request.POST.getlist("override")]
+            event_ids = [int(v) for v in request.POST.getlist("event")]
+        except ValueError:
+            messages.error(request, "The selection names an item that is not a number.")
+            return redirect("demand:carried", pk=pk)
+        try:
+            dropped = carryover.carried_drop(
+                pk, request.user, override_ids=overrides, event_ids=event_ids
+            )
+        except (DemandError, PermissionDenied) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Dropped {dropped} carried-over item(s).")
+        return redirect("demand:carried", pk=pk)
 
 
 class NewProductsView(RoleRequiredMixin, TemplateView):

@@ -2,10 +2,11 @@
 
 `cycle_demand_plan` is the contract the supply and inventory reviews (and the API export) call:
 the cycle's demand per product, site and month over the horizon. It returns the consensus demand
-(statistical + events + overrides) when the cycle has a succeeded forecast run, split to sites by
-each product's share of the last twelve months of sales (a new product borrows its like-item's
-shares), else a flat run-rate from the last twelve months of sales history, so downstream stages
-always have something to plan against and say which source they used.
+when the cycle has a succeeded forecast run, split to sites by `datainputs.selectors.site_shares`
+(recent sales, else like-item, family, supply-term site...: a product's demand is never
+dropped), else a flat run-rate from the last twelve months of sales history, so downstream
+stages always have something to plan against and say which source they used. Past-due open
+orders (backlog) are added to the first month on their own site.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Sum
 from cycles.models import PlanningCycle
 from cycles.plan_build import frozen_demand
 from datainputs.models import SalesHistory
+from datainputs.selectors import past_due_orders, site_shares
 from demand.models import (
     CurrentForecast,
     DemandEvent,
@@ -29,7 +31,16 @@ from demand.models import (
 )
 from masterdata.models import Product
 
-DEMAND_PLAN_COLUMNS = ["product_id", "site_id", "month", "demand_units", "source"]
+DEMAND_PLAN_COLUMNS = [
+    "product_id",
+    "site_id",
+    "month",
+    "demand_units",
+    "consensus_units",
+    "backlog_units",
+    "source",
+]
+PLANNER_ONLY_MODEL = "none (planner input)"
 CONSENSUS_COLUMNS = [
     "product_id",
     "family_id",
@@ -43,6 +54,8 @@ CONSENSUS_COLUMNS = [
     "consensus_units",
     "version",
     "overridden",
+    "statistical_changed",
+    "carried",
 ]
 
 
@@ -76,48 +89,39 @@ def cycle_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
 
 
 def live_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
-    """The demand as it stands now (``DEMAND_PLAN_COLUMNS``); see the module docstring."""
+    """The demand as it stands now (``DEMAND_PLAN_COLUMNS``; units).
+
+    ``demand_units`` = ``consensus_units`` + ``backlog_units``; backlog (past-due open orders,
+    `datainputs.selectors.past_due_orders`) sits on its own site in the first month only.
+    """
     if current_run(cycle) is None:
-        return _run_rate_plan(cycle)
-    consensus = consensus_frame(cycle)
-    source = "consensus" if DemandOverride.objects.filter(cycle=cycle).exists() else "statistical"
-    shares = site_shares(cycle, consensus["product_id"].unique().tolist())
-    plan = consensus.merge(shares, on="product_id", how="inner")
-    plan["demand_units"] = plan["consensus_units"] * plan["share"]
+        plan, source = _run_rate_plan(cycle), "run_rate"
+    else:
+        consensus = consensus_frame(cycle)
+        overridden = DemandOverride.objects.filter(cycle=cycle).exists()
+        source = "consensus" if overridden else "statistical"
+        shares = site_shares(consensus["product_id"].unique().tolist(), cycle.month)
+        plan = consensus.merge(shares[["product_id", "site_id", "share"]], on="product_id")
+        plan["consensus_units"] = plan["consensus_units"].astype(float) * plan["share"]
+    return _with_backlog(plan, cycle, source)
+
+
+def _with_backlog(plan: pd.DataFrame, cycle: PlanningCycle, source: str) -> pd.DataFrame:
+    keys = ["product_id", "site_id", "month"]
+    backlog = past_due_orders(cycle.month).assign(month=cycle.month)
+    plan = plan[[*keys, "consensus_units"]].merge(backlog, on=keys, how="outer")
+    plan[["consensus_units", "backlog_units"]] = (
+        plan[["consensus_units", "backlog_units"]].astype(float).fillna(0.0)
+    )
+    plan["demand_units"] = plan["consensus_units"] + plan["backlog_units"]
     plan["source"] = source
-    return plan[DEMAND_PLAN_COLUMNS].reset_index(drop=True)
-
-
-def site_shares(cycle: PlanningCycle, product_ids: list[int]) -> pd.DataFrame:
-    """Each product's share of its last 12 months of sales per site [product_id, site_id, share]."""
-    first = history_months(cycle, 12)[0]
-    like = dict(
-        Product.objects.filter(pk__in=product_ids, like_product__isnull=False).values_list(
-            "pk", "like_product_id"
-        )
-    )
-    wanted = set(product_ids) | set(like.values())
-    rows = (
-        SalesHistory.objects.filter(product_id__in=wanted, month__gte=first, month__lt=cycle.month)
-        .values("product_id", "site_id")
-        .annotate(units=Sum("quantity"))
-    )
-    sales = pd.DataFrame.from_records(list(rows), columns=["product_id", "site_id", "units"])
-    sales["units"] = sales["units"].astype(float).clip(lower=0)
-    totals = sales.groupby("product_id")["units"].transform("sum")
-    sales["share"] = (sales["units"] / totals.where(totals > 0)).fillna(0.0)
-    sales = sales[sales["share"] > 0][["product_id", "site_id", "share"]]
-    own = set(sales["product_id"])
-    borrowed = [
-        sales[sales["product_id"] == like[p]].assign(product_id=p)
-        for p in product_ids
-        if p not in own and p in like
-    ]
-    return pd.concat([sales[sales["product_id"].isin(product_ids)], *borrowed], ignore_index=True)
+    plan = plan.astype({"product_id": "int64", "site_id": "int64"})
+    return plan.sort_values(keys)[DEMAND_PLAN_COLUMNS].reset_index(drop=True)
 
 
 def _run_rate_plan(cycle: PlanningCycle) -> pd.DataFrame:
-    # Average monthly units over the last 12 closed months, held flat across the horizon.
+    # Average monthly units over the last 12 closed months, held flat across the horizon
+    # (already per site, so it needs no site split).
     first = (pd.Period(cycle.month, freq="M") - 12).to_timestamp().date()
     rows = (
         SalesHistory.objects.filter(month__gte=first, month__lt=cycle.month)
@@ -125,13 +129,9 @@ def _run_rate_plan(cycle: PlanningCycle) -> pd.DataFrame:
         .annotate(units=Sum("quantity"))
     )
     base = pd.DataFrame.from_records(list(rows), columns=["product_id", "site_id", "units"])
-    if base.empty:
-        return pd.DataFrame(columns=DEMAND_PLAN_COLUMNS)
-    base["demand_units"] = base["units"].astype(float) / 12.0
+    base["consensus_units"] = base["units"].astype(float) / 12.0
     months = pd.DataFrame({"month": horizon_months(cycle)})
-    plan = base.drop(columns="units").merge(months, how="cross")
-    plan["source"] = "run_rate"
-    return plan[DEMAND_PLAN_COLUMNS]
+    return base.drop(columns="units").merge(months, how="cross")
 
 
 def statistical_frame(
@@ -205,40 +205,104 @@ def _spread(rows: pd.DataFrame, units: float) -> pd.Series:
 
 
 def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """statistical + events + overrides per product x month (``CONSENSUS_COLUMNS``)."""
+    """The consensus per product x month over the horizon (``CONSENSUS_COLUMNS``, units).
+
+    consensus_units = the typed override where there is one, else max(0, statistical + events);
+    adjustment_units = consensus - (statistical + events) on overridden cells (0 elsewhere);
+    statistical_changed flags an override whose statistical forecast has moved since it was
+    typed (``statistical_units`` is the new value). A typed cell without a forecast row (a
+    product the forecast does not cover) is kept with a statistical forecast of 0.
+    """
     wanted = None if product_ids is None else set(product_ids)
     if wanted is not None:
         # Family events spread over the whole family, so read every product of those families.
         families = Product.objects.filter(pk__in=wanted).values("family_id")
         product_ids = Product.objects.filter(family_id__in=families).values_list("pk", flat=True)
-    stat = statistical_frame(cycle, product_ids)
-    if stat.empty:
-        return pd.DataFrame(columns=CONSENSUS_COLUMNS)
-    events = event_units(cycle, stat)
+    stat = statistical_frame(cycle, product_ids).astype({"product_id": "int64"})
+    events = event_units(cycle, stat).astype({"product_id": "int64"})
     if wanted is not None:
         stat = stat[stat["product_id"].isin(wanted)]
     overrides = overrides_frame(cycle, wanted)
+    overrides = overrides[overrides["month"].isin(horizon_months(cycle))]
+    if stat.empty and overrides.empty:
+        return pd.DataFrame(columns=CONSENSUS_COLUMNS)
     frame = stat.merge(events, on=["product_id", "month"], how="left")
-    frame = frame.merge(overrides, on=["product_id", "month"], how="left")
+    frame = frame.merge(overrides, on=["product_id", "month"], how="outer")
+    return _consensus(frame)[CONSENSUS_COLUMNS]
+
+
+def _consensus(frame: pd.DataFrame) -> pd.DataFrame:
     frame["overridden"] = frame["version"].notna()
     frame["version"] = pd.to_numeric(frame["version"]).fillna(0).astype(int)
-    frame[["event_units", "adjustment_units"]] = frame[["event_units", "adjustment_units"]].fillna(
-        0.0
+    frame["carried"] = frame["carried"].astype("boolean").fillna(False).astype(bool)
+    missing = frame["family_id"].isna()
+    if missing.any():
+        families = dict(Product.objects.values_list("pk", "family_id"))
+        frame.loc[missing, "family_id"] = frame.loc[missing, "product_id"].map(families)
+        frame.loc[missing, "model"] = "no forecast"
+    frame = frame.astype({"product_id": "int64", "family_id": "int64"})
+    numbers = ["statistical_units", "lower_units", "upper_units", "event_units"]
+    frame[numbers] = frame[numbers].astype(float).fillna(0.0)
+    forecast = frame["statistical_units"] + frame["event_units"]
+    typed = frame["override_units"].astype(float)
+    frame["consensus_units"] = typed.where(frame["overridden"], forecast.clip(lower=0.0))
+    frame["adjustment_units"] = (frame["consensus_units"] - forecast).where(
+        frame["overridden"], 0.0
     )
-    total = frame["statistical_units"] + frame["event_units"] + frame["adjustment_units"]
-    frame["consensus_units"] = total.clip(lower=0.0)
-    return frame[CONSENSUS_COLUMNS]
+    seen = frame["statistical_at_entry_units"].astype(float)
+    moved = (frame["statistical_units"] - seen).abs() >= 0.005
+    frame["statistical_changed"] = frame["overridden"] & seen.notna() & moved
+    return frame.sort_values(["product_id", "month"]).reset_index(drop=True)
+
+
+def _planner_only_rows(overrides: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells the planner typed for a product the forecast has no row for (a new product with
+    no history and no like-item): statistical and events are zero, the consensus is the input."""
+    known = pd.MultiIndex.from_frame(frame[["product_id", "month"]])
+    mine = overrides[~pd.MultiIndex.from_frame(overrides[["product_id", "month"]]).isin(known)]
+    if mine.empty:
+        return mine
+    families = dict(
+        Product.objects.filter(pk__in=set(mine["product_id"])).values_list("pk", "family_id")
+    )
+    return mine.assign(
+        family_id=mine["product_id"].map(families),
+        statistical_units=0.0,
+        lower_units=0.0,
+        upper_units=0.0,
+        model=PLANNER_ONLY_MODEL,
+        event_units=0.0,
+        version=mine["version"].astype(int),
+        overridden=True,
+    )
 
 
 def overrides_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """The cycle's overrides [product_id, month, override_units, statistical_at_entry_units,
+    version, carried] (units; ``carried``: taken over from an earlier cycle)."""
     rows = DemandOverride.objects.filter(cycle=cycle)
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))
-    columns = ["product_id", "month", "adjustment_units", "version"]
-    frame = pd.DataFrame.from_records(list(rows.values_list(*columns)), columns=columns)
-    frame["adjustment_units"] = frame["adjustment_units"].astype(float)
+    fields = ["product_id", "month", "consensus_units", "statistical_at_entry_units", "version"]
+    values = rows.values_list(*fields, "carried_from_id")
+    columns = ["product_id", "month", "override_units", "statistical_at_entry_units", "version"]
+    frame = pd.DataFrame.from_records(list(values), columns=[*columns, "carried"])
+    frame["override_units"] = frame["override_units"].astype(float)
+    frame["statistical_at_entry_units"] = frame["statistical_at_entry_units"].astype(float)
     frame["version"] = frame["version"].astype("Int64")
+    frame["carried"] = frame["carried"].notna()
     return frame
+
+
+def backlog_frame(cycle: PlanningCycle, product_ids: Iterable[int]) -> pd.DataFrame:
+    """Past-due open orders totalled over sites, in the cycle's first month.
+
+    Returns [product_id, month, backlog_units] (`datainputs.selectors.past_due_orders`).
+    """
+    backlog = past_due_orders(cycle.month)
+    backlog = backlog[backlog["product_id"].isin(list(product_ids))]
+    totals = backlog.groupby("product_id", as_index=False)["backlog_units"].sum()
+    return totals.assign(month=cycle.month)[["product_id", "month", "backlog_units"]]
 
 
 def actuals_frame(product_ids: Iterable[int], first: dt.date, before: dt.date) -> pd.DataFrame:

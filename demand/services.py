@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.run_tasks import dispatch
 from cycles.runs import RunStatus
 from demand import engine as demand_engine
 from demand.history import forecast_history, forecast_product_ids, forecast_rows
@@ -69,7 +70,7 @@ def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:
         if active.exists():
             raise DemandError("A forecast run is already in progress for this cycle.")
         run = ForecastRun.objects.create(cycle=cycle, requested_by=user, chunk_size=chunk_size())
-        _send_start(run.pk)
+        _send_start(run)
     return run
 
 
@@ -88,14 +89,15 @@ def forecast_run_retry(run_id: int, user: Any) -> ForecastRun:
         run.chunks.filter(status=ChunkStatus.FAILED).update(status=ChunkStatus.PENDING, error="")
         run.status, run.error, run.finished_at = RunStatus.QUEUED, "", None
         run.save(update_fields=["status", "error", "finished_at"])
-        _send_start(run.pk)
+        _send_start(run)
     return run
 
 
-def _send_start(run_id: int) -> None:
+def _send_start(run: ForecastRun) -> None:
+    """Send the run's start task after commit; an unreachable broker fails the run (Retry)."""
     from demand.tasks import forecast_run_start
 
-    transaction.on_commit(lambda: forecast_run_start.delay(run_id))
+    dispatch(run, forecast_run_start.delay)
 
 
 def forecast_run_prepare(run_id: int) -> list[int]:

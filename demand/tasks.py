@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from celery import group, shared_task
 
+from cycles.run_tasks import fresh_connection, run_heartbeat
 from demand import services
+from demand.models import ForecastRun
 
 
 @shared_task(acks_late=True)
@@ -23,9 +25,11 @@ def forecast_run_start(run_id: int) -> int:
 @shared_task(bind=True, acks_late=True, max_retries=2, default_retry_delay=1)
 def forecast_chunk(self, run_id: int, index: int) -> bool:  # type: ignore[no-untyped-def]
     try:
-        return services.forecast_chunk_compute(run_id, index)
+        with run_heartbeat(ForecastRun, run_id):
+            return services.forecast_chunk_compute(run_id, index)
     except Exception as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=0 if self.request.is_eager else 1) from exc
+        fresh_connection()  # PostgreSQL may have dropped the connection the chunk failed on
         services.forecast_chunk_failed(run_id, index, f"{type(exc).__name__}: {exc}")
         return False

@@ -19,6 +19,7 @@ urlpatterns = [
         pages.EventDeleteView.as_view(),
         name="event_delete",
     ),
+    path("cycles/<int:pk>/carried/", pages.CarriedView.as_view(), name="carried"),
     path("cycles/<int:pk>/new-products/", pages.NewProductsView.as_view(), name="new_products"),
     path("accuracy/", pages.AccuracyView.as_view(), name="accuracy"),
     path("runs/<int:run_id>/", views.RunProgressView.as_view(), name="run_progress"),

@@ -17,6 +17,7 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import preconditions
 from cycles.models import PlanningCycle
+from cycles.run_control import run_outcome_text
 from cycles.services import TransitionError
 from cycles.stage_views import CurrentCycleView
 from demand import grid, services
@@ -109,6 +110,15 @@ def _progress(request: HttpRequest, run: ForecastRun) -> HttpResponse:
     return render(request, "partials/run_progress.html", {"run": run, "poll_url": poll_url})
 
 
+def _reload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the review page (a full reload for htmx, so its messages and results show)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("demand:review", pk=pk)
+
+
 class RunStartView(RoleRequiredMixin, View):
     required_action = "run_forecast"
 
@@ -118,11 +128,12 @@ class RunStartView(RoleRequiredMixin, View):
             run = services.forecast_run_request(pk, request.user)
         except services.DemandError as exc:
             messages.error(request, str(exc))
-            return redirect("demand:review", pk=pk)
+            return _reload(request, pk)
         run.refresh_from_db()  # with eager Celery (no broker) the run has already finished
-        if request.htmx:  # type: ignore[attr-defined]
+        messages.info(request, run_outcome_text(run, "Forecast run"))
+        if request.htmx and run.is_active:  # type: ignore[attr-defined]
             return _progress(request, run)
-        return redirect("demand:review", pk=pk)
+        return _reload(request, pk)  # finished in the request (eager): show its results
 
 
 class RunRetryView(RoleRequiredMixin, View):

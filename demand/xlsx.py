@@ -12,19 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from cycles.models import PlanningCycle
+from datainputs.importers.parsing import TableParseError, xlsx_rows
 from demand.grid import grid_data, month_key, version_key
-from demand.overrides import CellEdit
+from demand.overrides import MAX_UNITS, CellEdit
 from masterdata.models import Product, ProductFamily
+from siop.cells import xlsx_append
+from siop.numbers import NumberError, parse_number
 
 HEAD = ["Family", "SKU", "Product", "Measure"]
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF4CC")
+MAX_SHEET_ROWS = 100_000  # a family of 20,000 products x 5 measures
+MAX_COLUMNS = 200  # 4 label columns + history + horizon months
 
 
 def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> bytes:
@@ -43,13 +48,14 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
     for row in data.rows:
         sku = "" if row["is_family"] else skus[row["product_id"]]
         label = row["product"] if row["is_family"] else row["product"][len(sku) + 1 :]
-        sheet.append(
+        xlsx_append(
+            sheet,
             [family.code, sku, label, row["measure_label"]]
-            + [row.get(month_key(m)) for m in months]
+            + [row.get(month_key(m)) for m in months],
         )
         if row["measure"] == "consensus" and not row["is_family"]:
             for m in data.horizon:
-                versions.append([sku, f"{m:%Y-%m}", row.get(version_key(m), 0)])
+                xlsx_append(versions, [sku, f"{m:%Y-%m}", row.get(version_key(m), 0)])
                 sheet.cell(sheet.max_row, 5 + months.index(m)).fill = EDITABLE_FILL
     versions.sheet_state = "hidden"
     sheet.freeze_panes = "E2"
@@ -67,20 +73,20 @@ class UploadResult:
 def parse_upload(
     content: bytes, cycle: PlanningCycle, family: ProductFamily, user: Any
 ) -> UploadResult:
-    """Turn an uploaded grid into edits (changed consensus cells), or row-level errors."""
+    """Turn an uploaded grid into edits (changed consensus cells), or row-level errors.
+
+    Numbers typed as text are read in ``NUMBER_LOCALE`` (``siop.numbers``); the sheet is
+    streamed and read no further than ``MAX_SHEET_ROWS`` rows.
+    """
     result = UploadResult()
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        result.errors.append("The file is not a readable .xlsx workbook.")
+        rows = _sheet_rows(content, "Demand review")
+        downloaded = _versions(content, result)
+    except TableParseError as exc:
+        result.errors.append(f"{exc} Download the grid, edit it and upload that file.")
         return result
-    if "Demand review" not in book.sheetnames:
-        result.errors.append("The workbook has no 'Demand review' sheet; download the grid first.")
-        return result
-    rows = list(book["Demand review"].iter_rows(values_only=True))
     data = grid_data(cycle, family, user)
     columns = _month_columns(rows[0] if rows else (), data.horizon, result)
-    downloaded = _versions(book)
     current = {
         r["product_id"]: r for r in data.rows if r["measure"] == "consensus" and not r["is_family"]
     }
@@ -105,6 +111,15 @@ def parse_upload(
     return result
 
 
+def _sheet_rows(content: bytes, name: str) -> list[tuple[Any, ...]]:
+    rows = []
+    for number, values in enumerate(xlsx_rows(io.BytesIO(content), name, MAX_COLUMNS), start=1):
+        if number > MAX_SHEET_ROWS:
+            raise TableParseError(f"The '{name}' sheet has more than {MAX_SHEET_ROWS} rows.")
+        rows.append(values)
+    return rows
+
+
 def _month_columns(
     header: tuple[Any, ...], horizon: list[dt.date], result: UploadResult
 ) -> dict[int, dt.date]:
@@ -121,12 +136,26 @@ def _month_columns(
     return columns
 
 
-def _versions(book: Any) -> dict[tuple[str, str], int]:
-    if "_versions" not in book.sheetnames:
-        return {}
+def _versions(content: bytes, result: UploadResult) -> dict[tuple[str, str], int]:
+    """(SKU, month) -> the lock version at download time, from the hidden ``_versions`` sheet."""
+    try:
+        rows = _sheet_rows(content, "_versions")
+    except TableParseError:
+        return {}  # a sheet re-saved without it: the current versions apply
     out = {}
-    for sku, month, version in list(book["_versions"].iter_rows(values_only=True))[1:]:
-        out[(str(sku), str(month))] = int(version or 0)
+    for number, values in enumerate(rows[1:], start=2):
+        sku, month, version = [*values, None, None, None][:3]
+        if sku is None and month is None:
+            continue
+        if isinstance(version, bool) or not (
+            version is None or isinstance(version, int) or str(version).strip().isdigit()
+        ):
+            result.errors.append(
+                f"_versions sheet, row {number}: '{version}' is not a version number; "
+                "this sheet is written by the download, do not edit it."
+            )
+            continue
+        out[(str(sku), str(month))] = int(str(version).strip() or 0) if version else 0
     return out
 
 
@@ -145,11 +174,11 @@ def _cell(
         result.errors.append(f"{where}: the consensus is empty; give a number (0 for none).")
         return
     try:
-        units = Decimal(str(raw).replace(",", "").strip())
-    except InvalidOperation:
-        result.errors.append(f"{where}: '{raw}' is not a number.")
+        units = parse_number(raw, limit=MAX_UNITS)
+    except NumberError as exc:
+        result.errors.append(f"{where}: {exc}")
         return
-    if not units.is_finite() or units < 0:
+    if units < 0:
         result.errors.append(f"{where}: the consensus must be zero or more, not {raw}.")
         return
     if abs(units - Decimal(str(row.get(month_key(month), 0)))) < Decimal("0.005"):

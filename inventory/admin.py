@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib import admin
 
+from cycles.run_admin import RunAdmin
 from inventory.models import InventoryRun, PolicyOverride
 from siop.admin_readonly import ReadOnlyAdmin, register_read_only
 
 
 @admin.register(InventoryRun)
-class InventoryRunAdmin(ReadOnlyAdmin):
-    list_display = ["id", "cycle", "status", "demand_source", "created_at", "finished_at"]
-    list_filter = ["status"]
+class InventoryRunAdmin(RunAdmin):
+    list_display = ["id", "cycle", "status", "demand_source", "attempts", "heartbeat_at",
+                    "created_at", "finished_at"]  # fmt: skip
 
 
 @admin.register(PolicyOverride)

@@ -1,17 +1,18 @@
 """Assemble the engine's inputs for one cycle from master data, data inputs and other stages.
 
 Sources (keys are database ids; months become monthly pandas Periods):
-* demand: `demand.selectors.cycle_demand_plan(cycle)` (consensus, or its documented fallback);
+* demand: `demand.selectors.cycle_demand_plan(cycle)` (consensus, or its documented fallback,
+  plus the backlog of past-due orders in the first month);
 * planned supply: `supply.selectors.cycle_planned_supply(cycle)` (empty until supply plans);
-* scheduled receipts: open `OpenReceipt` lines by due month; overdue lines land in the first
-  month, lines due after the horizon are left out;
-* opening stock: the latest `InventoryOnHand` per product-site dated on or before the cycle
-  month (a newer snapshot would already contain receipts the projection adds again); only
-  when there is none (a past cycle re-run) the earliest later snapshot stands in;
+* scheduled receipts and opening stock: `datainputs.selectors.open_receipts` and
+  `opening_stock`, the shared rules the supply plan uses too (overdue receipts in the first
+  month; the latest count dated by the end of the cycle's opening month);
 * history: 24 closed months of `SalesHistory` summed over channels; forecast history: the
   first-month demand plan of each earlier cycle (up to 12), compared with what then sold;
 * lead time, its sd, MOQ and order multiple: the preferred `SupplyTerm` (the shortest lead
   time if several are preferred); items without one get the settings' default lead time.
+  Days become fractional months by `masterdata.leadtimes.lead_time_months` (safety stock
+  covers the real exposure time); the supply plan rounds the same value to whole months.
 Item universe: every product-site with demand, stock, receipts, planned supply or a supply term.
 """
 
@@ -23,16 +24,17 @@ import pandas as pd
 from django.db.models import Sum
 
 from cycles.models import PlanningCycle
-from datainputs.models import InventoryOnHand, OpenReceipt, SalesHistory
+from datainputs.models import SalesHistory
+from datainputs.selectors import open_receipts, opening_stock
 from demand.selectors import cycle_demand_plan, horizon_months
 from inventory.engine.pipeline import FLOW_UNIT_COLUMNS, KEYS
 from inventory.models import InventorySettings
+from masterdata.leadtimes import lead_time_months
 from masterdata.models import Product, SupplyTerm
 from supply.selectors import cycle_planned_supply
 
 HISTORY_MONTHS = 24
 FORECAST_HISTORY_CYCLES = 12
-DAYS_PER_MONTH = 365.0 / 12.0
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,11 @@ def _demand(cycle: PlanningCycle) -> tuple[pd.DataFrame, str]:
     return out[[*KEYS, "period", "demand_units"]], source
 
 
-def _receipts(cycle: PlanningCycle, months: list) -> pd.DataFrame:
-    end = (pd.Period(months[-1], freq="M") + 1).to_timestamp().date()
-    rows = OpenReceipt.objects.filter(due_date__lt=end).values_list(
-        "product_id", "site_id", "due_date", "quantity"
+def _receipts(months: list) -> pd.DataFrame:
+    frame = open_receipts(months).rename(
+        columns={"product_id": "product", "site_id": "site", "receipt_units": "receipts_units"}
     )
-    frame = _frame(rows, [*KEYS, "due_date", "receipts_units"])
-    start = pd.Period(cycle.month, freq="M")
-    period = _period(frame["due_date"])
-    frame["period"] = period.where(period >= start, start)
-    frame["receipts_units"] = frame["receipts_units"].astype(float)
+    frame["period"] = _period(frame["month"])
     return frame[[*KEYS, "period", "receipts_units"]]
 
 
@@ -91,7 +88,7 @@ def _planned(cycle: PlanningCycle) -> pd.DataFrame:
 def _flows(cycle: PlanningCycle) -> tuple[pd.DataFrame, str]:
     demand, source = _demand(cycle)
     months = horizon_months(cycle)
-    parts = [demand, _receipts(cycle, months), _planned(cycle)]
+    parts = [demand, _receipts(months), _planned(cycle)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=[*KEYS, "period", *FLOW_UNIT_COLUMNS]), source
@@ -125,7 +122,9 @@ def _forecast_history(cycle: PlanningCycle) -> pd.DataFrame:
     earlier = PlanningCycle.objects.filter(month__lt=cycle.month).order_by("-month")
     parts = []
     for previous in earlier[:FORECAST_HISTORY_CYCLES]:
-        plan = cycle_demand_plan(previous)
+        # The forecast that was made, without that cycle's backlog (not a forecast of sales).
+        plan = cycle_demand_plan(previous).drop(columns="demand_units")
+        plan = plan.rename(columns={"consensus_units": "demand_units"})
         first_month = plan[pd.to_datetime(plan["month"]) == pd.Timestamp(previous.month)]
         parts.append(first_month)
     if not parts or all(p.empty for p in parts):
@@ -140,13 +139,7 @@ def _forecast_history(cycle: PlanningCycle) -> pd.DataFrame:
 
 
 def _opening_stock(cycle: PlanningCycle) -> pd.DataFrame:
-    rows = InventoryOnHand.objects.values_list("product_id", "site_id", "as_of_date", "quantity")
-    stock = _frame(rows, [*KEYS, "as_of_date", "opening_stock_units"])
-    # Latest snapshot on or before the cycle month; failing that, the earliest one after it.
-    stock["after"] = pd.to_datetime(stock["as_of_date"]) > pd.Timestamp(cycle.month)
-    stock["distance"] = (pd.to_datetime(stock["as_of_date"]) - pd.Timestamp(cycle.month)).abs()
-    stock = stock.sort_values(["after", "distance"]).drop_duplicates(KEYS, keep="first")
-    stock["opening_stock_units"] = stock["opening_stock_units"].astype(float)
+    stock = opening_stock(cycle.month).rename(columns={"product_id": "product", "site_id": "site"})
     return stock[[*KEYS, "opening_stock_units"]]
 
 
@@ -157,8 +150,8 @@ def _supply_terms(default_lead_time_days: int) -> pd.DataFrame:
     )  # fmt: skip
     terms = _frame(rows, [*KEYS, "lead_days", "lead_sd_days", "moq_units", "order_multiple_units"])
     terms = terms.sort_values("lead_days").drop_duplicates(KEYS, keep="first")
-    terms["lead_time_months"] = terms["lead_days"].astype(float) / DAYS_PER_MONTH
-    terms["sd_lead_time_months"] = terms["lead_sd_days"].astype(float) / DAYS_PER_MONTH
+    terms["lead_time_months"] = lead_time_months(terms["lead_days"].astype(float))
+    terms["sd_lead_time_months"] = lead_time_months(terms["lead_sd_days"].astype(float))
     for column in ("moq_units", "order_multiple_units"):
         terms[column] = terms[column].astype(float)
     return terms[[*KEYS, "lead_time_months", "sd_lead_time_months", "moq_units",
@@ -177,7 +170,7 @@ def _items(
     products["unit_cost"] = products["unit_cost"].astype(float)
     items = keys.merge(products, on="product", how="inner")
     items = items.merge(stock, on=KEYS, how="left").merge(terms, on=KEYS, how="left")
-    default_months = settings.default_lead_time_days / DAYS_PER_MONTH
+    default_months = float(lead_time_months(pd.Series([settings.default_lead_time_days])).iloc[0])
     return items.fillna(
         {"opening_stock_units": 0.0, "lead_time_months": default_months,
          "sd_lead_time_months": 0.0, "moq_units": 0.0, "order_multiple_units": 0.0}

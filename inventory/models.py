@@ -131,6 +131,10 @@ class InventoryRun(CalculationRun):
     ``targets`` (policies from demand statistics, lead times and service targets, before the
     supply plan) or ``projection`` (projected inventory and KPIs from the pinned supply plan)."""
 
+    task_name = "inventory.calculate"
+    run_action = "edit_inventory_policy"
+    pruned_rows = ("inventory.PolicyRow", "inventory.ProjectionRow", "inventory.InventoryException")
+
     demand_source = models.CharField(max_length=60, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     plan_step = models.CharField(

@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
+from accounts.scoping import visible_or_404
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
+from cycles.run_control import run_outcome_text
 from cycles.stage_views import CurrentCycleView, posted_int, sign_off_context
 from inventory import selectors, services
 from inventory.forms import OverrideForm, ServiceTargetsForm, SettingsForm
@@ -109,8 +111,8 @@ class SettingsUpdateView(InventoryPostView):
 
 class CalculateView(InventoryPostView):
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        services.inventory_run_request(pk, request.user)
-        return "Inventory calculation started."
+        run = services.inventory_run_request(pk, request.user)
+        return run_outcome_text(run, "Inventory calculation")
 
 
 class RunProgressView(stage_views.RunProgressView):
@@ -122,7 +124,7 @@ class OverrideView(RoleRequiredMixin, View):
     def _context(self, pk: int, product_id: int, site_id: int) -> dict[str, Any]:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         product, site = (
-            get_object_or_404(Product, pk=product_id),
+            visible_or_404(Product.objects.all(), self.request.user, pk=product_id),
             get_object_or_404(Site, pk=site_id),
         )
         existing = PolicyOverride.objects.filter(cycle=cycle, product=product, site=site).first()

@@ -15,7 +15,7 @@ from django.db.models import Model, QuerySet
 from django_filters.views import FilterView
 
 from accounts.mixins import RoleRequiredMixin
-from accounts.selectors import scope_to_families
+from accounts.scoping import scope_filter_choices, scoped
 from siop.keyset import keyset_page
 
 
@@ -24,7 +24,8 @@ class TableListView(RoleRequiredMixin, FilterView):
     page_size = 50
     title = ""
     columns: list[tuple[str, str]] = []  # (heading, dotted attribute path)
-    family_path: str | None = None  # ORM path to the family id for planner scoping
+    family_path: str | None = None  # kept for readers; scoping derives it (accounts.scoping)
+    sku_key_field: str | None = None  # a text column starting with a SKU (the audit log)
     upload_name: str | None = None
 
     def get_queryset(self) -> QuerySet[Any]:
@@ -33,9 +34,12 @@ class TableListView(RoleRequiredMixin, FilterView):
         if related:
             # One query per page, not one per row and column.
             queryset = queryset.select_related(*related)
-        if self.family_path:
-            queryset = scope_to_families(queryset, self.request.user, self.family_path)
-        return queryset
+        return scoped(queryset, self.request.user, sku_key_field=self.sku_key_field)
+
+    def get_filterset(self, filterset_class: Any) -> Any:
+        filterset = super().get_filterset(filterset_class)
+        scope_filter_choices(filterset, self.request.user)
+        return filterset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from siop.numbers import check_locale
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "accounts",
     "masterdata",
     "datainputs",
@@ -67,9 +70,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "siop.middleware.BodySizeLimitMiddleware",  # 413 before anything reads an upload
     "django.middleware.security.SecurityMiddleware",
     # Pages, grid JSON and exports compress 5-10x; Django's GZip pads its output against BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
                 "cycles.context_processors.recent_cycles",
+                "siop.context_processors.number_format",
             ],
         },
     },
@@ -104,7 +110,9 @@ TEMPLATES = [
 # No DATABASE_URL -> a SQLite file, so `make run` needs no server.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)
+    # Health checks: a persistent connection PostgreSQL dropped (restart, failover, idle kill) is
+    # replaced before the next request uses it, instead of answering that request with a 500.
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     if DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 }
@@ -138,10 +146,34 @@ STORAGES = {
     },
 }
 
-# Uploads: CSV/XLSX data inputs are parsed in memory; refuse anything unreasonably large.
+# Uploads: a body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413) before it is read; files
+# above 2.5 MB spool to a temporary file and are parsed as a stream that stops at IMPORT_MAX_ROWS.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024))
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 500_000))
+
+# How people write numbers (grid edits and pastes, browser uploads): a CLDR locale, e.g. "en"
+# (1,234.5) or "de" (1.234,5). Text that reads two ways in it is refused (siop/numbers.py); the
+# API always reads locale-free numbers (1234.5).
+NUMBER_LOCALE = check_locale(os.environ.get("NUMBER_LOCALE", "en"))
+
+# Content-Security-Policy (django-csp): scripts only from this site's static files, so stored
+# text can never run as script. Styles allow inline attributes (Tabulator and Plotly size
+# cells and charts with style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Celery: no broker configured -> tasks run eagerly in-process (developer default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -150,12 +182,56 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redelivery of an unacknowledged message (worker killed) after this long; the run watchdog
+    # below re-queues a dead worker's run long before, so this only has to outlast the longest task.
+    "visibility_timeout": 3600,
+    # A broker that does not answer fails "Run ..." within seconds (the run says so) instead of
+    # hanging the request; the worker's own reconnect loop retries forever.
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 30,
+}
+# Sending a task while the broker is down: give up after ~1 s and fail the run with a message.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+# The worker waits for a broker that is not up yet, and reconnects forever after losing it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# On a lost broker connection a running task keeps running: its run is recorded in PostgreSQL
+# (heartbeat, result rows), its duplicate delivery is skipped by the run's claim, and cancelling it
+# would throw away minutes of work that the watchdog would then have to re-queue.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "siop")
+# Worker recycling: a pool process is replaced after this many tasks, or after a task leaves it
+# above this resident memory (KiB), so memory a big run kept (pandas/numpy arenas) is returned.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
+    os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)
+)
 
 REDIS_URL = os.environ.get("REDIS_URL", CELERY_BROKER_URL)
+
+# Calculation runs (cycles.run_tasks, cycles.run_watchdog): a running run's worker writes a
+# heartbeat every RUN_HEARTBEAT_SECONDS; with none for RUN_HEARTBEAT_TIMEOUT_SECONDS its worker
+# counts as gone and the watchdog (every RUN_WATCHDOG_INTERVAL_SECONDS) re-queues the run (up to
+# 3 attempts) or fails it. A queued run no worker started within RUN_REDISPATCH_AFTER_SECONDS of
+# being sent is sent again, at most RUN_MAX_DISPATCHES times, then failed.
+RUN_HEARTBEAT_SECONDS = float(os.environ.get("RUN_HEARTBEAT_SECONDS", 15))
+RUN_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("RUN_HEARTBEAT_TIMEOUT_SECONDS", 120))
+RUN_WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("RUN_WATCHDOG_INTERVAL_SECONDS", 60))
+RUN_REDISPATCH_AFTER_SECONDS = int(os.environ.get("RUN_REDISPATCH_AFTER_SECONDS", 600))
+RUN_MAX_DISPATCHES = int(os.environ.get("RUN_MAX_DISPATCHES", 3))
+# Result rows of a run superseded by a newer succeeded run of its cycle are deleted this many days
+# after it finished (daily beat task); current, pinned, signed-off and approved runs are kept.
+RUN_RETENTION_DAYS = int(os.environ.get("RUN_RETENTION_DAYS", 30))
 
 # Beat: the schedule lives in the database (django-celery-beat, editable in Django admin); the
 # entries below are installed there when beat starts, and can then be changed or disabled.
@@ -164,6 +240,14 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-upload-previews": {
         "task": "datainputs.tasks.purge_stale_previews",
         "schedule": 6 * 3600,
+    },
+    "run-watchdog": {
+        "task": "cycles.run_watchdog",
+        "schedule": RUN_WATCHDOG_INTERVAL_SECONDS,
+    },
+    "prune-superseded-runs": {
+        "task": "cycles.prune_superseded_runs",
+        "schedule": 24 * 3600,
     },
 }
 IMPORT_PREVIEW_MAX_AGE_HOURS = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", 48))

@@ -1,10 +1,4 @@
-"""Writing user text into spreadsheets safely, and streaming workbooks to the browser.
-
-A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
-Excel and LibreOffice as a formula (OWASP "CSV Injection"): a product named
-``=HYPERLINK("http://…","Click me")`` would become a live link. Such text is written with a
-leading apostrophe, which spreadsheet programs show as plain text. Numbers stay numbers.
-"""
+"""Streaming a workbook to the browser; user text goes in as text (``siop.cells``)."""
 
 from __future__ import annotations
 
@@ -15,15 +9,9 @@ from typing import Any
 from django.http import FileResponse
 from openpyxl import Workbook
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from siop.cells import xlsx_append
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: Any) -> Any:
-    """``value`` unchanged, except text a spreadsheet would run as a formula (see module doc)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def xlsx_response(
@@ -35,9 +23,9 @@ def xlsx_response(
     """
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.append([safe_cell(h) for h in header])
+    xlsx_append(worksheet, header)
     for row in rows:
-        worksheet.append([safe_cell(v) for v in row])
+        xlsx_append(worksheet, row)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it after sending
     workbook.save(spool)
     spool.seek(0)

@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 
 handler400 = "siop.errors.bad_request"
+handler403 = "siop.errors.forbidden"

@@ -1,8 +1,9 @@
 """Assemble the supply engine's inputs for a cycle from the database.
 
 Sources: master data (products, channels, resources with their capacity calendar, suppliers,
-supply terms with transport modes, resource loads), data inputs (latest stock on hand, open
-receipts), `demand.selectors.cycle_demand_plan` (the demand review's plan), the inventory
+supply terms with transport modes, resource loads), data inputs (opening stock and open
+receipts by the shared rules of `datainputs.selectors`, the same the inventory review uses),
+`demand.selectors.cycle_demand_plan` (the demand review's plan, backlog included), the inventory
 review's safety-stock targets (`inventory.selectors.cycle_inventory_targets`, may be empty)
 and the supply review's own decisions (firm orders, extra overtime).
 
@@ -14,11 +15,13 @@ Choices:
   by the channel's service priority.
 * A make term's resource is its primary load (ResourceLoad hours of that resource); the product's
   loads on other resources (packing...) are secondary loads of every unit made.
-* Lead times in days become whole months (rounded; see `lead_time_months_from_days`).
+* Lead times in days become whole months (`masterdata.leadtimes.lead_time_whole_months`, the
+  inventory review's fractional months rounded half up).
 * An order multiple of 1 (or 0) means "any quantity": the plan stays continuous there. MOQ and
   multiples of *make* terms are not modelled: production is planned in continuous quantities
   per month (lot sizing belongs to scheduling, not to the monthly S&OP plan).
-* Open receipts due before the cycle month arrive in its first month.
+* Open receipts due before the cycle month arrive in its first month; those due after the
+  horizon are left out (`datainputs.selectors.open_receipts`).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ import pandas as pd
 from django.db.models import Sum
 
 from cycles.models import PlanningCycle
-from datainputs.models import InventoryOnHand, OpenReceipt, SalesHistory
+from datainputs.models import SalesHistory
+from datainputs.selectors import open_receipts, opening_stock
 from demand.selectors import cycle_demand_plan
 from inventory.selectors import cycle_inventory_targets
+from masterdata.leadtimes import lead_time_whole_months
 from masterdata.models import (
     Channel,
     Product,
@@ -43,7 +48,7 @@ from masterdata.models import (
     SupplyTerm,
     SupplyTermMode,
 )
-from supply.engine import SupplyInputError, SupplyInputs, lead_time_months_from_days
+from supply.engine import SupplyInputError, SupplyInputs
 from supply.models import FirmOrder, ResourceOvertime
 
 
@@ -66,7 +71,7 @@ def _frame(rows: object, columns: list[str]) -> pd.DataFrame:
 
 
 def _months(days: pd.Series) -> pd.Series:
-    return lead_time_months_from_days(days.astype(float)).astype(int)
+    return lead_time_whole_months(days.astype(float))
 
 
 def _resources(cycle: PlanningCycle, periods: pd.PeriodIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -163,20 +168,21 @@ def _demand(cycle: PlanningCycle, codes: dict[str, dict[int, str]]) -> tuple[pd.
 def _stock(
     cycle: PlanningCycle, codes: dict[str, dict[int, str]]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    # The latest snapshot of each product-site up to the cycle month.
-    rows = InventoryOnHand.objects.filter(as_of_date__lte=cycle.month).values_list(
-        "product__sku", "site__code", "as_of_date", "quantity")  # fmt: skip
-    on_hand = _frame(rows, ["product", "site", "as_of_date", "on_hand_units"])
-    on_hand = on_hand.sort_values("as_of_date").drop_duplicates(["product", "site"], keep="last")
-    on_hand = on_hand.drop(columns="as_of_date").astype({"on_hand_units": float})
-    receipts = _frame(OpenReceipt.objects.values_list("product__sku", "site__code", "due_date",
-                                                      "quantity"),
-                      ["product", "site", "due_date", "receipt_units"])  # fmt: skip
-    start = pd.Period(cycle.month, freq="M")
-    period = pd.PeriodIndex(pd.to_datetime(receipts["due_date"]), freq="M")
-    receipts["period"] = period.where(period >= start, start)
-    receipts["receipt_units"] = receipts["receipt_units"].astype(float)
-    return on_hand, receipts.drop(columns="due_date")
+    # The shared rules (datainputs.selectors): the inventory review opens from the same numbers.
+    stock = opening_stock(cycle.month)
+    on_hand = pd.DataFrame({
+        "product": stock["product_id"].map(codes["product"]),
+        "site": stock["site_id"].map(codes["site"]),
+        "on_hand_units": stock["opening_stock_units"].astype(float),
+    })  # fmt: skip
+    due = open_receipts([p.to_timestamp().date() for p in horizon(cycle)])
+    receipts = pd.DataFrame({
+        "product": due["product_id"].map(codes["product"]),
+        "site": due["site_id"].map(codes["site"]),
+        "period": pd.PeriodIndex(pd.to_datetime(due["month"]), freq="M"),
+        "receipt_units": due["receipt_units"].astype(float),
+    })  # fmt: skip
+    return on_hand, receipts
 
 
 def _safety_stock(cycle: PlanningCycle, codes: dict[str, dict[int, str]]) -> pd.DataFrame:

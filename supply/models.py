@@ -31,6 +31,15 @@ class SourceType(models.TextChoices):
 
 
 class SupplyPlanRun(CalculationRun):
+    task_name = "supply.plan"
+    run_action = "run_supply_plan"
+    pruned_rows = (
+        "supply.PlannedOrder",
+        "supply.Shortage",
+        "supply.GapOption",
+        "supply.PlanResourceLoad",
+    )  # PlanCost stays: a few rows per run, read by the "vs the previous plan" comparison
+
     method = models.CharField(max_length=24, blank=True)
     solve_status = models.CharField(max_length=24, blank=True)
     objective_eur = models.FloatField(null=True, blank=True)

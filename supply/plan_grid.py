@@ -73,6 +73,7 @@ def plan_grid(
     One query whatever the number of products: the rows are read as values and pivoted.
     """
     chosen = measure(measure_key)
+    search = search.replace("\x00", "")  # PostgreSQL text cannot hold NUL; nobody types it
     value = sum((F(column) for column in chosen.columns[1:]), F(chosen.columns[0]))
     records = (
         _plan_rows(cycle, user, search.strip())

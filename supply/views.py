@@ -13,6 +13,7 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
+from cycles.run_control import run_outcome_text
 from cycles.stage_views import CurrentCycleView, sign_off_context
 from supply import selectors, services
 from supply.forms import FirmOrderForm, OvertimeForm, ReleaseForm
@@ -75,8 +76,7 @@ class PlanView(SupplyPostView):
     anchor = "planning"
 
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        services.supply_run_request(pk, request.user)
-        return "Supply plan queued; the page updates when it is done."
+        return run_outcome_text(services.supply_run_request(pk, request.user), "Supply plan")
 
 
 class RunProgressView(stage_views.RunProgressView):

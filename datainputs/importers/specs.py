@@ -30,6 +30,8 @@ class Column:
     max_length: int = 40  # "str" columns
     decimals: int = 2  # "decimal" columns: places kept (the model field's decimal_places)
     default: str = ""  # text used when an optional value is empty ("" = blank / NULL)
+    # Negative values are accepted with this warning (a real state worth a look), not refused.
+    negative_warning: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,15 @@ INVENTORY_ON_HAND = ImportSpec(
         SKU,
         SITE,
         Column("as_of_date", "date", "as_of_date", example="2026-11-01"),
-        Column("quantity", "decimal", "quantity", example="350", non_negative=True),
+        Column(
+            "quantity",
+            "decimal",
+            "quantity",
+            example="350",
+            help="Units on hand; negative when the ERP shipped before booking receipts",
+            negative_warning="Negative on-hand stock: accepted as the ERP reports it; check "
+            "unbooked receipts or shipments for this product and site.",
+        ),
     ),
     key_fields=("product", "site", "as_of_date"),
 )

@@ -194,8 +194,8 @@ def _bad_decimal(column: Column, model: type[models.Model]) -> str:
         f"abs({v}) >= 1e{limit}",
         f"scale({v}) > {places}",
     ]
-    if column.non_negative:
-        checks.append(f"{v} < 0")
+    if column.non_negative or column.negative_warning:
+        checks.append(f"{v} < 0")  # refused, or accepted with a warning the validator words
     return "(" + " OR ".join(checks) + ")"
 
 

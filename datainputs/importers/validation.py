@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from datainputs.importers.specs import Column, ImportSpec
 from masterdata.models import Channel, Product, ProductFamily, Resource, Site, Supplier, SupplyTerm
+from siop.numbers import MACHINE, NumberError, parse_number
 
 MAX_DECIMAL = Decimal("1e12")
+MAX_INT = Decimal(2**31)  # PostgreSQL integer
+DATE_TAIL = {"", " 00:00:00", "T00:00:00", " 00:00"}  # what spreadsheets append to dates
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ def _storable(text: str) -> str:
 class ValidationResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Accepted but worth a look (negative on-hand stock...): shown, never blocking.
+    warnings: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,15 +111,20 @@ def validate_rows(
     raw_rows: Sequence[tuple[int, Mapping[str, str]]],
     headers: Iterable[str] | None = None,
     family_scope: set[int] | None = None,
+    number_locale: str = MACHINE,
 ) -> ValidationResult:
-    """Type-check and resolve every row; ``family_scope`` limits which products may be written."""
+    """Type-check and resolve every row; ``family_scope`` limits which products may be written.
+
+    ``number_locale``: how numbers are written (``MACHINE`` for the API, the ``NUMBER_LOCALE``
+    setting for people's uploads; see ``siop.numbers``).
+    """
     result = ValidationResult()
     if headers is not None and not _check_headers(spec, list(headers), result):
         return result
     lookups = load_lookups(spec, (raw for _, raw in raw_rows))
     first_row_of_key: dict[tuple[Any, ...], int] = {}
     for number, raw in raw_rows:
-        clean, errors = _validate_row(spec, number, raw, lookups, family_scope)
+        clean, errors = _validate_row(spec, number, raw, lookups, family_scope, number_locale)
         if not errors:
             key = tuple(clean[f] for f in spec.key_fields)
             if key in first_row_of_key:
@@ -124,7 +134,16 @@ def validate_rows(
         result.errors.extend(errors)
         if not errors:
             result.rows.append(clean)
+            result.warnings.extend(_warnings(spec, number, clean))
     return result
+
+
+def _warnings(spec: ImportSpec, number: int, clean: dict[str, Any]) -> list[RowError]:
+    return [
+        RowError(number, column.name, column.negative_warning)
+        for column in spec.columns
+        if column.negative_warning and (clean.get(column.field) or 0) < 0
+    ]
 
 
 def _check_headers(spec: ImportSpec, headers: list[str], result: ValidationResult) -> bool:
@@ -151,6 +170,7 @@ def _validate_row(
     raw: Mapping[str, str],
     lookups: Lookups,
     family_scope: set[int] | None,
+    number_locale: str,
 ) -> tuple[dict[str, Any], list[RowError]]:
     clean: dict[str, Any] = {}
     errors: list[RowError] = []
@@ -166,7 +186,7 @@ def _validate_row(
                 clean[column.field] = _empty_value(column, lookups)
             continue
         try:
-            clean[column.field] = _convert(column, text, lookups)
+            clean[column.field] = _convert(column, text, lookups, number_locale)
         except ValueError as exc:
             errors.append(RowError(number, column.name, str(exc)))
     if not errors:
@@ -177,14 +197,14 @@ def _validate_row(
 
 def _empty_value(column: Column, lookups: Lookups) -> Any:
     if column.default:
-        return _convert(column, column.default, lookups)
+        return _convert(column, column.default, lookups, MACHINE)
     return "" if column.kind in {"str", "choice"} else None
 
 
 BOOL_TEXT = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-def _convert(column: Column, text: str, lookups: Lookups) -> Any:
+def _convert(column: Column, text: str, lookups: Lookups, number_locale: str) -> Any:
     if column.kind == "str":
         if len(text) > column.max_length:
             raise ValueError(f"Longer than {column.max_length} characters.")
@@ -194,9 +214,9 @@ def _convert(column: Column, text: str, lookups: Lookups) -> Any:
             raise ValueError(f"'{text}' is not true or false.")
         return BOOL_TEXT[text.lower()]
     if column.kind == "int":
-        return _parse_int(text, column)
+        return _parse_int(text, column, number_locale)
     if column.kind == "decimal":
-        return _parse_decimal(text, column)
+        return _parse_decimal(text, column, number_locale)
     if column.kind == "month":
         return parse_month(text)
     if column.kind == "date":
@@ -211,34 +231,28 @@ def _convert(column: Column, text: str, lookups: Lookups) -> Any:
     return found
 
 
-def _parse_int(text: str, column: Column) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a whole number.") from None
+def _parse_int(text: str, column: Column, locale: str) -> int:
+    value = parse_number(text, locale, limit=MAX_INT)
+    if value != value.to_integral_value():
+        raise NumberError(f"'{text}' is not a whole number.")
     if column.non_negative and value < 0:
-        raise ValueError("Must not be negative.")
-    return value
+        raise NumberError("Must not be negative.")
+    return int(value)
 
 
-def _parse_decimal(text: str, column: Column) -> Decimal:
-    try:
-        value = Decimal(text.replace(" ", ""))
-    except InvalidOperation:
-        raise ValueError(f"'{text}' is not a number.") from None
-    if not value.is_finite() or abs(value) >= MAX_DECIMAL:
-        raise ValueError(f"'{text}' is not a usable number.")
+def _parse_decimal(text: str, column: Column, locale: str) -> Decimal:
+    value = parse_number(text, locale, limit=MAX_DECIMAL)
     if column.non_negative and value < 0:
-        raise ValueError("Must not be negative.")
+        raise NumberError("Must not be negative.")
     return value.quantize(Decimal(1).scaleb(-column.decimals))
 
 
 def parse_month(text: str) -> dt.date:
-    """Accept YYYY-MM or a date in that month given as YYYY-MM-01."""
+    """Accept YYYY-MM or a date in that month given as YYYY-MM-01; nothing may follow."""
     try:
-        if len(text) == 7:
+        if len(text) == 7 and text[4] == "-" and text.replace("-", "").isdigit():
             return dt.date(int(text[:4]), int(text[5:7]), 1)
-        value = dt.date.fromisoformat(text[:10])
+        value = _parse_date(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a month (use YYYY-MM).") from None
     if value.day != 1:
@@ -247,7 +261,11 @@ def parse_month(text: str) -> dt.date:
 
 
 def _parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD, optionally with the midnight time spreadsheets add; anything else is refused
+    (``2026-11-02x`` is a typo, not a date)."""
     try:
+        if text[10:] not in DATE_TAIL or len(text) < 10 or text[4] != "-" or text[7] != "-":
+            raise ValueError(text)
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"'{text}' is not a date (use YYYY-MM-DD).") from None

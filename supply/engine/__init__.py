@@ -20,7 +20,6 @@ from supply.engine.inputs import (
     SupplyConfig,
     SupplyInputError,
     SupplyInputs,
-    lead_time_months_from_days,
 )
 from supply.engine.plan import plan_supply
 from supply.engine.program import ModelSize
@@ -38,7 +37,6 @@ __all__ = [
     "SupplyInputs",
     "SupplyPlan",
     "SupplySolveError",
-    "lead_time_months_from_days",
     "plan_supply",
     "plan_supply_aggregated",
     "rough_cut_capacity",

@@ -4,7 +4,8 @@ Time is the calendar month. ``SupplyInputs.horizon`` is the planning horizon, a 
 ``pandas.PeriodIndex`` of consecutive months; every ``period`` column holds monthly
 ``pandas.Period`` values (``Timestamp`` / ``"2026-01"`` strings are converted). Lead times are
 whole months: a lead time of L means something released in month t is available in t + L
-(0 = same month). `lead_time_months_from_days` converts the master data's days.
+(0 = same month). `masterdata.leadtimes.lead_time_whole_months` converts the master data's
+days (the one conversion every stage uses).
 
 Frames and columns (``*`` = optional, with its default); text keys must not be empty/NaN and
 numbers must be finite and >= 0 unless said otherwise:
@@ -54,10 +55,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-DAYS_PER_MONTH = 365.25 / 12
 STANDARD_MODE = "standard"
 
 
@@ -201,13 +200,3 @@ class SupplyConfig:
     mip_relative_gap: float = 1e-6
     time_limit_seconds: float = 120.0
     quantity_tolerance_units: float = 1e-6
-
-
-def lead_time_months_from_days(days: pd.Series) -> pd.Series:
-    """Whole months of lead time, rounded to the nearest month (a half month rounds up).
-
-    Monthly buckets cannot express a 10-day lead time; rounding to nearest keeps air freight
-    (days) in the same month and a 45-day ocean lane at 1 month (whereas 46 days rounds to 2).
-    """
-    months = np.floor(days.to_numpy(dtype=float) / DAYS_PER_MONTH + 0.5)
-    return pd.Series(months, index=days.index, name="lead_time_months")

@@ -99,7 +99,7 @@ def test_an_upload_of_a_cell_changed_since_download_is_a_conflict(planner, forec
     consensus_row(sheet, "HELM-1")[column(sheet, "2026-12")].value = 70
     response = upload(planner, forecast_cycle, family, book)
     assert response.status_code == 400 and b"Conflict" in response.content
-    assert DemandOverride.objects.get().adjustment_units != 0
+    assert DemandOverride.objects.get().consensus_units == Decimal("50")
 
 
 def test_a_percent_event_on_a_family_shows_in_the_grid(planner, forecast_cycle) -> None:

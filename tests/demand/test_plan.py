@@ -38,7 +38,15 @@ def test_the_consensus_is_split_to_sites_by_recent_sales_share(forecast_cycle, u
         reason="customer_intel",
     )
     plan = cycle_demand_plan(forecast_cycle)
-    assert list(plan.columns) == ["product_id", "site_id", "month", "demand_units", "source"]
+    assert list(plan.columns) == [
+        "product_id",
+        "site_id",
+        "month",
+        "demand_units",
+        "consensus_units",
+        "backlog_units",
+        "source",
+    ]
     assert set(plan["source"]) == {"consensus"}
     cell = plan[(plan["product_id"] == helm.pk) & (plan["month"] == dt.date(2026, 12, 1))]
     by_site = dict(zip(cell["site_id"], cell["demand_units"], strict=True))

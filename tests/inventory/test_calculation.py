@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from cycles.models import PlanningCycle
@@ -109,7 +110,11 @@ def test_given_redelivered_running_run_then_rows_are_replaced_not_duplicated(
     review_cycle, users
 ) -> None:
     run = inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
-    InventoryRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    # redelivered after its worker died: running, with a heartbeat long silent
+    silent_since = timezone.now() - dt.timedelta(hours=1)
+    InventoryRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, heartbeat_at=silent_since
+    )
     assert inventory_run_execute(run.pk) == RunStatus.SUCCEEDED
     assert ProjectionRow.objects.filter(run=run).count() == 180
 

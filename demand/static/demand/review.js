@@ -14,17 +14,23 @@
   let original = {};
   let table = null;
 
-  const number = (v) =>
-    v === null || v === undefined || v === "" ? "" :
-      Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  // Pasted text ("1.234,5" from a German Excel) is read in the page's number locale, exactly as
+  // the server will read it; text the server would refuse shows as "?" until fixed or saved.
+  const numberFormat = new Intl.NumberFormat(document.body.dataset.numberLocale || "en", { maximumFractionDigits: 2 });
+  const number = (v) => {
+    if (v === null || v === undefined || v === "") return "";
+    const parsed = SIOP.parseNumber(v);
+    return Number.isFinite(parsed) ? numberFormat.format(parsed) : "?";
+  };
   const formatter = (cell) => number(cell.getValue());
+  const textFormatter = (cell) => SIOP.escapeHtml(cell.getValue());
 
   // Family total under each group: products' actual sales in history months, consensus after.
   function familyTotal(values, data, params) {
     const measure = params && params.history ? "actual" : "consensus";
     let total = 0;
     data.forEach((row, i) => {
-      if (row.measure === measure && !row.is_family) total += Number(values[i]) || 0;
+      if (row.measure === measure && !row.is_family) total += SIOP.parseNumber(values[i]) || 0;
     });
     return total;
   }
@@ -80,8 +86,9 @@
   function columns(meta) {
     const cols = [
       { title: "Product", field: "product", frozen: true, width: 220, headerSort: false,
-        bottomCalc: () => "Family total", },
-      { title: "Measure", field: "measure_label", frozen: true, width: 170, headerSort: false, tooltip: true },
+        formatter: textFormatter, bottomCalc: () => "Family total", },
+      { title: "Measure", field: "measure_label", frozen: true, width: 170, headerSort: false, tooltip: true,
+        formatter: textFormatter },
     ];
     meta.forEach((c) => cols.push({
       title: c.title, field: c.field, hozAlign: "right", headerSort: false, width: 86,
@@ -98,12 +105,24 @@
     const e = row.getElement();
     e.classList.toggle("family-row", !!d.is_family);
     e.classList.toggle("consensus-row", d.measure === "consensus");
-    if (d.overridden) {
-      d.overridden.forEach((field) => {
-        const cell = row.getCell(field);
-        if (cell) cell.getElement().classList.add("overridden");
-      });
-    }
+    e.classList.toggle("backlog-row", d.measure === "backlog");
+    (d.overridden || []).forEach((field) => {
+      const cell = row.getCell(field);
+      if (cell) cell.getElement().classList.add("overridden");
+    });
+    (d.carried || []).forEach((field) => {
+      const cell = row.getCell(field);
+      if (!cell) return;
+      cell.getElement().classList.add("carried");
+      cell.getElement().title = "Carried over from the previous cycle";
+    });
+    Object.entries(d.statistical_changed || {}).forEach(([field, value]) => {
+      const cell = row.getCell(field);
+      if (!cell) return;
+      cell.getElement().classList.add("statistical-changed");
+      // title is plain text: the browser never parses it as HTML.
+      cell.getElement().title = "Statistical forecast changed since this override: now " + value;
+    });
   }
 
   async function load() {
@@ -117,6 +136,8 @@
     table = new Tabulator(el, {
       data: data.rows, index: "id", columns: columns(data.columns), layout: "fitDataFill",
       maxHeight: "70vh", groupBy: "family", columnCalcs: "group", rowFormatter: rowFormatter,
+      // Tabulator inserts group headers as HTML: the family name is user text.
+      groupHeader: (value, count) => SIOP.escapeHtml(value) + " <span>(" + count + " rows)</span>",
       selectableRange: 1, selectableRangeColumns: true, selectableRangeRows: true,
       clipboard: true, clipboardCopyStyled: false, clipboardPasteParser: "range",
       clipboardPasteAction: "range", clipboardCopyConfig: { columnHeaders: false, rowGroups: false, columnCalcs: false },

@@ -13,9 +13,10 @@ migrated here):
    allowed, service target 98 %) on the same two worker processes.
 4. Times the compare page (baseline + the 4 scenarios) over 20 requests through Django's test
    client (the full view, template and JSON) and prints p50 / p95, next to the workspace page.
+   ``--pages-only`` skips 2 and 3 (scenarios calculated by an earlier run).
 
     .venv/bin/python benchmarks/scenario_scale.py [--skus 10000] [--concurrency 2]
-        [--database siop_bench_scenario] [--redis redis://127.0.0.1:6379/2]
+        [--database siop_bench_scenario] [--redis redis://127.0.0.1:6379/2] [--pages-only]
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from benchmarks.forecast_cycle import (  # the script runs with the repository r
     start_worker,
     stop_worker,
 )
+
+
+class _SkipRuns(Exception):
+    """--pages-only: the scenarios were calculated by an earlier run of this script."""
 
 
 def _users() -> Any:
@@ -168,6 +173,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--database", default="siop_bench_scenario")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/2")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only time the pages, on scenarios calculated by an earlier run")  # fmt: skip
     args = parser.parse_args()
     url = ensure_database(args.database)
     setup_django(url, args.redis)
@@ -198,16 +205,21 @@ def main() -> None:
         scenario(cycle, finance, "Air allowed", [("air_freight", {"allow": True})]),
         scenario(cycle, finance, "Service 98 %", [("service_target", {"pct": 98})]),
     ]  # fmt: skip
-    worker = start_worker(url, args.redis, args.concurrency)
+    worker = None if args.pages_only else start_worker(url, args.redis, args.concurrency)
     try:
+        if worker is None:
+            raise _SkipRuns
         seconds, runs = run_all([baseline], finance)
         _describe("baseline (consensus plan roll-up)", runs, seconds)
         seconds, runs = run_all([one], finance)
         _describe(f"one scenario end to end (worker prefork -c {args.concurrency})", runs, seconds)
         seconds, runs = run_all(three, finance)
         _describe(f"three scenarios together on {args.concurrency} worker processes", runs, seconds)
+    except _SkipRuns:
+        pass
     finally:
-        stop_worker(worker)
+        if worker is not None:
+            stop_worker(worker)
     ids = "&".join(f"s={s.pk}" for s in [one, *three])
     for label, path in (("compare page (baseline + 4)", reverse("reconciliation:compare", args=[cycle.pk]) + "?" + ids),
                         ("workspace page", reverse("reconciliation:review", args=[cycle.pk]))):  # fmt: skip

@@ -137,6 +137,9 @@ class ScenarioLever(models.Model):
 
 
 class ScenarioRun(CalculationRun):
+    task_name = "reconciliation.calculate"
+    run_action = "edit_reconciliation"
+
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="runs")
     baseline_version = models.PositiveIntegerField(null=True, blank=True)
     levers = models.JSONField(default=list, blank=True, help_text="The levers as calculated.")

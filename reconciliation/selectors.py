@@ -210,7 +210,10 @@ def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
     stored = (run.summary or {}).get(bucket)
     if stored is None:
         return summarise(facts_frame(run), bucket)
-    frame = pd.DataFrame(stored["data"], columns=stored["columns"])
+    if isinstance(stored, list):  # stored as records by the first version of the summaries
+        frame = pd.DataFrame.from_records(stored)
+    else:
+        frame = pd.DataFrame(stored["data"], columns=stored["columns"])
     numbers = [c for c in frame.columns if c not in ("family", "bucket", "first_period")]
     return frame.astype({c: float for c in numbers})
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.run_control import RunControlError, run_cancel
+from cycles.run_tasks import dispatch
 from cycles.runs import RunStatus
 from cycles.stage_edits import editable_cycle
 from reconciliation import selectors
@@ -171,7 +173,7 @@ def _queue(cycle: PlanningCycle, scenario: Scenario, user: Any, send: bool = Tru
         baseline_version=scenario.baseline_version, levers=selectors.lever_list(scenario),
     )  # fmt: skip
     if send:
-        transaction.on_commit(lambda: tasks.scenario_calculate.delay(run.pk))
+        dispatch(run, tasks.scenario_calculate.delay)
     return run
 
 
@@ -214,22 +216,14 @@ def scenario_rebase(scenario_id: int, user: Any) -> ScenarioRun:
 
 
 def scenario_run_cancel(run_id: int, user: Any) -> ScenarioRun:
-    """Stop a queued or running calculation (it stops at its next step)."""
-    with transaction.atomic():
-        run = ScenarioRun.objects.filter(pk=run_id).first()
-        if run is None:
-            raise ReconciliationError("This run does not exist.")
-        _cycle(run.cycle_id, user)
-        run = ScenarioRun.objects.select_for_update().get(pk=run_id)
-        if not run.is_active:
-            raise ReconciliationError("This run has already finished.")
-        name = getattr(user, "username", "") or "someone"
-        ScenarioRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error=f"Cancelled: stopped by {name}.",
-            finished_at=timezone.now(),
-        )  # fmt: skip
-        run.refresh_from_db()
-        return run
+    """Stop a queued or running calculation (the shared run control: audited; a busy worker
+    stops at its next step and never turns the run into a success)."""
+    try:
+        run = run_cancel(ScenarioRun, run_id, user)
+    except (PermissionDenied, RunControlError) as exc:
+        raise ReconciliationError(str(exc)) from None
+    assert isinstance(run, ScenarioRun)
+    return run
 
 
 def recommend(cycle_id: int, scenario_id: int, user: Any, comment: str) -> Recommendation:

@@ -14,7 +14,6 @@ urlpatterns = [
     path(f"{S}/", views.ScenarioView.as_view(), name="scenario"),
     path(f"{S}/run/", views.RunView.as_view(), name="run"),
     path(f"{S}/rebase/", views.RebaseView.as_view(), name="rebase"),
-    path(f"{S}/cancel/", views.CancelView.as_view(), name="cancel"),
     path(f"{S}/levers/", views.LeverAddView.as_view(), name="lever_add"),
     path(
         f"{S}/levers/<int:lever_pk>/remove/", views.LeverRemoveView.as_view(), name="lever_remove"

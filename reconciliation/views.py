@@ -170,13 +170,6 @@ class RebaseView(ScenarioPostView):
         return f"'{run.scenario.name}' rebased on the current consensus plan and queued."
 
 
-class CancelView(ScenarioPostView):
-    def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        run_id = stage_views.posted_int(request.POST.get("run"))
-        services.scenario_run_cancel(run_id, request.user)
-        return "Calculation cancelled."
-
-
 class LeverAddView(ScenarioPostView):
     def make_form(self, request: HttpRequest, pk: int) -> LeverForm:
         return LeverForm(request.POST)

@@ -1,13 +1,12 @@
 """XLSX export of a comparison: metrics side by side, levers, bridges, family x month facts.
 
-Written with openpyxl; text cells that a spreadsheet would read as a formula (=, +, -, @) are
-prefixed with an apostrophe so a scenario name can never run as a formula.
+Written with openpyxl through `siop.cells.xlsx_append`, so user text (a scenario name, a lever)
+is always a text cell, never a formula.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -15,6 +14,7 @@ from openpyxl.styles import Font, PatternFill
 from cycles.models import PlanningCycle
 from reconciliation import selectors
 from reconciliation.compare import Column, metric_rows
+from siop.cells import xlsx_append
 
 GOOD, BAD = PatternFill("solid", fgColor="D9F2D9"), PatternFill("solid", fgColor="F8D7DA")
 FACT_SHEET_COLUMNS = ("family", "bucket", "demand_units", "served_units", "lost_sales_units",
@@ -25,48 +25,42 @@ FACT_SHEET_COLUMNS = ("family", "bucket", "demand_units", "served_units", "lost_
                       "budget_revenue_eur_gap_pct")  # fmt: skip
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def _comparison(book: Workbook, cols: list[Column]) -> None:
     sheet = book.worksheets[0]
     sheet.title = "Comparison"
-    names = [_safe(c.state.scenario.name) for c in cols]
+    names = [c.state.scenario.name for c in cols]
     header = ["Metric", "Unit", *names, *[f"Δ {n} vs baseline" for n in names[1:]]]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in metric_rows(cols):
+    for number, row in enumerate(metric_rows(cols), start=2):
         cells = row["cells"]
-        sheet.append([row["label"], row["unit"], *[c["value"] for c in cells],
-                      *[c["delta"] for c in cells[1:]]])  # fmt: skip
+        xlsx_append(sheet, [row["label"], row["unit"], *[c["value"] for c in cells],
+                            *[c["delta"] for c in cells[1:]]])  # fmt: skip
         for offset, cell in enumerate(cells[1:]):
             fill = {"good": GOOD, "bad": BAD}.get(cell["tone"])
             if fill is not None:
-                sheet.cell(row=sheet.max_row, column=3 + len(cols) + offset).fill = fill
+                sheet.cell(row=number, column=3 + len(cols) + offset).fill = fill
     sheet.column_dimensions["A"].width = 36
 
 
 def _levers(book: Workbook, cols: list[Column]) -> None:
     sheet = book.create_sheet("Levers")
-    sheet.append(["Scenario", "Stale", "Lever"])
+    xlsx_append(sheet, ["Scenario", "Stale", "Lever"])
     for c in cols:
         lines = c.state.lever_lines or ["(no levers: the consensus plan)"]
         for line in lines:
-            sheet.append([_safe(c.state.scenario.name), "yes" if c.state.stale else "no",
-                          _safe(line)])  # fmt: skip
+            xlsx_append(sheet, [c.state.scenario.name, "yes" if c.state.stale else "no",
+                                line])  # fmt: skip
 
 
 def _bridges(book: Workbook, cols: list[Column]) -> None:
     sheet = book.create_sheet("Bridge")
-    sheet.append(["Scenario", "Budget revenue", "Price", "Volume", "Mix", "Scenario revenue"])
+    xlsx_append(sheet, ["Scenario", "Budget revenue", "Price", "Volume", "Mix", "Scenario revenue"])
     for c in cols:
         if c.bridge is not None:
             b = c.bridge
-            sheet.append([_safe(c.state.scenario.name), b.budget_eur, b.price_eur, b.volume_eur,
+            xlsx_append(sheet, [c.state.scenario.name, b.budget_eur, b.price_eur, b.volume_eur,
                           b.mix_eur, b.scenario_eur])  # fmt: skip
 
 
@@ -76,12 +70,12 @@ def _facts(book: Workbook, cycle: PlanningCycle, cols: list[Column]) -> None:
         if c.state.result is None:
             continue
         sheet = book.create_sheet(f"S{index} by month")
-        sheet.append([f"{c.state.scenario.name}: family x month (family * = total)"])
+        xlsx_append(sheet, [f"{c.state.scenario.name}: family x month (family * = total)"])
         view = selectors.financial_view(cycle, c.state.result, "month", refs)
         present = [k for k in FACT_SHEET_COLUMNS if k in view.columns]
-        sheet.append(present)
+        xlsx_append(sheet, present)
         for record in view[present].itertuples(index=False):
-            sheet.append([None if isinstance(v, float) and v != v else _safe(v) for v in record])
+            xlsx_append(sheet, [None if isinstance(v, float) and v != v else v for v in record])
 
 
 def comparison_xlsx(cycle: PlanningCycle, cols: list[Column]) -> bytes:

@@ -187,7 +187,7 @@ def main() -> None:
     from reconciliation import services
 
     setup_test_environment()  # the test client's ALLOWED_HOSTS for the page timings
-    month = seed(args.skus)
+    month = seed(args.skus, fast=False)  # the whole demo company: scenarios plan supply too
     finance, admin = _users()
     cycle = PlanningCycle.objects.filter(month=month).first() or cycle_open(month, admin)
     seconds, rows = build_consensus_plan(cycle)

@@ -73,9 +73,9 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
     for _ in range(120):
         try:
-            requests.get(f"http://127.0.0.1:{port}/login/", timeout=2)
+            requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
             return server
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.5)
     server.kill()
     raise SystemExit("gunicorn did not start")

@@ -60,6 +60,10 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # plain HTTP on loopback: cookies without the HTTPS-only flag
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_SSL_REDIRECT": "false",
     }
     # DEBUG off serves hashed static files from the manifest, as production does.
     subprocess.run(

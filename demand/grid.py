@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.selectors import scope_to_families, user_may
 from cycles.models import PlanningCycle
@@ -64,43 +64,133 @@ def may_edit(cycle: PlanningCycle, user: Any) -> bool:
     return cycle.state == "demand_review" and user_may(user, "edit_demand")
 
 
+@dataclass(frozen=True)
+class GridPage:
+    """What one grid request asks for: the family rows only, or one page of product rows.
+
+    ``search`` matches SKU or name (case-insensitive); ``offset``/``limit`` page the products
+    in SKU order; ``family`` asks for the family (total) rows and the count only.
+    """
+
+    family: bool = False
+    search: str = ""
+    offset: int = 0
+    limit: int = 200
+
+
 @dataclass
 class GridData:
     history: list[dt.date]
     horizon: list[dt.date]
     rows: list[dict[str, Any]]
+    product_count: int = 0
 
     def columns(self) -> list[dict[str, Any]]:
         return [
-            {"field": month_key(m), "title": f"{m:%b %y}", "history": m in self.history}
+            {
+                "field": month_key(m),
+                "title": f"{m:%b %y}",
+                "history": m in self.history,
+                "quarter": f"{m.year} Q{(m.month - 1) // 3 + 1}",
+                "year": str(m.year),
+            }
             for m in self.history + self.horizon
         ]
 
 
-def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridData:
-    products = list(Product.objects.filter(family=family).order_by("sku"))
-    ids = [p.pk for p in products]
+def grid_data(
+    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None
+) -> GridData:
+    """The family's grid rows: family totals first, then six rows per product in SKU order.
+
+    Set-based: every product is pivoted at once, so the queries and pandas calls do not grow
+    with the number of products. Without ``page`` every row comes back (the XLSX export);
+    with it, the family rows (totals over the whole family, summed on the server) or one page
+    of product rows. ``product_count`` is how many products match the search.
+    """
+    products = Product.objects.filter(family=family).order_by("sku")
+    if page is not None and page.search:
+        products = products.filter(Q(sku__icontains=page.search) | Q(name__icontains=page.search))
+    everyone = list(Product.objects.filter(family=family).values_list("pk", flat=True))
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
-    consensus = consensus_frame(cycle, ids)
-    actuals = actuals_frame(ids, history[0], cycle.month)
-    backlog = backlog_frame(cycle, ids)
+    consensus = consensus_frame(cycle, everyone)
+    actuals = actuals_frame(everyone, history[0], cycle.month)
+    backlog = backlog_frame(cycle, everyone)
     editable = may_edit(cycle, user) and not consensus.empty
     label = f"{family.code} {family.name}"
-    rows = _rows(family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable)
-    by_product = dict(tuple(consensus.groupby("product_id")))
-    sold_by_product = dict(tuple(actuals.groupby("product_id")))
-    owed_by_product = dict(tuple(backlog.groupby("product_id")))
-    for product in products:
-        frames = (
-            by_product.get(product.pk, consensus.iloc[0:0]),
-            sold_by_product.get(product.pk, actuals.iloc[0:0]),
-            owed_by_product.get(product.pk, backlog.iloc[0:0]),
-        )
-        rows += _rows(family, label, product, f"{product.sku} {product.name}", frames, editable)
-    for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
-        if row["editable"] and not row["is_family"]:
-            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
-    return GridData(history, horizon, rows)
+    rows: list[dict[str, Any]] = []
+    if page is None or page.family:
+        frames = (consensus, actuals, backlog)
+        rows = _rows(family, label, None, f"All {family.code}", frames, editable)
+    count = products.count() if page is not None and page.search else len(everyone)
+    if page is None or not page.family:
+        if page is not None:
+            products = products[page.offset : page.offset + page.limit]
+        listed = list(products.values_list("pk", "sku", "name"))
+        rows += _product_rows(family, label, listed, (consensus, actuals, backlog), editable)
+        for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
+            if row["editable"] and not row["is_family"]:
+                row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
+    return GridData(history, horizon, rows, count)
+
+
+def _wide(frame: pd.DataFrame, field: str, key: Any = month_key) -> dict[int, dict[str, Any]]:
+    """product_id -> {month field: value} for every product at once (missing cells left out)."""
+    if frame.empty:
+        return {}
+    table = frame.pivot_table(index="product_id", columns="month", values=field, aggfunc="sum")
+    table.columns = [key(m) for m in table.columns]
+    return {
+        int(pk): {k: v for k, v in values.items() if v == v}  # NaN != NaN: no cell there
+        for pk, values in table.to_dict("index").items()
+    }
+
+
+def _product_rows(
+    family: ProductFamily,
+    family_label: str,
+    listed: list[tuple[int, str, str]],
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    editable: bool,
+) -> list[dict[str, Any]]:
+    """Six rows per listed product (pk, sku, name) from one pivot per measure."""
+    consensus, actuals, backlog = frames
+    values = {m: _wide(consensus, f) for m, f in MEASURE_FIELD.items()}
+    values["actual"] = _wide(actuals, "actual_units")
+    values["backlog"] = _wide(backlog, "backlog_units")
+    rounded = {
+        m: {pk: {k: round(float(v), 2) for k, v in cells.items()} for pk, cells in by.items()}
+        for m, by in values.items()
+    }
+    versions = _wide(consensus, "version", version_key)
+    models = consensus.groupby("product_id")["model"].first().to_dict() if len(consensus) else {}
+    flags = _flags(consensus)
+    rows = []
+    for pk, sku, name in listed:
+        for measure, measure_label in MEASURES:
+            row: dict[str, Any] = {
+                "id": f"p{pk}-{measure}",
+                "family": family_label,
+                "family_id": family.pk,
+                "product_id": pk,
+                "sku": sku,
+                "product": f"{sku} {name}",
+                "is_family": False,
+                "measure": measure,
+                "measure_label": measure_label,
+                "editable": editable and measure == "consensus",
+                **rounded[measure].get(pk, {}),
+            }
+            if measure == "statistical" and pk in models:
+                row["measure_label"] = f"Statistical · {models[pk]}"
+            if measure == "consensus":
+                row.update({k: int(v) for k, v in versions.get(pk, {}).items()})
+                row.update(flags.get(pk, _NO_FLAGS))
+            rows.append(row)
+    return rows
+
+
+_NO_FLAGS: dict[str, Any] = {"overridden": [], "carried": [], "statistical_changed": {}}
 
 
 def _rows(
@@ -131,29 +221,35 @@ def _rows(
             "measure_label": measure_label,
             "editable": editable and measure == "consensus",
         }
-        if measure == "statistical" and product is not None and not consensus.empty:
-            row["measure_label"] = f"Statistical · {consensus['model'].iloc[0]}"
         values = by_month.get(measure)
         if values is None:
             values = totals[MEASURE_FIELD[measure]]
         row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
         if measure == "consensus":
             row.update({version_key(m): int(v) for m, v in totals["version"].items()})
-            if product is not None:
-                row.update(_flags(consensus))
         rows.append(row)
     return rows
 
 
-def _flags(consensus: pd.DataFrame) -> dict[str, Any]:
-    """Overridden, carried-over and statistical-changed cells of one product's consensus row."""
+def _flags(consensus: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """product_id -> its overridden, carried-over and statistical-changed consensus cells."""
     overridden = consensus[consensus["overridden"].astype(bool)]
-    changed = overridden[overridden["statistical_changed"].astype(bool)]
+    if overridden.empty:
+        return {}
+    keys = overridden.assign(key=overridden["month"].map(month_key))
+    carried = keys[keys["carried"].astype(bool)]
+    changed = keys[keys["statistical_changed"].astype(bool)]
+    changed = changed.assign(units=changed["statistical_units"].astype(float).round(2))
+    by_overridden = keys.groupby("product_id")["key"].agg(list).to_dict()
+    by_carried = carried.groupby("product_id")["key"].agg(list).to_dict()
+    by_changed = changed.groupby("product_id")[["key", "units"]].apply(
+        lambda g: dict(zip(g["key"], g["units"], strict=True))
+    )
     return {
-        "overridden": [month_key(m) for m in overridden["month"]],
-        "carried": [month_key(m) for m in overridden.loc[overridden["carried"], "month"]],
-        "statistical_changed": {
-            month_key(m): round(float(v), 2)
-            for m, v in zip(changed["month"], changed["statistical_units"], strict=True)
-        },
+        int(pk): {
+            "overridden": keys_,
+            "carried": by_carried.get(pk, []),
+            "statistical_changed": by_changed.get(pk, {}),
+        }
+        for pk, keys_ in by_overridden.items()
     }

@@ -71,8 +71,33 @@ class ReviewView(RoleRequiredMixin, TemplateView):
 class GridDataView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
-        data = grid.grid_data(cycle, chosen_family(request), request.user)
-        return JsonResponse({"columns": data.columns(), "rows": data.rows})
+        page = grid_page(request)
+        data = grid.grid_data(cycle, chosen_family(request), request.user, page)
+        return JsonResponse(
+            {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
+        )
+
+
+def grid_page(request: HttpRequest) -> grid.GridPage | None:
+    """The grid request's part: ``part=family``, or ``offset``/``limit``/``q`` for products.
+
+    No parameter at all: every row (the old full-family answer). Bad numbers are a 400.
+    """
+    params = request.GET
+    if not {"part", "offset", "limit", "q"} & set(params):
+        return None
+    numbers = {}
+    for name, default, top in (("offset", 0, 10**7), ("limit", 200, 1000)):
+        raw = params.get(name, str(default)).strip()
+        if not raw.isdecimal() or int(raw) > top:
+            raise BadRequest(f"{name} must be a whole number from 0 to {top}, not {raw[:40]!r}.")
+        numbers[name] = int(raw)
+    return grid.GridPage(
+        family=params.get("part") == "family",
+        search=params.get("q", "").replace("\x00", "").strip()[:100],
+        offset=numbers["offset"],
+        limit=max(numbers["limit"], 1),
+    )
 
 
 class OverridesSaveView(RoleRequiredMixin, View):

@@ -17,15 +17,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.db.models import Q, QuerySet
 
 from accounts.selectors import scope_to_families, user_may
 from cycles.models import PlanningCycle
+from demand.models import DemandOverride, StatisticalForecast
 from demand.selectors import (
     actuals_frame,
     backlog_frame,
     consensus_frame,
+    current_run,
     history_months,
     horizon_months,
 )
@@ -108,41 +111,83 @@ def grid_data(
     with it, the family rows (totals over the whole family, summed on the server) or one page
     of product rows. ``product_count`` is how many products match the search.
     """
-    products = Product.objects.filter(family=family).order_by("sku")
-    if page is not None and page.search:
-        products = products.filter(Q(sku__icontains=page.search) | Q(name__icontains=page.search))
-    everyone = list(Product.objects.filter(family=family).values_list("pk", flat=True))
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
-    consensus = consensus_frame(cycle, everyone)
-    actuals = actuals_frame(everyone, history[0], cycle.month)
-    backlog = backlog_frame(cycle, everyone)
-    editable = may_edit(cycle, user) and not consensus.empty
     label = f"{family.code} {family.name}"
-    rows: list[dict[str, Any]] = []
-    if page is None or page.family:
-        frames = (consensus, actuals, backlog)
+    if page is not None and page.family:
+        consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0])
+        editable = may_edit(cycle, user) and not consensus.empty
+        rows = _rows(
+            family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
+        )
+        return GridData(history, horizon, rows, _matching(family, "").count())
+    products = _matching(family, page.search if page else "")
+    count = products.count() if page is not None else 0
+    if page is not None:
+        products = products[page.offset : page.offset + page.limit]
+    listed = list(products.values_list("pk", "sku", "name"))
+    ids = [pk for pk, _, _ in listed]
+    frames = _frames(cycle, ids, history[0])
+    editable = may_edit(cycle, user) and _has_consensus(cycle, family, frames[0])
+    rows = []
+    if page is None:
         rows = _rows(family, label, None, f"All {family.code}", frames, editable)
-    count = products.count() if page is not None and page.search else len(everyone)
-    if page is None or not page.family:
-        if page is not None:
-            products = products[page.offset : page.offset + page.limit]
-        listed = list(products.values_list("pk", "sku", "name"))
-        rows += _product_rows(family, label, listed, (consensus, actuals, backlog), editable)
-        for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
-            if row["editable"] and not row["is_family"]:
-                row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
+        count = len(listed)
+    rows += _product_rows(family, label, listed, frames, editable)
+    for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
+        if row["editable"] and not row["is_family"]:
+            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
     return GridData(history, horizon, rows, count)
+
+
+def _matching(family: ProductFamily, search: str) -> QuerySet[Product]:
+    """The family's products in SKU order, narrowed to a SKU or name search."""
+    products = Product.objects.filter(family=family).order_by("sku")
+    if search:
+        products = products.filter(Q(sku__icontains=search) | Q(name__icontains=search))
+    return products
+
+
+def _family_ids(family: ProductFamily) -> list[int]:
+    return list(Product.objects.filter(family=family).values_list("pk", flat=True))
+
+
+def _frames(
+    cycle: PlanningCycle, ids: list[int], first: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Consensus, actual sales and backlog of these products (one query set, any count)."""
+    return (
+        consensus_frame(cycle, ids),
+        actuals_frame(ids, first, cycle.month),
+        backlog_frame(cycle, ids),
+    )
+
+
+def _has_consensus(cycle: PlanningCycle, family: ProductFamily, consensus: pd.DataFrame) -> bool:
+    """The family has a forecast or typed cells: its consensus is there to be edited (a page
+    of new products without any forecast row still takes typed numbers)."""
+    if not consensus.empty:
+        return True
+    run = current_run(cycle)
+    family_rows = StatisticalForecast.objects.filter(run=run, product__family=family)
+    typed = DemandOverride.objects.filter(cycle=cycle, product__family=family)
+    return (run is not None and family_rows.exists()) or typed.exists()
 
 
 def _wide(frame: pd.DataFrame, field: str, key: Any = month_key) -> dict[int, dict[str, Any]]:
     """product_id -> {month field: value} for every product at once (missing cells left out)."""
     if frame.empty:
         return {}
-    table = frame.pivot_table(index="product_id", columns="month", values=field, aggfunc="sum")
-    table.columns = [key(m) for m in table.columns]
+    table = frame.groupby(["product_id", "month"])[field].sum(min_count=1).unstack()
+    columns = [key(m) for m in table.columns]
+    values = table.to_numpy(dtype=float)
+    if key is month_key:
+        values = values.round(2)
+    present = ~np.isnan(values)
     return {
-        int(pk): {k: v for k, v in values.items() if v == v}  # NaN != NaN: no cell there
-        for pk, values in table.to_dict("index").items()
+        int(pk): {c: v for c, v, here in zip(columns, row, mask, strict=True) if here}
+        for pk, row, mask in zip(
+            table.index.tolist(), values.tolist(), present.tolist(), strict=True
+        )
     }
 
 
@@ -158,10 +203,6 @@ def _product_rows(
     values = {m: _wide(consensus, f) for m, f in MEASURE_FIELD.items()}
     values["actual"] = _wide(actuals, "actual_units")
     values["backlog"] = _wide(backlog, "backlog_units")
-    rounded = {
-        m: {pk: {k: round(float(v), 2) for k, v in cells.items()} for pk, cells in by.items()}
-        for m, by in values.items()
-    }
     versions = _wide(consensus, "version", version_key)
     models = consensus.groupby("product_id")["model"].first().to_dict() if len(consensus) else {}
     flags = _flags(consensus)
@@ -179,7 +220,7 @@ def _product_rows(
                 "measure": measure,
                 "measure_label": measure_label,
                 "editable": editable and measure == "consensus",
-                **rounded[measure].get(pk, {}),
+                **values[measure].get(pk, {}),
             }
             if measure == "statistical" and pk in models:
                 row["measure_label"] = f"Statistical · {models[pk]}"

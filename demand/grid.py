@@ -71,11 +71,12 @@ def may_edit(cycle: PlanningCycle, user: Any) -> bool:
 class GridPage:
     """What one grid request asks for: the family rows only, or one page of product rows.
 
-    ``search`` matches SKU or name (case-insensitive); ``offset``/``limit`` page the products
+    ``value`` turns units into money at standard price (read-only); ``search`` matches SKU or name (case-insensitive); ``offset``/``limit`` page the products
     in SKU order; ``family`` asks for the family (total) rows and the count only.
     """
 
     family: bool = False
+    value: bool = False  # every figure in money (units x the product's standard price)
     search: str = ""
     offset: int = 0
     limit: int = 200
@@ -114,8 +115,8 @@ def grid_data(
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
     label = f"{family.code} {family.name}"
     if page is not None and page.family:
-        consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0])
-        editable = may_edit(cycle, user) and not consensus.empty
+        consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0], page.value)
+        editable = may_edit(cycle, user) and not consensus.empty and not page.value
         rows = _rows(
             family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
         )
@@ -126,8 +127,9 @@ def grid_data(
         products = products[page.offset : page.offset + page.limit]
     listed = list(products.values_list("pk", "sku", "name"))
     ids = [pk for pk, _, _ in listed]
-    frames = _frames(cycle, ids, history[0])
-    editable = may_edit(cycle, user) and _has_consensus(cycle, family, frames[0])
+    in_value = page is not None and page.value
+    frames = _frames(cycle, ids, history[0], in_value)
+    editable = may_edit(cycle, user) and not in_value and _has_consensus(cycle, family, frames[0])
     rows = []
     if page is None:
         rows = _rows(family, label, None, f"All {family.code}", frames, editable)
@@ -152,14 +154,25 @@ def _family_ids(family: ProductFamily) -> list[int]:
 
 
 def _frames(
-    cycle: PlanningCycle, ids: list[int], first: dt.date
+    cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Consensus, actual sales and backlog of these products (one query set, any count)."""
-    return (
+    """Consensus, actual sales and backlog of these products (one query set, any count);
+    with ``value``, every unit column times the product's standard price (``unit_price``)."""
+    frames = (
         consensus_frame(cycle, ids),
         actuals_frame(ids, first, cycle.month),
         backlog_frame(cycle, ids),
     )
+    if not value:
+        return frames
+    prices = dict(Product.objects.filter(pk__in=ids).values_list("pk", "unit_price"))
+    return tuple(_in_money(frame, prices) for frame in frames)  # type: ignore[return-value]
+
+
+def _in_money(frame: pd.DataFrame, prices: dict[int, Any]) -> pd.DataFrame:
+    price = frame["product_id"].map(prices).astype(float).fillna(0.0)
+    units = [c for c in frame.columns if c.endswith("_units")]
+    return frame.assign(**{c: frame[c].astype(float) * price for c in units})
 
 
 def _has_consensus(cycle: PlanningCycle, family: ProductFamily, consensus: pd.DataFrame) -> bool:

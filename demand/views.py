@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -58,6 +59,7 @@ class ReviewView(RoleRequiredMixin, TemplateView):
             run=latest_run(cycle),
             good_run=current_run(cycle),
             reasons=ReasonCode.choices,
+            currency=getattr(settings, "CURRENCY", "EUR"),
             may_edit=grid.may_edit(cycle, user),
             may_run=user_may(user, "run_forecast") and cycle.state in services.RUNNABLE_STATES,
             may_sign_off=cycle.state == "demand_review" and user_may(user, "edit_demand"),
@@ -84,7 +86,7 @@ def grid_page(request: HttpRequest) -> grid.GridPage | None:
     No parameter at all: every row (the old full-family answer). Bad numbers are a 400.
     """
     params = request.GET
-    if not {"part", "offset", "limit", "q"} & set(params):
+    if not {"part", "offset", "limit", "q", "measure"} & set(params):
         return None
     numbers = {}
     for name, default, top in (("offset", 0, 10**7), ("limit", 200, 1000)):
@@ -94,6 +96,7 @@ def grid_page(request: HttpRequest) -> grid.GridPage | None:
         numbers[name] = int(raw)
     return grid.GridPage(
         family=params.get("part") == "family",
+        value=params.get("measure") == "value",
         search=params.get("q", "").replace("\x00", "").strip()[:100],
         offset=numbers["offset"],
         limit=max(numbers["limit"], 1),

@@ -76,7 +76,8 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
     return out.getvalue()
 
 
-def _styled(sheet: Any, value: Any, **style: Any) -> WriteOnlyCell:
+def _styled(sheet: Any, value: Any, **style: Any) -> Any:
+    """A write-only cell carrying ``value`` with the given style attributes (font, fill)."""
     cell = WriteOnlyCell(sheet, value=value)
     for name, setting in style.items():
         setattr(cell, name, setting)

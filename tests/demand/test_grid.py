@@ -121,3 +121,20 @@ def test_a_month_with_both_the_family_total_and_a_product_changed_is_refused(
     assert response.status_code == 400
     assert b"2026-12: both the family total row and product rows changed" in response.content
     assert Product.objects.filter(family=helmets[0].family).count() == 2
+
+
+def test_the_value_view_is_units_at_standard_price_and_read_only(
+    planner,  # noqa: F811
+    forecast_cycle,
+) -> None:
+    # Given BIKES products priced at 7.50 each (the factory's standard price)
+    family = family_products("BIKES")[0].family
+    units = grid_json(planner, forecast_cycle, family)
+    value = grid_json(planner, forecast_cycle, family, "&part=family&measure=value")
+    products = grid_json(planner, forecast_cycle, family, "&offset=0&limit=50&measure=value")
+    # Then the family consensus in money is its units times the price, summed on the server
+    units_total = next(r for r in units["rows"] if r["id"] == f"f{family.pk}-consensus")
+    value_total = next(r for r in value["rows"] if r["id"] == f"f{family.pk}-consensus")
+    assert value_total["m2026_12"] == pytest.approx(units_total["m2026_12"] * 7.5, abs=0.05)
+    # and no money cell can be typed into
+    assert not any(r["editable"] for r in value["rows"] + products["rows"])

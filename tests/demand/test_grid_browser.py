@@ -48,7 +48,12 @@ def test_a_planner_edits_six_cells_is_warned_on_switching_family_saves_pastes_an
     expect(page.locator("#demand-grid .tabulator-cell.unsaved")).to_have_count(6)
     # When the planner picks another family, the page asks first; "Cancel" keeps everything
     asked: list[str] = []
-    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+
+    def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
     page.select_option("select[name=family]", str(helmets[0].family_id))
     expect(page.locator("#pending-count")).to_contain_text("6 unsaved")
     assert asked and "6 unsaved change(s)" in asked[0]

@@ -76,6 +76,7 @@ class GridPage:
     """
 
     family: bool = False
+    company: bool = False  # the company total rows: every family the user sees, summed
     value: bool = False  # every figure in money (units x the product's standard price)
     search: str = ""
     offset: int = 0
@@ -139,6 +140,26 @@ def grid_data(
         if row["editable"] and not row["is_family"]:
             row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
     return GridData(history, horizon, rows, count)
+
+
+def company_rows(cycle: PlanningCycle, user: Any, value: bool = False) -> list[dict[str, Any]]:
+    """Read-only total rows (one per measure) over every family the user may see.
+
+    The same six measures as a family, summed over all those products by month (units, or
+    money at standard price with ``value``); the ids are ``company-<measure>``.
+    """
+    history = history_months(cycle, HISTORY_COLUMNS)
+    ids = list(
+        Product.objects.filter(family__in=visible_families(user)).values_list("pk", flat=True)
+    )
+    frames = _frames(cycle, ids, history[0], value)
+    label = "Company total (every family you plan)"
+    rows = _rows(ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False)
+    for row in rows:
+        row.update(id=f"company-{row['measure']}", family_id=None, company=True)
+        for version in [k for k in row if k.startswith("v")]:  # nothing to lock: read-only
+            del row[version]
+    return rows
 
 
 def _matching(family: ProductFamily, search: str) -> QuerySet[Product]:

@@ -74,6 +74,9 @@ class GridDataView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         page = grid_page(request)
+        if page is not None and page.company:
+            rows = grid.company_rows(cycle, request.user, page.value)
+            return JsonResponse({"rows": rows})
         data = grid.grid_data(cycle, chosen_family(request), request.user, page)
         return JsonResponse(
             {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
@@ -96,6 +99,7 @@ def grid_page(request: HttpRequest) -> grid.GridPage | None:
         numbers[name] = int(raw)
     return grid.GridPage(
         family=params.get("part") == "family",
+        company=params.get("part") == "company",
         value=params.get("measure") == "value",
         search=params.get("q", "").replace("\x00", "").strip()[:100],
         offset=numbers["offset"],

@@ -138,3 +138,23 @@ def test_the_value_view_is_units_at_standard_price_and_read_only(
     assert value_total["m2026_12"] == pytest.approx(units_total["m2026_12"] * 7.5, abs=0.05)
     # and no money cell can be typed into
     assert not any(r["editable"] for r in value["rows"] + products["rows"])
+
+
+def test_the_company_total_adds_up_every_family_the_planner_sees(
+    planner,  # noqa: F811
+    forecast_cycle,
+) -> None:
+    bikes, helmets = family_products("BIKES")[0].family, family_products("HELMETS")[0].family
+    url = f"/demand/cycles/{forecast_cycle.pk}/grid.json?part=company"
+    company = planner.get(url).json()["rows"]
+    consensus = next(r for r in company if r["id"] == "company-consensus")
+    parts = [
+        next(
+            r
+            for r in grid_json(planner, forecast_cycle, f, "&part=family")["rows"]
+            if r["measure"] == "consensus"
+        )
+        for f in (bikes, helmets)
+    ]
+    assert consensus["m2026_12"] == pytest.approx(sum(p["m2026_12"] for p in parts), abs=0.05)
+    assert not consensus["editable"] and "v2026_12" not in consensus

@@ -23,6 +23,7 @@ def product_cell(page, sku: str, field: str):  # type: ignore[no-untyped-def]
 
 
 def type_into(page, cell, text: str) -> None:  # type: ignore[no-untyped-def]
+    cell.click()  # brings the month into view in the grid's own scroller first
     cell.dblclick()
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
@@ -40,6 +41,7 @@ def test_a_planner_edits_six_cells_is_warned_on_switching_family_saves_pastes_an
     bikes, helmets = family_products("BIKES"), family_products("HELMETS")
     page.goto(f"/demand/cycles/{forecast_cycle.pk}/?family={bikes[0].family_id}")
     expect(product_cell(page, "BIKE-3", "m2026_12")).to_have_text(re.compile(r"\d"))
+    page.wait_for_selector("#demand-grid[data-loaded]")  # every page of products is in
     # Given six edited cells, highlighted as unsaved
     for n, product in enumerate(bikes):
         for field in ("m2027_02", "m2027_03"):
@@ -93,6 +95,11 @@ def test_a_planner_edits_six_cells_is_warned_on_switching_family_saves_pastes_an
     expect(page.locator(".tabulator-col", has_text="2027 Q1")).to_be_visible()
     q1 = page.locator(f'{FAMILY_CONSENSUS} .tabulator-cell[tabulator-field="t_2027_Q1"]')
     expect(q1).to_contain_text("€")
+    # When they ask for the company total, it shows on top beside the family
+    page.check("#grid-company")
+    company = page.locator(".tabulator-row.family-row", has_text="Company total").first
+    expect(company).to_be_visible()
+    expect(page.locator(".tabulator-group").first).to_contain_text("Company total")
 
 
 @pytest.mark.browser

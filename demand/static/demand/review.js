@@ -204,7 +204,7 @@
   // First paint: the family rows (server totals); product rows follow page by page.
   async function load() {
     const ticket = ++view.loading;
-    view.busy = true;
+    view.busy = false;
     // The family rows and the first page together, so a small family paints in one go.
     const [head, first] = await Promise.all([
       fetchJson(gridUrl({ part: "family" })), fetchJson(gridUrl({ offset: 0, limit: PAGE })),
@@ -217,6 +217,9 @@
     lastPaste = [];
     refreshPending();
     if (table) table.destroy();
+    // Set before the table paints, so the toolbar does not move under the planner's pointer.
+    const count = document.getElementById("grid-count");
+    if (count) count.textContent = Math.min(PAGE, head.product_count) + " of " + head.product_count + " product(s)";
     meta = head.columns;
     table = new Tabulator(el, {
       data: head.rows.concat(first.rows), index: "id", columns: columns(meta), layout: "fitDataFill",
@@ -236,12 +239,13 @@
     table.on("clipboardPasted", onPasted);
     table.on("rowClick", (e, row) => {
       const d = row.getData();
+      if (d.company) return;
       chart(d.is_family ? { family: d.family_id } : { product: d.product_id }, d.product);
     });
     await new Promise((resolve) => table.on("tableBuilt", resolve));
     const matched = document.getElementById("grid-count");
-    if (matched) matched.textContent = Math.min(PAGE, head.product_count) + " of " + head.product_count + " product(s)";
     for (let offset = PAGE; offset < head.product_count; offset += PAGE) {
+      view.busy = true;
       if (ticket !== view.loading) return;  // a newer load (search, switch) took over
       const page = await fetchJson(gridUrl({ offset: offset, limit: PAGE }));
       if (ticket !== view.loading) return;
@@ -249,10 +253,21 @@
       await table.addData(page.rows);
       if (matched) matched.textContent = Math.min(offset + PAGE, page.product_count) + " of " + page.product_count + " product(s)";
     }
+    await showCompany();
     view.busy = false;
     el.dataset.loaded = String(Date.now());
   }
   let meta = [];
+
+  // Company total rows (every family the planner sees), on top and read-only, when asked for.
+  const companyBox = document.getElementById("grid-company");
+  async function showCompany() {
+    table.getRows().filter((r) => r.getData().company).forEach((r) => r.delete());
+    if (!companyBox || !companyBox.checked) return;
+    const answer = await fetchJson(gridUrl({ part: "company" }));
+    await table.addData(answer.rows, true);
+  }
+  if (companyBox) companyBox.addEventListener("change", () => showCompany().catch((e) => say(e.message, true)));
 
   function unsavedOk() {
     return pending.size === 0 || window.confirm(

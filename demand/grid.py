@@ -17,15 +17,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.selectors import scope_to_families, user_may
 from cycles.models import PlanningCycle
+from demand.models import DemandOverride, StatisticalForecast
 from demand.selectors import (
     actuals_frame,
     backlog_frame,
     consensus_frame,
+    current_run,
     history_months,
     horizon_months,
 )
@@ -64,43 +67,205 @@ def may_edit(cycle: PlanningCycle, user: Any) -> bool:
     return cycle.state == "demand_review" and user_may(user, "edit_demand")
 
 
+@dataclass(frozen=True)
+class GridPage:
+    """What one grid request asks for: the family rows only, or one page of product rows.
+
+    ``value`` turns units into money at standard price (read-only); ``search`` matches SKU or name (case-insensitive); ``offset``/``limit`` page the products
+    in SKU order; ``family`` asks for the family (total) rows and the count only.
+    """
+
+    family: bool = False
+    company: bool = False  # the company total rows: every family the user sees, summed
+    value: bool = False  # every figure in money (units x the product's standard price)
+    search: str = ""
+    offset: int = 0
+    limit: int = 200
+
+
 @dataclass
 class GridData:
     history: list[dt.date]
     horizon: list[dt.date]
     rows: list[dict[str, Any]]
+    product_count: int = 0
 
     def columns(self) -> list[dict[str, Any]]:
         return [
-            {"field": month_key(m), "title": f"{m:%b %y}", "history": m in self.history}
+            {
+                "field": month_key(m),
+                "title": f"{m:%b %y}",
+                "history": m in self.history,
+                "quarter": f"{m.year} Q{(m.month - 1) // 3 + 1}",
+                "year": str(m.year),
+            }
             for m in self.history + self.horizon
         ]
 
 
-def grid_data(cycle: PlanningCycle, family: ProductFamily, user: Any) -> GridData:
-    products = list(Product.objects.filter(family=family).order_by("sku"))
-    ids = [p.pk for p in products]
+def grid_data(
+    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None
+) -> GridData:
+    """The family's grid rows: family totals first, then six rows per product in SKU order.
+
+    Set-based: every product is pivoted at once, so the queries and pandas calls do not grow
+    with the number of products. Without ``page`` every row comes back (the XLSX export);
+    with it, the family rows (totals over the whole family, summed on the server) or one page
+    of product rows. ``product_count`` is how many products match the search.
+    """
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
-    consensus = consensus_frame(cycle, ids)
-    actuals = actuals_frame(ids, history[0], cycle.month)
-    backlog = backlog_frame(cycle, ids)
-    editable = may_edit(cycle, user) and not consensus.empty
     label = f"{family.code} {family.name}"
-    rows = _rows(family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable)
-    by_product = dict(tuple(consensus.groupby("product_id")))
-    sold_by_product = dict(tuple(actuals.groupby("product_id")))
-    owed_by_product = dict(tuple(backlog.groupby("product_id")))
-    for product in products:
-        frames = (
-            by_product.get(product.pk, consensus.iloc[0:0]),
-            sold_by_product.get(product.pk, actuals.iloc[0:0]),
-            owed_by_product.get(product.pk, backlog.iloc[0:0]),
+    if page is not None and page.family:
+        consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0], page.value)
+        editable = may_edit(cycle, user) and not consensus.empty and not page.value
+        rows = _rows(
+            family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
         )
-        rows += _rows(family, label, product, f"{product.sku} {product.name}", frames, editable)
+        return GridData(history, horizon, rows, _matching(family, "").count())
+    products = _matching(family, page.search if page else "")
+    count = products.count() if page is not None else 0
+    if page is not None:
+        products = products[page.offset : page.offset + page.limit]
+    listed = list(products.values_list("pk", "sku", "name"))
+    ids = [pk for pk, _, _ in listed]
+    in_value = page is not None and page.value
+    frames = _frames(cycle, ids, history[0], in_value)
+    editable = may_edit(cycle, user) and not in_value and _has_consensus(cycle, family, frames[0])
+    rows = []
+    if page is None:
+        rows = _rows(family, label, None, f"All {family.code}", frames, editable)
+        count = len(listed)
+    rows += _product_rows(family, label, listed, frames, editable)
     for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
         if row["editable"] and not row["is_family"]:
             row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
-    return GridData(history, horizon, rows)
+    return GridData(history, horizon, rows, count)
+
+
+def company_rows(cycle: PlanningCycle, user: Any, value: bool = False) -> list[dict[str, Any]]:
+    """Read-only total rows (one per measure) over every family the user may see.
+
+    The same six measures as a family, summed over all those products by month (units, or
+    money at standard price with ``value``); the ids are ``company-<measure>``.
+    """
+    history = history_months(cycle, HISTORY_COLUMNS)
+    ids = list(
+        Product.objects.filter(family__in=visible_families(user)).values_list("pk", flat=True)
+    )
+    frames = _frames(cycle, ids, history[0], value)
+    label = "Company total (every family you plan)"
+    rows = _rows(ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False)
+    for row in rows:
+        row.update(id=f"company-{row['measure']}", family_id=None, company=True)
+        for version in [k for k in row if k.startswith("v")]:  # nothing to lock: read-only
+            del row[version]
+    return rows
+
+
+def _matching(family: ProductFamily, search: str) -> QuerySet[Product]:
+    """The family's products in SKU order, narrowed to a SKU or name search."""
+    products = Product.objects.filter(family=family).order_by("sku")
+    if search:
+        products = products.filter(Q(sku__icontains=search) | Q(name__icontains=search))
+    return products
+
+
+def _family_ids(family: ProductFamily) -> list[int]:
+    return list(Product.objects.filter(family=family).values_list("pk", flat=True))
+
+
+def _frames(
+    cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Consensus, actual sales and backlog of these products (one query set, any count);
+    with ``value``, every unit column times the product's standard price (``unit_price``)."""
+    frames = (
+        consensus_frame(cycle, ids),
+        actuals_frame(ids, first, cycle.month),
+        backlog_frame(cycle, ids),
+    )
+    if not value:
+        return frames
+    prices = dict(Product.objects.filter(pk__in=ids).values_list("pk", "unit_price"))
+    return tuple(_in_money(frame, prices) for frame in frames)  # type: ignore[return-value]
+
+
+def _in_money(frame: pd.DataFrame, prices: dict[int, Any]) -> pd.DataFrame:
+    price = frame["product_id"].map(prices).astype(float).fillna(0.0)
+    units = [c for c in frame.columns if c.endswith("_units")]
+    return frame.assign(**{c: frame[c].astype(float) * price for c in units})
+
+
+def _has_consensus(cycle: PlanningCycle, family: ProductFamily, consensus: pd.DataFrame) -> bool:
+    """The family has a forecast or typed cells: its consensus is there to be edited (a page
+    of new products without any forecast row still takes typed numbers)."""
+    if not consensus.empty:
+        return True
+    run = current_run(cycle)
+    family_rows = StatisticalForecast.objects.filter(run=run, product__family=family)
+    typed = DemandOverride.objects.filter(cycle=cycle, product__family=family)
+    return (run is not None and family_rows.exists()) or typed.exists()
+
+
+def _wide(frame: pd.DataFrame, field: str, key: Any = month_key) -> dict[int, dict[str, Any]]:
+    """product_id -> {month field: value} for every product at once (missing cells left out)."""
+    if frame.empty:
+        return {}
+    table = frame.groupby(["product_id", "month"])[field].sum(min_count=1).unstack()
+    columns = [key(m) for m in table.columns]
+    values = table.to_numpy(dtype=float)
+    if key is month_key:
+        values = values.round(2)
+    present = ~np.isnan(values)
+    return {
+        int(pk): {c: v for c, v, here in zip(columns, row, mask, strict=True) if here}
+        for pk, row, mask in zip(
+            table.index.tolist(), values.tolist(), present.tolist(), strict=True
+        )
+    }
+
+
+def _product_rows(
+    family: ProductFamily,
+    family_label: str,
+    listed: list[tuple[int, str, str]],
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    editable: bool,
+) -> list[dict[str, Any]]:
+    """Six rows per listed product (pk, sku, name) from one pivot per measure."""
+    consensus, actuals, backlog = frames
+    values = {m: _wide(consensus, f) for m, f in MEASURE_FIELD.items()}
+    values["actual"] = _wide(actuals, "actual_units")
+    values["backlog"] = _wide(backlog, "backlog_units")
+    versions = _wide(consensus, "version", version_key)
+    models = consensus.groupby("product_id")["model"].first().to_dict() if len(consensus) else {}
+    flags = _flags(consensus)
+    rows = []
+    for pk, sku, name in listed:
+        for measure, measure_label in MEASURES:
+            row: dict[str, Any] = {
+                "id": f"p{pk}-{measure}",
+                "family": family_label,
+                "family_id": family.pk,
+                "product_id": pk,
+                "sku": sku,
+                "product": f"{sku} {name}",
+                "is_family": False,
+                "measure": measure,
+                "measure_label": measure_label,
+                "editable": editable and measure == "consensus",
+                **values[measure].get(pk, {}),
+            }
+            if measure == "statistical" and pk in models:
+                row["measure_label"] = f"Statistical · {models[pk]}"
+            if measure == "consensus":
+                row.update({k: int(v) for k, v in versions.get(pk, {}).items()})
+                row.update(flags.get(pk, _NO_FLAGS))
+            rows.append(row)
+    return rows
+
+
+_NO_FLAGS: dict[str, Any] = {"overridden": [], "carried": [], "statistical_changed": {}}
 
 
 def _rows(
@@ -131,29 +296,35 @@ def _rows(
             "measure_label": measure_label,
             "editable": editable and measure == "consensus",
         }
-        if measure == "statistical" and product is not None and not consensus.empty:
-            row["measure_label"] = f"Statistical · {consensus['model'].iloc[0]}"
         values = by_month.get(measure)
         if values is None:
             values = totals[MEASURE_FIELD[measure]]
         row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
         if measure == "consensus":
             row.update({version_key(m): int(v) for m, v in totals["version"].items()})
-            if product is not None:
-                row.update(_flags(consensus))
         rows.append(row)
     return rows
 
 
-def _flags(consensus: pd.DataFrame) -> dict[str, Any]:
-    """Overridden, carried-over and statistical-changed cells of one product's consensus row."""
+def _flags(consensus: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """product_id -> its overridden, carried-over and statistical-changed consensus cells."""
     overridden = consensus[consensus["overridden"].astype(bool)]
-    changed = overridden[overridden["statistical_changed"].astype(bool)]
+    if overridden.empty:
+        return {}
+    keys = overridden.assign(key=overridden["month"].map(month_key))
+    carried = keys[keys["carried"].astype(bool)]
+    changed = keys[keys["statistical_changed"].astype(bool)]
+    changed = changed.assign(units=changed["statistical_units"].astype(float).round(2))
+    by_overridden = keys.groupby("product_id")["key"].agg(list).to_dict()
+    by_carried = carried.groupby("product_id")["key"].agg(list).to_dict()
+    by_changed = changed.groupby("product_id")[["key", "units"]].apply(
+        lambda g: dict(zip(g["key"], g["units"], strict=True))
+    )
     return {
-        "overridden": [month_key(m) for m in overridden["month"]],
-        "carried": [month_key(m) for m in overridden.loc[overridden["carried"], "month"]],
-        "statistical_changed": {
-            month_key(m): round(float(v), 2)
-            for m, v in zip(changed["month"], changed["statistical_units"], strict=True)
-        },
+        int(pk): {
+            "overridden": keys_,
+            "carried": by_carried.get(pk, []),
+            "statistical_changed": by_changed.get(pk, {}),
+        }
+        for pk, keys_ in by_overridden.items()
     }

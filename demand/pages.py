@@ -71,7 +71,7 @@ class UploadView(RoleRequiredMixin, View):
         if errors:
             context = {"cycle": cycle, "family": family, "errors": errors}
             return render(request, "demand/upload_errors.html", context, status=400)
-        messages.success(request, f"Upload saved: {len(result.edits)} changed cell(s).")
+        messages.success(request, f"Upload saved: {result.saved} changed cell(s).")
         return redirect(f"/demand/cycles/{pk}/?family={family.pk}")
 
 

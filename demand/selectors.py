@@ -214,8 +214,10 @@ def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = No
     product the forecast does not cover) is kept with a statistical forecast of 0.
     """
     wanted = None if product_ids is None else set(product_ids)
-    if wanted is not None:
-        # Family events spread over the whole family, so read every product of those families.
+    spread = DemandEvent.objects.filter(cycle=cycle, product__isnull=True)
+    if wanted is not None and spread.exclude(uplift_kind=UpliftKind.PERCENT).exists():
+        # A unit event on a family is spread over the whole family: read all of its products
+        # (a page of the grid otherwise reads only its own products).
         families = Product.objects.filter(pk__in=wanted).values("family_id")
         product_ids = Product.objects.filter(family_id__in=families).values_list("pk", flat=True)
     stat = statistical_frame(cycle, product_ids).astype({"product_id": "int64"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -58,6 +59,7 @@ class ReviewView(RoleRequiredMixin, TemplateView):
             run=latest_run(cycle),
             good_run=current_run(cycle),
             reasons=ReasonCode.choices,
+            currency=getattr(settings, "CURRENCY", "EUR"),
             may_edit=grid.may_edit(cycle, user),
             may_run=user_may(user, "run_forecast") and cycle.state in services.RUNNABLE_STATES,
             may_sign_off=cycle.state == "demand_review" and user_may(user, "edit_demand"),
@@ -71,8 +73,38 @@ class ReviewView(RoleRequiredMixin, TemplateView):
 class GridDataView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> JsonResponse:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
-        data = grid.grid_data(cycle, chosen_family(request), request.user)
-        return JsonResponse({"columns": data.columns(), "rows": data.rows})
+        page = grid_page(request)
+        if page is not None and page.company:
+            rows = grid.company_rows(cycle, request.user, page.value)
+            return JsonResponse({"rows": rows})
+        data = grid.grid_data(cycle, chosen_family(request), request.user, page)
+        return JsonResponse(
+            {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
+        )
+
+
+def grid_page(request: HttpRequest) -> grid.GridPage | None:
+    """The grid request's part: ``part=family``, or ``offset``/``limit``/``q`` for products.
+
+    No parameter at all: every row (the old full-family answer). Bad numbers are a 400.
+    """
+    params = request.GET
+    if not {"part", "offset", "limit", "q", "measure"} & set(params):
+        return None
+    numbers = {}
+    for name, default, top in (("offset", 0, 10**7), ("limit", 200, 1000)):
+        raw = params.get(name, str(default)).strip()
+        if not raw.isdecimal() or int(raw) > top:
+            raise BadRequest(f"{name} must be a whole number from 0 to {top}, not {raw[:40]!r}.")
+        numbers[name] = int(raw)
+    return grid.GridPage(
+        family=params.get("part") == "family",
+        company=params.get("part") == "company",
+        value=params.get("measure") == "value",
+        search=params.get("q", "").replace("\x00", "").strip()[:100],
+        offset=numbers["offset"],
+        limit=max(numbers["limit"], 1),
+    )
 
 
 class OverridesSaveView(RoleRequiredMixin, View):

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from cycles.models import PlanningCycle
@@ -32,42 +33,62 @@ MAX_SHEET_ROWS = 100_000  # a family of 20,000 products x 5 measures
 MAX_COLUMNS = 200  # 4 label columns + history + horizon months
 
 
+FAMILY_VERSION_KEY = "(family total)"  # the _versions sheet's SKU for the family row
+
+
 def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> bytes:
+    """The family's grid as XLSX bytes, written row by row (openpyxl write-only mode).
+
+    Memory stays flat in the number of products: rows are streamed to the file and the sheet
+    is never asked for ``max_row``. The family Consensus row and each product's Consensus row
+    are editable (filled); the hidden ``_versions`` sheet carries their lock versions.
+    """
     data = grid_data(cycle, family, user)
     months = data.history + data.horizon
-    book = Workbook()
-    sheet = book.create_sheet("Demand review", 0)
-    book.remove(book.worksheets[1])
-    sheet.title = "Demand review"
-    sheet.append(HEAD + [f"{m:%Y-%m}" for m in months])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    versions = book.create_sheet("_versions")
-    versions.append(["SKU", "Month", "Version"])
-    skus = dict(Product.objects.filter(family=family).values_list("pk", "sku"))
-    for row in data.rows:
-        sku = "" if row["is_family"] else skus[row["product_id"]]
-        label = row["product"] if row["is_family"] else row["product"][len(sku) + 1 :]
-        xlsx_append(
-            sheet,
-            [family.code, sku, label, row["measure_label"]]
-            + [row.get(month_key(m)) for m in months],
-        )
-        if row["measure"] == "consensus" and not row["is_family"]:
-            for m in data.horizon:
-                xlsx_append(versions, [sku, f"{m:%Y-%m}", row.get(version_key(m), 0)])
-                sheet.cell(sheet.max_row, 5 + months.index(m)).fill = EDITABLE_FILL
-    versions.sheet_state = "hidden"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Demand review")
     sheet.freeze_panes = "E2"
+    versions = book.create_sheet("_versions")
+    versions.sheet_state = "hidden"
+    bold = Font(bold=True)
+    sheet.append([_styled(sheet, h, font=bold) for h in HEAD + [f"{m:%Y-%m}" for m in months]])
+    versions.append(["SKU", "Month", "Version", "Consensus at download"])
+    horizon = set(data.horizon)
+    for row in data.rows:
+        sku = FAMILY_VERSION_KEY if row["is_family"] else row["sku"]
+        label = row["product"] if row["is_family"] else row["product"][len(sku) + 1 :]
+        editable = row["measure"] == "consensus"
+        cells = [
+            _styled(sheet, row.get(month_key(m)), fill=EDITABLE_FILL)
+            if editable and m in horizon
+            else row.get(month_key(m))
+            for m in months
+        ]
+        sku_text = "" if row["is_family"] else sku
+        xlsx_append(sheet, [family.code, sku_text, label, row["measure_label"], *cells])
+        if editable:
+            for m in data.horizon:
+                at_download = row.get(month_key(m)) if row["is_family"] else None
+                version = row.get(version_key(m), 0)
+                xlsx_append(versions, [sku, f"{m:%Y-%m}", version, at_download])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _styled(sheet: Any, value: Any, **style: Any) -> Any:
+    """A write-only cell carrying ``value`` with the given style attributes (font, fill)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 @dataclass
 class UploadResult:
     edits: list[CellEdit] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    saved: int = 0  # product cells changed (a family total edit changes several)
 
 
 def parse_upload(
@@ -81,7 +102,7 @@ def parse_upload(
     result = UploadResult()
     try:
         rows = _sheet_rows(content, "Demand review")
-        downloaded = _versions(content, result)
+        downloaded, totals_then = _versions(content, result)
     except TableParseError as exc:
         result.errors.append(f"{exc} Download the grid, edit it and upload that file.")
         return result
@@ -90,9 +111,16 @@ def parse_upload(
     current = {
         r["product_id"]: r for r in data.rows if r["measure"] == "consensus" and not r["is_family"]
     }
+    totals = next(r for r in data.rows if r["measure"] == "consensus" and r["is_family"])
     skus = dict(Product.objects.filter(family=family).values_list("sku", "pk"))
     for number, values in enumerate(rows[1:], start=2):
-        if len(values) < 4 or str(values[3] or "").strip().lower() != "consensus" or not values[1]:
+        if len(values) < 4 or str(values[3] or "").strip().lower() != "consensus":
+            continue
+        if not values[1]:  # the family total row: spread like a family edit in the grid
+            for index, month in columns.items():
+                key = (FAMILY_VERSION_KEY, f"{month:%Y-%m}")
+                if not _same(values[index] if index < len(values) else None, totals_then.get(key)):
+                    _cell(result, number, values, index, month, totals, downloaded.get(key))
             continue
         sku = str(values[1]).strip()
         if sku not in skus:
@@ -108,6 +136,7 @@ def parse_upload(
             _cell(
                 result, number, values, index, month, row, downloaded.get((sku, f"{month:%Y-%m}"))
             )
+    _refuse_mixed_months(result)
     return result
 
 
@@ -136,15 +165,33 @@ def _month_columns(
     return columns
 
 
-def _versions(content: bytes, result: UploadResult) -> dict[tuple[str, str], int]:
-    """(SKU, month) -> the lock version at download time, from the hidden ``_versions`` sheet."""
+def _same(value: Any, downloaded: Any) -> bool:
+    """The family total cell still holds what was downloaded (the planner did not type it)."""
+    if downloaded is None or value is None:
+        return False
+    try:
+        return abs(parse_number(value) - parse_number(downloaded)) < Decimal("0.005")
+    except NumberError:
+        return False
+
+
+Versions = dict[tuple[str, str], int]
+
+
+def _versions(content: bytes, result: UploadResult) -> tuple[Versions, dict[tuple[str, str], Any]]:
+    """(SKU, month) -> the lock version at download time, from the hidden ``_versions`` sheet;
+    and for the family total row, (key, month) -> its consensus at download time (a family
+    total is an edit only where the planner changed it, not where others changed products)."""
     try:
         rows = _sheet_rows(content, "_versions")
     except TableParseError:
-        return {}  # a sheet re-saved without it: the current versions apply
+        return {}, {}  # a sheet re-saved without it: the current versions apply
     out = {}
+    totals = {}
     for number, values in enumerate(rows[1:], start=2):
-        sku, month, version = [*values, None, None, None][:3]
+        sku, month, version, total = [*values, None, None, None, None][:4]
+        if sku == FAMILY_VERSION_KEY:
+            totals[(str(sku), str(month))] = total
         if sku is None and month is None:
             continue
         if isinstance(version, bool) or not (
@@ -156,7 +203,7 @@ def _versions(content: bytes, result: UploadResult) -> dict[tuple[str, str], int
             )
             continue
         out[(str(sku), str(month))] = int(str(version).strip() or 0) if version else 0
-    return out
+    return out, totals
 
 
 def _cell(
@@ -188,9 +235,22 @@ def _cell(
             month=month,
             consensus_units=units,
             version=row.get(version_key(month), 0) if version is None else version,
-            product_id=row["product_id"],
+            product_id=None if row["is_family"] else row["product_id"],
+            family_id=row["family_id"] if row["is_family"] else None,
         )
     )
+
+
+def _refuse_mixed_months(result: UploadResult) -> None:
+    """A month whose family total and some of its products both changed is ambiguous: the
+    spread of the total would overwrite the product cells typed in the same file."""
+    family_months = {e.month for e in result.edits if e.family_id is not None}
+    mixed = sorted({e.month for e in result.edits if e.product_id is not None} & family_months)
+    for month in mixed:
+        result.errors.append(
+            f"{month:%Y-%m}: both the family total row and product rows changed; change either "
+            "the family total (it is spread over its products) or the products, not both."
+        )
 
 
 def upload_apply(
@@ -202,7 +262,7 @@ def upload_apply(
     cycle = PlanningCycle.objects.get(pk=cycle_id)
     result = parse_upload(content, cycle, family, user)
     if not result.errors and result.edits:
-        overrides_apply(
+        result.saved = overrides_apply(
             cycle_id, result.edits, user, reason=reason, comment=comment, source="upload"
         )
     return result

@@ -157,6 +157,8 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 500_000))
 # (1,234.5) or "de" (1.234,5). Text that reads two ways in it is refused (siop/numbers.py); the
 # API always reads locale-free numbers (1234.5).
 NUMBER_LOCALE = check_locale(os.environ.get("NUMBER_LOCALE", "en"))
+# ISO 4217 code of the company currency: money in the grids (units x standard price) shows in it.
+CURRENCY = os.environ.get("CURRENCY", "EUR")
 
 # Content-Security-Policy (django-csp): scripts only from this site's static files, so stored
 # text can never run as script. Styles allow inline attributes (Tabulator and Plotly size

@@ -14,6 +14,7 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
 from cycles import stage_views
 from cycles.models import PlanningCycle
+from cycles.run_control import run_outcome_text
 from cycles.stage_views import CurrentCycleView, sign_off_context
 from reconciliation import compare, selectors, services
 from reconciliation.budget import BudgetError, budget_version_create
@@ -70,7 +71,8 @@ class ScenarioView(RoleRequiredMixin, View):
             refs = selectors.references(cycle)
             view = selectors.financial_view(cycle, state.result, bucket, refs)
             view = view.sort_values(["family", "first_period"], key=_total_last)
-            rows = view.to_dict("records")
+            # A figure without a reference (no budget that month, no capacity) shows blank, not "nan"
+            rows = view.astype(object).where(view.notna(), None).to_dict("records")
             column = compare.column_for(cycle, state, refs)
         context = {
             "cycle": cycle, "scenario": scenario, "state": state, "rows": rows,
@@ -161,13 +163,15 @@ class ScenarioPostView(PostView):
 class RunView(ScenarioPostView):
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
         run = services.scenario_run_request(kwargs["scenario_pk"], request.user)
-        return f"'{run.scenario.name}' queued; its progress shows below."
+        return run_outcome_text(run, f"Scenario '{run.scenario.name}'")
 
 
 class RebaseView(ScenarioPostView):
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
         run = services.scenario_rebase(kwargs["scenario_pk"], request.user)
-        return f"'{run.scenario.name}' rebased on the current consensus plan and queued."
+        return "Rebased on the current consensus plan. " + run_outcome_text(
+            run, f"Scenario '{run.scenario.name}'"
+        )
 
 
 class LeverAddView(ScenarioPostView):

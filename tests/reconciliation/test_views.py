@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -63,6 +64,8 @@ def test_scenario_page_shows_family_quarters_budget_gap_and_bridge(calculated, u
     assert 'data-bucket="2027-01"' in html
     assert "-405" in html and "-35.1" in html
     assert 'id="bridge-table"' in html
+    # And a figure without a reference (capacity, a month outside the budget) is blank, never "nan"
+    assert not re.search(r">\s*nan\s*<", html)
 
 
 def test_compare_page_colours_deltas_and_exports_xlsx(calculated, users) -> None:  # type: ignore[no-untyped-def]

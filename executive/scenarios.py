@@ -54,10 +54,21 @@ def _provider(name: str) -> Callable[..., Any] | None:
     return function if callable(function) else None
 
 
+def _total_family() -> str:
+    """The family code of the reconciliation's monthly total rows ("*" by its contract)."""
+    try:
+        module = importlib.import_module("reconciliation.selectors")
+    except ImportError:
+        return "*"
+    return str(getattr(module, "TOTAL", "*"))
+
+
 def _facts_totals(frame: pd.DataFrame, start: dt.date) -> dict[str, Any]:
     """KPI totals of a scenario's family x period facts over the 12-month KPI window."""
     if frame is None or len(frame) == 0:
         return {}
+    if "family" in frame:  # the facts carry a total row per month besides the family rows
+        frame = frame[frame["family"] != _total_family()]
     first = pd.Period(start, freq="M")
     facts = frame[(frame["period"] >= first) & (frame["period"] < first + 12)]
     sums = {c: float(facts[c].sum()) for c in facts.columns if c.endswith(("_eur", "_units"))}

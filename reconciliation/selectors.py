@@ -121,7 +121,8 @@ def recommendation(cycle: PlanningCycle) -> Recommendation | None:
 
 
 def facts_frame(run: ScenarioRun) -> pd.DataFrame:
-    """The run's facts: family, period and `rollup.SUM_COLUMNS`."""
+    """The run's facts: family, period and `rollup.SUM_COLUMNS`; each month also has a total row
+    whose family is ``TOTAL`` ("*"): sum the family rows *or* the total rows, never both."""
     columns = ["family_code", "month", *SUM_COLUMNS]
     rows = ScenarioFact.objects.filter(run=run).values_list(*columns)
     frame = pd.DataFrame.from_records(list(rows), columns=columns)

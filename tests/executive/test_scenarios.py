@@ -21,7 +21,7 @@ def test_reconciliation_scenarios_map_to_options_with_their_totals(monkeypatch, 
     # given the reconciliation's baseline and a recommended "Expedite by air" scenario
     baseline = SimpleNamespace(pk=11, name="Baseline", kind="baseline")
     air = SimpleNamespace(pk=12, name="Expedite by air", kind="custom")
-    facts = pd.DataFrame(
+    family_rows = pd.DataFrame(
         {
             "family": ["BEV", "BEV"],
             "period": pd.PeriodIndex(["2026-11", "2026-12"], freq="M"),
@@ -33,6 +33,8 @@ def test_reconciliation_scenarios_map_to_options_with_their_totals(monkeypatch, 
             "closing_inventory_value_eur": [50.0, 70.0],
         }
     )
+    # as the reconciliation stores them: each month's family rows and its total row ("*")
+    facts = pd.concat([family_rows, family_rows.assign(family="*")], ignore_index=True)
     states = [
         SimpleNamespace(
             scenario=baseline, result=None, stale=False, outdated=False, lever_lines=[]

@@ -26,6 +26,7 @@ from accounts.roles import Role
 from cycles.models import PlanningCycle
 from demand.models import ForecastRun
 from inventory.models import InventoryRun
+from reconciliation.models import Scenario
 from supply.models import SupplyPlanRun
 from tests.helpers import move_to_stage
 
@@ -111,7 +112,11 @@ def data_set(users, cycle, loaded_inputs):  # type: ignore[no-untyped-def]
         "supply": SupplyPlanRun.objects.create(cycle=cycle, requested_by=requester),
         "inventory": InventoryRun.objects.create(cycle=cycle, requested_by=requester),
     }
-    return {"cycle": cycle, "product": loaded_inputs.product, "site": loaded_inputs.site, **runs}
+    scenario = Scenario.objects.create(cycle=cycle, name="Worst <b>case</b>", created_by=requester)
+    return {
+        "cycle": cycle, "product": loaded_inputs.product, "site": loaded_inputs.site,
+        "scenario": scenario, **runs,
+    }  # fmt: skip
 
 
 def _put_at(cycle: PlanningCycle, state: str) -> None:
@@ -135,6 +140,8 @@ def _values(namespace: str, data: dict[str, Any]) -> dict[str, list[str]]:
         "event_id": [bad],
         "exception_id": [bad],
         "entry_id": [bad],
+        "scenario_pk": [str(data["scenario"].pk), bad],
+        "lever_pk": [bad],
         "scenario": ["baseline", "abc", bad],
         "kind": ["sign_off", "reopen", "zz"],
         "name": ["sales_history", "open_orders", "inventory_on_hand", "open_receipts", "zz"],

@@ -135,7 +135,25 @@ def plan_steps_ready(cycle):  # type: ignore[no-untyped-def]
     supply = SupplyPlanRun.objects.filter(cycle=cycle, status="succeeded").first()
     for key, run in (("targets", inventory), ("supply", supply), ("projection", inventory)):
         step_succeeded(cycle.pk, key, run.pk, inputs_read(cycle, key))
-    plan_build(cycle.pk)
+    version = plan_build(cycle.pk)
+    baseline_recommended(cycle, version)
+
+
+def baseline_recommended(cycle, version):  # type: ignore[no-untyped-def]
+    """Finance's recommendation of the baseline on plan ``version`` (a succeeded empty run), so
+    the reconciliation may be signed off; the reconciliation's own tests cover what it computes."""
+    from django.utils import timezone
+
+    from reconciliation.models import Recommendation, Scenario, ScenarioRun
+
+    scenario = Scenario.objects.create(
+        cycle=cycle, name="Baseline", kind="baseline", baseline_version=version
+    )
+    run = ScenarioRun.objects.create(
+        cycle=cycle, scenario=scenario, status="succeeded", baseline_version=version,
+        finished_at=timezone.now(), levers=[],
+    )  # fmt: skip
+    Recommendation.objects.create(cycle=cycle, scenario=scenario, run=run, comment="As agreed")
 
 
 def walk_to_approval(cycle, users, demand_units=120.0, stop_at="approved"):  # type: ignore[no-untyped-def]

@@ -60,7 +60,9 @@ def test_given_user_text_in_the_plan_when_exported_as_csv_then_no_cell_is_a_form
     record = {"sku": "BEV-1", "name": HYPERLINK, "note": "@cmd", "consensus_units": -12.5}
     plan = {"cycle": "2026-11", "state": "approved", "approved_at": None,
             **{section: [dict(record)] for section in exports.SECTIONS}}  # fmt: skip
-    monkeypatch.setattr(exports, "approved_plan", lambda cycle, user=None: plan)
+    source = exports.PlanSource(sha256="0" * 64, approved=None, plan=None)
+    monkeypatch.setattr(exports, "plan_source", lambda cycle: source)
+    monkeypatch.setattr(exports, "plan_document", lambda cycle, source: plan)
     client.login(username=users[Role.ADMINISTRATOR].username, password=PASSWORD)
     response = client.get("/api/v1/cycles/2026-11/plan/?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))

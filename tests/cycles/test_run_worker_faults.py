@@ -354,6 +354,9 @@ def test_broker_down_at_dispatch_fails_the_runs_and_retry_works_once_it_is_back(
         with transaction.atomic():
             move_to_stage(cycle, "demand_review")
             forecast = forecast_run_retry(runs[0].pk, users[Role.DEMAND_PLANNER])
+        # (the forecast finishes before the cycle moves on: a forecast finishing after the demand
+        # sign-off is refused by the plan's edit guard)
+        assert wait_for(lambda: all_finished([forecast]))
         at_supply = move_to_stage(cycle, "supply_review")
         supply = supply_run_request(at_supply.pk, users[Role.SUPPLY_PLANNER])
         at_inventory = move_to_stage(cycle, "inventory_review")

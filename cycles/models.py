@@ -74,6 +74,7 @@ class StageEvent(models.Model):
     class Action(models.TextChoices):
         OPEN = "open", "Opened"
         SIGN_OFF = "sign_off", "Signed off"
+        CONFIRM = "confirm", "Re-planned runs confirmed"
         APPROVE = "approve", "Approved"
         REOPEN = "reopen", "Reopened"
         RESCHEDULE = "reschedule", "Rescheduled"

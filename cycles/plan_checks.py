@@ -1,9 +1,11 @@
 """Sign-off checks of the plan pipeline, registered with ``cycles.preconditions`` at start-up:
-a stage whose steps are stale cannot be signed off, and approval needs the plan record."""
+a stage whose steps are stale, or that follows a stage whose signed-off runs were re-planned
+since (``cycles.confirmations``), cannot be signed off, and approval needs the plan record."""
 
 from __future__ import annotations
 
 from cycles import preconditions
+from cycles.confirmations import drift_problems
 from cycles.models import PlanningCycle
 from cycles.plan import STAGE_STEPS, stale_problems
 from cycles.plan_models import ConsensusPlan
@@ -11,7 +13,7 @@ from cycles.plan_models import ConsensusPlan
 
 def _stale_check(stage_key: str) -> preconditions.Check:
     def check(cycle: PlanningCycle) -> list[str]:
-        return stale_problems(cycle, stage_key)
+        return stale_problems(cycle, stage_key) + drift_problems(cycle, stage_key)
 
     check.__name__ = f"{stage_key}_steps_fresh"
     return check

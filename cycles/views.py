@@ -15,7 +15,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import user_may
-from cycles import selectors, services
+from cycles import confirmations, selectors, services
 from cycles.filters import AuditEntryFilter
 from cycles.forms import CycleOpenForm, RescheduleForm, TransitionForm
 from cycles.models import AuditEntry, PlanningCycle
@@ -80,6 +80,7 @@ def _close(pk: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:
 TRANSITIONS: dict[str, tuple[Callable[[int, str, Any, str], PlanningCycle], str]] = {
     "sign_off": (services.stage_sign_off, "Stage signed off."),
     "reopen": (services.stage_reopen, "Stage reopened."),
+    "confirm": (confirmations.stage_confirm, "Re-planned runs confirmed."),
     "close": (_close, "Cycle closed."),
 }
 

@@ -1,4 +1,5 @@
-"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, on every stage page."""
+"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, and which signed-off
+stage must confirm re-planned runs, on every stage page."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from typing import Any
 
 from django import template
 
+from accounts.roles import Role
+from accounts.selectors import user_role
+from cycles.confirmations import drifts
 from cycles.models import PlanningCycle
 from cycles.plan import plan_status
 from cycles.replan import replan_refusal
@@ -19,5 +23,10 @@ def plan_ribbon(context: dict[str, Any], cycle: PlanningCycle) -> dict[str, Any]
     request = context.get("request")
     user = getattr(request, "user", None)
     refusal = replan_refusal(cycle, user) if stale else None
+    role = user_role(user) if user is not None else None
+    drifted = [
+        {"drift": d, "may_confirm": role in {d.owner, Role.ADMINISTRATOR}} for d in drifts(cycle)
+    ]
     return {"cycle": cycle, "stale": stale, "may_replan": bool(stale) and refusal is None,
-            "refusal": refusal, "csrf_token": context.get("csrf_token")}  # fmt: skip
+            "refusal": refusal, "drifted": drifted,
+            "csrf_token": context.get("csrf_token")}  # fmt: skip

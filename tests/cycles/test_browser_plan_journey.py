@@ -1,6 +1,7 @@
 """Browser journey on the demo company: demand is reopened, the supply page shows the stale
 ribbon and why, demand is signed off again (the pipeline re-plans), supply signs off; then a
-target change in the inventory review is re-planned from the ribbon and signed off."""
+target change in the inventory review is re-planned from the ribbon, the supply planner confirms
+the re-planned supply plan, and the inventory review signs off."""
 
 from __future__ import annotations
 
@@ -76,6 +77,17 @@ def test_reopen_demand_see_stale_ribbon_replan_and_sign_off_again(browser_page) 
         page.click('[data-testid="stale-ribbon"] button:has-text("Re-plan")', no_wait_after=True)
     page.goto(f"/inventory/{cycle.pk}/")
     assert page.locator('[data-testid="stale-ribbon"]').count() == 0
+    # Then the re-plan changed the supply plan supply signed off: the supply planner confirms it
+    assert "Supply review signed off runs" in page.inner_text('[data-testid="drift-ribbon"]')
+    _as(page, "supply")
+    page.goto(f"/supply/{cycle.pk}/")
+    drift = page.locator('[data-testid="drift-ribbon"]')
+    drift.locator('input[name="comment"]').fill("New buffer is feasible")
+    drift.locator("button", has_text="Confirm Supply review").click()
+    page.wait_for_selector("text=Re-planned runs confirmed.")
+    _as(page, "inventory")
+    page.goto(f"/inventory/{cycle.pk}/")
+    assert page.locator('[data-testid="drift-ribbon"]').count() == 0
     page.fill('#sign-off input[name="comment"]', "Targets agreed")
     page.click("#sign-off-button")
     page.wait_for_selector("text=Inventory review signed off.")
@@ -83,3 +95,5 @@ def test_reopen_demand_see_stale_ribbon_replan_and_sign_off_again(browser_page) 
     assert PlanningCycle.objects.get(pk=cycle.pk).state == "reconciliation"
     signed = StageEvent.objects.filter(cycle=cycle, stage_key="inventory_review").last()
     assert signed is not None and signed.pinned["runs"]["supply"] == pinned_run_id(cycle, "supply")
+    confirmed = StageEvent.objects.get(cycle=cycle, action=StageEvent.Action.CONFIRM)
+    assert confirmed.pinned["runs"]["supply"] == signed.pinned["runs"]["supply"]

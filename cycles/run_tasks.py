@@ -93,6 +93,22 @@ def request_run(
     return run
 
 
+def task_sender(run_model: type[CalculationRun]) -> Callable[[int], None]:
+    """Send the run model's task (``task_name``) with a run id, by name (watchdog, Retry);
+    through the registered task when there is one, so eager Celery (``make run``) runs it."""
+
+    def send(run_id: int) -> None:
+        from celery import current_app
+
+        task = current_app.tasks.get(run_model.task_name)
+        if task is not None:
+            task.delay(run_id)
+        else:
+            current_app.send_task(run_model.task_name, args=[run_id])
+
+    return send
+
+
 def dispatch(run: CalculationRun, send: Callable[[int], Any]) -> None:
     """Send ``run``'s task once the current transaction commits; a broker error fails the run.
 

@@ -1,4 +1,5 @@
-"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, on every stage page."""
+"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, and which background
+run (plan roll-up, executive refresh) failed, with Retry, on every stage page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import template
 from cycles.models import PlanningCycle
 from cycles.plan import plan_status
 from cycles.replan import replan_refusal
+from cycles.run_control import failed_background_runs
 
 register = template.Library()
 
@@ -20,4 +22,5 @@ def plan_ribbon(context: dict[str, Any], cycle: PlanningCycle) -> dict[str, Any]
     user = getattr(request, "user", None)
     refusal = replan_refusal(cycle, user) if stale else None
     return {"cycle": cycle, "stale": stale, "may_replan": bool(stale) and refusal is None,
-            "refusal": refusal, "csrf_token": context.get("csrf_token")}  # fmt: skip
+            "refusal": refusal, "csrf_token": context.get("csrf_token"),
+            "failed_runs": failed_background_runs(cycle)}  # fmt: skip

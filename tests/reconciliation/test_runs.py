@@ -56,3 +56,29 @@ def test_a_scenario_requested_with_the_broker_down_fails_with_retry(
         run = services.scenario_run_request(scenario.pk, finance)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "broker unreachable" in run.error
+
+
+def test_family_facts_never_carry_the_month_totals_and_every_reader_counts_once(
+    at_reconciliation, users, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from executive.scenarios import scenario_options
+    from reconciliation import selectors
+    from reconciliation.engine import TOTAL
+
+    # Given the baseline calculated (140 served a month at 7.50: 1,050 EUR revenue a month)
+    finance = users[Role.FINANCE]
+    baseline = services.baseline_ensure(at_reconciliation.pk, finance)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scenario_run_request(baseline.pk, finance)
+    run = ScenarioRun.objects.get(scenario=baseline)
+    # When the facts are read through the selectors
+    families = selectors.family_facts(run)
+    totals = selectors.month_totals(run)
+    # Then the family rows hold no total row, and the totals are their sums per month
+    assert len(families) and TOTAL not in set(families["family"])
+    by_month = families.groupby("period")["revenue_eur"].sum()
+    assert list(totals.set_index("period")["revenue_eur"]) == pytest.approx(list(by_month))
+    assert by_month.iloc[0] == pytest.approx(1050.0)
+    # And the executive's scenario totals count the revenue once (3 months x 1,050)
+    option = next(o for o in scenario_options(at_reconciliation) if o.id is None)
+    assert option.totals["revenue_eur"] == pytest.approx(3 * 1050.0)

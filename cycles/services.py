@@ -36,11 +36,13 @@ def cycle_open(
     user: Any,
     horizon_months: int | None = None,
     copy_from: PlanningCycle | None = None,
+    due_dates: dict[str, dt.date] | None = None,
 ) -> PlanningCycle:
     """Open the cycle for ``month``; at most one cycle exists per month.
 
     Started from ``copy_from`` (a previous cycle), the new cycle takes over its horizon, its
     calendar (each stage's due day) and whatever the stage apps registered in ``carryover``.
+    ``due_dates`` (stage key -> date) sets stages' due dates explicitly instead.
     """
     if user_role(user) != Role.ADMINISTRATOR:
         raise TransitionError("Only an administrator may open a cycle.")
@@ -62,7 +64,7 @@ def cycle_open(
             previous=copy_from,
             opened_by=user,
         )
-        _create_stages(cycle, _due_days(copy_from))
+        _create_stages(cycle, _due_days(copy_from), due_dates or {})
         comment = ""
         if copy_from is not None:
             carryover.carry_over(cycle, copy_from, user)
@@ -79,7 +81,9 @@ def _due_days(previous: PlanningCycle | None) -> dict[str, int]:
     return days
 
 
-def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
+def _create_stages(
+    cycle: PlanningCycle, due_days: dict[str, int], due_dates: dict[str, dt.date]
+) -> None:
     now = timezone.now()
     last_day = calendar.monthrange(cycle.month.year, cycle.month.month)[1]
     CycleStage.objects.bulk_create(
@@ -88,7 +92,8 @@ def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
             key=stage.key,
             position=position,
             owner_role=stage.owner,
-            due_date=cycle.month.replace(day=min(due_days[stage.key], last_day)),
+            due_date=due_dates.get(stage.key)
+            or cycle.month.replace(day=min(due_days[stage.key], last_day)),
             status=StageStatus.IN_PROGRESS if position == 0 else StageStatus.PENDING,
             started_at=now if position == 0 else None,
         )

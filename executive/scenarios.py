@@ -30,6 +30,7 @@ import pandas as pd
 from django.urls import NoReverseMatch, reverse
 
 from cycles.models import PlanningCycle
+from cycles.windows import FigureWindow, kpi_window
 from executive import selectors
 from executive.engine import kpis
 
@@ -54,12 +55,11 @@ def _provider(name: str) -> Callable[..., Any] | None:
     return function if callable(function) else None
 
 
-def _facts_totals(frame: pd.DataFrame, start: dt.date) -> dict[str, Any]:
-    """KPI totals of a scenario's family x period facts over the 12-month KPI window."""
+def _facts_totals(frame: pd.DataFrame, window: FigureWindow) -> dict[str, Any]:
+    """KPI totals of a scenario's family x period facts over the KPI window (`cycles.windows`)."""
     if frame is None or len(frame) == 0:
         return {}
-    first = pd.Period(start, freq="M")
-    facts = frame[(frame["period"] >= first) & (frame["period"] < first + 12)]
+    facts = frame[window.mask(frame["period"])]
     sums = {c: float(facts[c].sum()) for c in facts.columns if c.endswith(("_eur", "_units"))}
     monthly = (
         facts.groupby("period")["closing_inventory_value_eur"].sum()
@@ -90,7 +90,7 @@ def _from_reconciliation(cycle: PlanningCycle) -> list[ScenarioOption]:
     for state in states(cycle):
         scenario = state.scenario
         baseline = getattr(scenario, "kind", "") == "baseline"
-        totals = _facts_totals(facts(state.result), cycle.month) if state.result else {}
+        totals = _facts_totals(facts(state.result), kpi_window(cycle)) if state.result else {}
         options.append(
             ScenarioOption(
                 id=None if baseline else scenario.pk,

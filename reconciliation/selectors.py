@@ -16,6 +16,7 @@ from cycles.models import PlanningCycle
 from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, ConsensusPlan
 from cycles.run_selectors import latest_run
 from cycles.runs import RunStatus
+from cycles.windows import FigureWindow
 from reconciliation.engine import TOTAL, budget_figures, summarise, versus
 from reconciliation.engine.periods import bucket_label
 from reconciliation.engine.rollup import SUM_COLUMNS
@@ -141,6 +142,13 @@ def month_totals(run: ScenarioRun) -> pd.DataFrame:
     """The run's stored total per month: period and `rollup.SUM_COLUMNS` (the family sums plus
     the resource figures only the total carries: overtime cost, load and capacity hours)."""
     return _facts(run, totals=True).drop(columns="family")
+
+
+def window_totals(run: ScenarioRun, window: FigureWindow) -> dict[str, float]:
+    """Sums of the run's family facts over ``window`` (`cycles.windows`): column -> EUR/units."""
+    facts = family_facts(run)
+    inside = facts[window.mask(facts["period"])]
+    return {c: float(inside[c].sum()) for c in SUM_COLUMNS}
 
 
 def budget_frame(cycle: PlanningCycle) -> pd.DataFrame:

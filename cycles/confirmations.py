@@ -104,7 +104,7 @@ def stage_confirm(cycle_id: int, stage_key: str, user: Any, comment: str) -> Pla
 
     Raises ``cycles.services.TransitionError`` with the reason when refused.
     """
-    from cycles.services import TransitionError
+    from cycles.services import TransitionError, transition_event
 
     with transaction.atomic():
         cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
@@ -113,12 +113,15 @@ def stage_confirm(cycle_id: int, stage_key: str, user: Any, comment: str) -> Pla
         refusal = confirm_refusal(cycle, stage_key, user)
         if refusal is not None:
             raise TransitionError(refusal)
-        StageEvent.objects.create(
-            cycle=cycle,
-            stage_key=stage_key,
-            action=StageEvent.Action.CONFIRM,
-            user=user,
-            comment=comment or "Re-planned runs confirmed.",
-            pinned=sign_off_pins(cycle, stage_key),
-        )
+        signed = signed_off_runs(cycle).get(stage_key, {})
+        pinned = sign_off_pins(cycle, stage_key)
+        transition_event(
+            cycle, stage_key, StageEvent.Action.CONFIRM, user,
+            comment or "Re-planned runs confirmed.",
+            before=_runs_text(signed), after=_runs_text(pinned["runs"]), pinned=pinned,
+        )  # fmt: skip
     return cycle
+
+
+def _runs_text(runs: dict[str, Any]) -> str:
+    return ", ".join(f"{step} #{run}" for step, run in runs.items())

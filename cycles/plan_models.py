@@ -15,8 +15,12 @@ Units: quantities in units per month, money in the company currency (EUR), loads
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+
+from cycles.runs import CalculationRun
 
 
 class PlanStepKey(models.TextChoices):
@@ -52,6 +56,15 @@ class PlanStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} / {self.key}"
+
+
+class PlanBuildRun(CalculationRun):
+    """A run of the financial roll-up (``cycles.plan_build``): the pipeline's last step, on the
+    shared run lifecycle (queued on commit, heartbeat, watchdog, failed-with-retry)."""
+
+    task_name = "cycles.plan_build"
+    ribbon_label: ClassVar[str] = "Financial roll-up"
+    retry_on_locked_cycle: ClassVar[bool] = False  # an approved plan is never rebuilt
 
 
 class ConsensusPlan(models.Model):

@@ -77,6 +77,55 @@ def run_cancel(
     return run
 
 
+def may_retry(user: Any, run_model: type[CalculationRun], cycle: Any) -> bool:
+    """Who may retry a background run: whoever may cancel it, or the current stage's owner."""
+    from cycles.stages import STAGE_BY_KEY
+
+    stage = STAGE_BY_KEY.get(cycle.state)
+    owner = getattr(stage, "owner", None)
+    return may_cancel(user, run_model) or (owner is not None and user_role(user) == owner)
+
+
+def failed_background_runs(cycle: Any) -> list[CalculationRun]:
+    """The newest run of each background kind (``ribbon_label``, per ``retry_scope`` value) of
+    ``cycle`` when it failed: what the plan ribbon shows with a Retry button."""
+    failed: list[CalculationRun] = []
+    for model in run_models():
+        if not model.ribbon_label or (cycle.is_locked and not model.retry_on_locked_cycle):
+            continue
+        seen: set[tuple[Any, ...]] = set()
+        for run in model._default_manager.filter(cycle=cycle).order_by("-created_at", "-pk")[:20]:
+            key = tuple(getattr(run, f) for f in model.retry_scope)
+            if key not in seen:
+                seen.add(key)
+                if run.status == RunStatus.FAILED:
+                    failed.append(run)
+    return failed
+
+
+def run_retry(run_model: type[CalculationRun], run_id: int, user: Any) -> CalculationRun:
+    """Queue a new run like the failed ``run_id`` (same cycle and scope) on the shared lifecycle.
+
+    Raises PermissionDenied for a user who may not, RunControlError when nothing is to retry.
+    """
+    from cycles.models import PlanningCycle
+    from cycles.run_tasks import request_run, task_sender
+
+    with transaction.atomic():
+        run = run_model._default_manager.filter(pk=run_id).first()
+        if run is None or not run_model.ribbon_label:
+            raise RunControlError("This run does not exist or cannot be retried here.")
+        cycle = PlanningCycle.objects.select_for_update().get(pk=run.cycle_id)
+        if not may_retry(user, run_model, cycle):
+            raise PermissionDenied("Your role may not retry this run.")
+        if run.status != RunStatus.FAILED:
+            raise RunControlError(f"This run has {run.status}; nothing to retry.")
+        if cycle.is_locked and not run_model.retry_on_locked_cycle:
+            raise RunControlError("The plan is approved and locked; it is never rebuilt.")
+        scope = {f: getattr(run, f) for f in run_model.retry_scope}
+        return request_run(run_model, cycle, user, task_sender(run_model), scope=scope)
+
+
 def run_outcome_text(run: CalculationRun, noun: str) -> str:
     """What the user is told after asking for a run: how it ended when it already did (eager
     Celery runs it inside the request), else that it is queued. ``noun``: "Supply plan"..."""

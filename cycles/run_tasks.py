@@ -23,7 +23,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -56,27 +56,57 @@ def request_run(
     run_model: type[Run],
     cycle: PlanningCycle,
     user: Any,
-    send: Callable[[int], Any],
+    send: Callable[[int], Any] | None,
     *,
+    scope: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    reuse: Sequence[str] = ACTIVE_STATUSES,
     stale_after: dt.timedelta | None = None,
 ) -> Run:
     """Queue a run of ``cycle`` (call inside the transaction that locked the cycle).
 
-    With ``stale_after``, a run active for longer than that whose worker shows no sign of life
-    is given up as failed first (the watchdog normally did so long before).
+    One active run per cycle, or per ``scope`` within the cycle (field -> value of the run
+    model, e.g. ``{"scenario": scenario}``: the scenarios of a cycle run in parallel); an active
+    run in one of the ``reuse`` statuses is returned instead of a new one (``reuse=("queued",)``
+    starts a second run while one is running, for work that must read the latest data). A new
+    run gets ``scope`` and ``fields`` as its values. ``send`` None records the run without
+    sending it (`run_now`-style callers execute it themselves). With ``stale_after``, a run
+    active for longer than that whose worker shows no sign of life is given up as failed first
+    (the watchdog normally did so long before).
     """
-    active = run_model._default_manager.filter(cycle=cycle, status__in=ACTIVE_STATUSES)
+    active = run_model._default_manager.filter(
+        cycle=cycle, status__in=ACTIVE_STATUSES, **(scope or {})
+    )
     if stale_after is not None:
         now = timezone.now()
         active.filter(created_at__lt=now - stale_after).exclude(
             heartbeat_at__gte=now - heartbeat_timeout()
         ).update(status=RunStatus.FAILED, error="Never finished; given up.", finished_at=now)
-    current = active.first()
+    current = active.filter(status__in=reuse).first()
     if current is not None:
         return current
-    run = run_model._default_manager.create(cycle=cycle, requested_by=user)
-    dispatch(run, send)
+    run = run_model._default_manager.create(
+        cycle=cycle, requested_by=user, **(scope or {}), **(fields or {})
+    )
+    if send is not None:
+        dispatch(run, send)
     return run
+
+
+def task_sender(run_model: type[CalculationRun]) -> Callable[[int], None]:
+    """Send the run model's task (``task_name``) with a run id, by name (watchdog, Retry);
+    through the registered task when there is one, so eager Celery (``make run``) runs it."""
+
+    def send(run_id: int) -> None:
+        from celery import current_app
+
+        task = current_app.tasks.get(run_model.task_name)
+        if task is not None:
+            task.delay(run_id)
+        else:
+            current_app.send_task(run_model.task_name, args=[run_id])
+
+    return send
 
 
 def dispatch(run: CalculationRun, send: Callable[[int], Any]) -> None:

@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cycles.run_control import run_models
-from cycles.run_tasks import MAX_ATTEMPTS, dispatch, heartbeat_timeout
+from cycles.run_tasks import MAX_ATTEMPTS, dispatch, heartbeat_timeout, task_sender
 from cycles.runs import CalculationRun, RunStatus
 
 WORKER_GONE = (
@@ -89,7 +87,7 @@ def _revive(model: type[CalculationRun], run_id: int, before: dt.datetime) -> st
             run.status = RunStatus.QUEUED
             run.message = f"Its worker stopped; re-queued (attempt {run.attempts + 1})."
             run.save(update_fields=["status", "message"])
-            dispatch(run, _sender(model))
+            dispatch(run, task_sender(model))
             return "requeued"
         seconds = settings.RUN_HEARTBEAT_TIMEOUT_SECONDS
         run.mark_finished(error=WORKER_GONE.format(seconds=seconds, attempts=run.attempts))
@@ -104,14 +102,7 @@ def _redispatch(model: type[CalculationRun], run_id: int, before: dt.datetime) -
         if (run.dispatched_at or run.created_at) >= before:
             return "skipped"
         if model.task_name and run.dispatches < settings.RUN_MAX_DISPATCHES:
-            dispatch(run, _sender(model))
+            dispatch(run, task_sender(model))
             return "redispatched"
         run.mark_finished(error=NEVER_STARTED.format(count=run.dispatches))
         return "failed"
-
-
-def _sender(model: type[CalculationRun]) -> Callable[[int], None]:
-    def send(run_id: int) -> None:
-        current_app.send_task(model.task_name, args=[run_id])
-
-    return send

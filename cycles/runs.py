@@ -41,6 +41,12 @@ class CalculationRun(models.Model):
     # Models ("app_label.Model") holding the run's result rows, deleted once the run is superseded
     # and past retention (cycles.run_pruning); the run record itself is kept.
     pruned_rows: ClassVar[tuple[str, ...]] = ()
+    # Background runs nobody starts by hand (the plan roll-up, the executive's refresh): when
+    # the newest one failed, the plan ribbon names it with a Retry button (label: its name).
+    ribbon_label: ClassVar[str] = ""
+    # Fields telling such runs apart within a cycle (one newest run, one retry per value).
+    retry_scope: ClassVar[tuple[str, ...]] = ()
+    retry_on_locked_cycle: ClassVar[bool] = True
 
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)

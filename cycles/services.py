@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.selectors import user_role
 from cycles import approval, carryover, plan, plan_build, preconditions
+from cycles.audit import audit_record
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
 
@@ -35,11 +36,13 @@ def cycle_open(
     user: Any,
     horizon_months: int | None = None,
     copy_from: PlanningCycle | None = None,
+    due_dates: dict[str, dt.date] | None = None,
 ) -> PlanningCycle:
     """Open the cycle for ``month``; at most one cycle exists per month.
 
     Started from ``copy_from`` (a previous cycle), the new cycle takes over its horizon, its
     calendar (each stage's due day) and whatever the stage apps registered in ``carryover``.
+    ``due_dates`` (stage key -> date) sets stages' due dates explicitly instead.
     """
     if user_role(user) != Role.ADMINISTRATOR:
         raise TransitionError("Only an administrator may open a cycle.")
@@ -61,14 +64,12 @@ def cycle_open(
             previous=copy_from,
             opened_by=user,
         )
-        _create_stages(cycle, _due_days(copy_from))
+        _create_stages(cycle, _due_days(copy_from), due_dates or {})
         comment = ""
         if copy_from is not None:
             carryover.carry_over(cycle, copy_from, user)
             comment = f"Started from {copy_from}."
-        StageEvent.objects.create(
-            cycle=cycle, stage_key=STAGE_KEYS[0], action="open", user=user, comment=comment
-        )
+        transition_event(cycle, STAGE_KEYS[0], "open", user, comment, before="")
     return cycle
 
 
@@ -80,7 +81,9 @@ def _due_days(previous: PlanningCycle | None) -> dict[str, int]:
     return days
 
 
-def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
+def _create_stages(
+    cycle: PlanningCycle, due_days: dict[str, int], due_dates: dict[str, dt.date]
+) -> None:
     now = timezone.now()
     last_day = calendar.monthrange(cycle.month.year, cycle.month.month)[1]
     CycleStage.objects.bulk_create(
@@ -89,7 +92,8 @@ def _create_stages(cycle: PlanningCycle, due_days: dict[str, int]) -> None:
             key=stage.key,
             position=position,
             owner_role=stage.owner,
-            due_date=cycle.month.replace(day=min(due_days[stage.key], last_day)),
+            due_date=due_dates.get(stage.key)
+            or cycle.month.replace(day=min(due_days[stage.key], last_day)),
             status=StageStatus.IN_PROGRESS if position == 0 else StageStatus.PENDING,
             started_at=now if position == 0 else None,
         )
@@ -115,6 +119,7 @@ def stage_sign_off(
     """
     with transaction.atomic():
         cycle = _locked(cycle_id)
+        before = cycle.state
         stage = STAGE_BY_KEY.get(stage_key)
         if stage is None:  # "approved", "closed" or garbage: nothing to sign off
             raise TransitionError(f"'{stage_key[:40]}' is not a stage that can be signed off.")
@@ -145,10 +150,7 @@ def stage_sign_off(
             )
             action = StageEvent.Action.SIGN_OFF
         _save(cycle)
-        StageEvent.objects.create(
-            cycle=cycle, stage_key=stage_key, action=action, user=user, comment=comment,
-            pinned=pinned,
-        )  # fmt: skip
+        transition_event(cycle, stage_key, action, user, comment, before=before, pinned=pinned)
     return cycle
 
 
@@ -182,11 +184,9 @@ def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> Plan
         CycleStage.objects.filter(cycle=cycle, key=stage_key).update(
             status=StageStatus.IN_PROGRESS, started_at=timezone.now()
         )
-        cycle.state = stage_key
+        before, cycle.state = cycle.state, stage_key
         _save(cycle)
-        StageEvent.objects.create(
-            cycle=cycle, stage_key=stage_key, action="reopen", user=user, comment=comment
-        )
+        transition_event(cycle, stage_key, "reopen", user, comment, before=before)
         label = STAGE_BY_KEY[stage_key].label
         plan.mark_stale(
             cycle, plan.REOPEN_FROM[stage_key], f"{label} reopened by {user}: {comment}"
@@ -214,9 +214,8 @@ def stage_reschedule(
         stage.save(update_fields=["due_date"])
         _save(cycle)
         note = f"Due date {before:%d %b} -> {due_date:%d %b}." + (f" {comment}" if comment else "")
-        StageEvent.objects.create(
-            cycle=cycle, stage_key=stage_key, action="reschedule", user=user, comment=note
-        )
+        transition_event(cycle, stage_key, "reschedule", user, note, before=f"due {before:%Y-%m-%d}",
+               after=f"due {due_date:%Y-%m-%d}")  # fmt: skip
     return cycle
 
 
@@ -229,10 +228,29 @@ def cycle_close(cycle_id: int, user: Any, comment: str = "") -> PlanningCycle:
             raise TransitionError("Only an administrator may close a cycle.")
         cycle.state, cycle.closed_at = CLOSED, timezone.now()
         _save(cycle)
-        StageEvent.objects.create(
-            cycle=cycle, stage_key=CLOSED, action="close", user=user, comment=comment
-        )
+        transition_event(cycle, CLOSED, "close", user, comment, before=APPROVED)
     return cycle
+
+
+def transition_event(
+    cycle: PlanningCycle,
+    stage_key: str,
+    action: str,
+    user: Any,
+    comment: str,
+    *,
+    before: str,
+    after: str | None = None,
+    pinned: dict[str, Any] | None = None,
+) -> StageEvent:
+    """Record a transition: the cycle page's event and the audit log's entry, in one place
+    (table ``cycles.stage``, key the stage, field ``state``: the cycle's state before and
+    after, or the due date for a reschedule; reason the action, comment as given)."""
+    audit_record(cycle=cycle, table="cycles.stage", record_key=stage_key, field="state",
+                 before=before, after=cycle.state if after is None else after, user=user,
+                 source="cycle", reason=action, comment=comment)  # fmt: skip
+    return StageEvent.objects.create(cycle=cycle, stage_key=stage_key, action=action, user=user,
+                                     comment=comment, pinned=pinned or {})  # fmt: skip
 
 
 def _locked(cycle_id: int) -> PlanningCycle:

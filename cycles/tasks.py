@@ -6,28 +6,46 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from cycles import run_pruning, run_watchdog
+from cycles.models import PlanBuildRun, PlanningCycle
 from cycles.plan import PlanLocked, register_launcher
 from cycles.plan_build import plan_build
+from cycles.run_tasks import execute_run, request_run
+from cycles.runs import RunStatus
 
 logger = logging.getLogger(__name__)
+LOCKED = ((PlanLocked, "Not rebuilt: "),)
 
 
 @shared_task(name="cycles.plan_build", acks_late=True)
-def plan_build_task(cycle_id: int, user_id: int | None = None) -> str:
-    """Idempotent: a rebuild from the same pins writes the same rows under a new version."""
-    try:
-        version = plan_build(cycle_id, user_id)
-    except PlanLocked as exc:
-        logger.info("Plan of cycle %s not rebuilt: %s", cycle_id, exc)
-        return "locked"
-    return "superseded" if version is None else f"version {version}"
+def plan_build_task(run_id: int) -> str:
+    """A `PlanBuildRun` (idempotent: a rebuild from the same pins writes the same rows under a
+    new version); an approved cycle's plan is not rebuilt (the run fails, saying so)."""
+    return execute_run(PlanBuildRun, run_id, _build, steps=1, expected=LOCKED, logger=logger,
+                       name="Plan build")  # fmt: skip
+
+
+def _build(run: PlanBuildRun) -> None:
+    version = plan_build(run.cycle_id, run.requested_by_id)
+    run.mark_progress(
+        1, "Superseded by a newer build." if version is None else f"Plan version {version}."
+    )
+    run.mark_finished()
 
 
 @register_launcher("finance")
 def launch_finance(cycle_id: int, user_id: int | None) -> None:
-    plan_build_task.delay(cycle_id, user_id)
+    """The pipeline's roll-up step: a `PlanBuildRun` queued on commit (a run already queued is
+    reused, a running one is not: it read the pins before this launch)."""
+    with transaction.atomic():
+        cycle = PlanningCycle.objects.select_for_update().get(pk=cycle_id)
+        if not cycle.is_locked:
+            user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+            request_run(PlanBuildRun, cycle, user, plan_build_task.delay,
+                        reuse=(RunStatus.QUEUED,))  # fmt: skip
 
 
 @shared_task(name="cycles.run_watchdog", acks_late=True)

@@ -13,6 +13,11 @@ urlpatterns = [
         run_views.RunCancelView.as_view(),
         name="run_cancel",
     ),
+    path(
+        "runs/<str:kind>/<int:run_pk>/retry/",
+        run_views.RunRetryView.as_view(),
+        name="run_retry",
+    ),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),
     path("cycles/<int:pk>/replan/", views.CycleReplanView.as_view(), name="replan"),

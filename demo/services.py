@@ -7,6 +7,7 @@ completed cycle obeys every guard and precondition a real one does.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cycles.models import PlanningCycle
 from cycles.services import TransitionError, cycle_close, cycle_open, stage_sign_off
@@ -24,6 +26,7 @@ from demo.load import DEMO_PASSWORD, DEMO_USERS, load_plan
 from masterdata.models import Product
 
 logger = logging.getLogger(__name__)
+DEMO_LEAD_DAYS = 3  # right after seeding, the open demand review is due this many days ahead
 
 
 @dataclass(frozen=True)
@@ -33,21 +36,30 @@ class SeedSummary:
 
 
 def demo_seed(
-    *, seed: int, sku_count: int, as_of: dt.date, if_empty: bool = False, with_cycles: bool = True
+    *,
+    seed: int,
+    sku_count: int,
+    as_of: dt.date,
+    if_empty: bool = False,
+    with_cycles: bool = True,
+    today: dt.date | None = None,
 ) -> SeedSummary:
+    """Seed the company, last month's closed cycle and ``as_of``'s open one. ``today`` (default:
+    the local date) is the seed's today: the open cycle's due dates are set relative to it."""
+    today = today or timezone.localdate()
     if Product.objects.exists():
         if not if_empty:
             raise ValueError("The database already has products; seed into an empty database.")
         text = "Demo data already present; nothing seeded."
         if with_cycles and get_user_model().objects.filter(username="admin").exists():
-            text += f"\nCurrent cycle: {current_cycle_ensure(as_of)}."
+            text += f"\nCurrent cycle: {current_cycle_ensure(as_of, today)}."
         return SeedSummary(False, text + "\n" + logins_text())
     rng = np.random.default_rng(seed)
     plan = build_plan(seed, sku_count, as_of)
     load_plan(plan, rng)
     lines = [f"Seeded {sku_count} products, {len(plan.sales)} sales rows."]
     if with_cycles:
-        lines += demo_cycles(as_of)
+        lines += demo_cycles(as_of, today)
         lines += [f"{c}: {c.get_state_display()}" for c in PlanningCycle.objects.order_by("month")]
     return SeedSummary(True, "\n".join(lines) + "\n" + logins_text())
 
@@ -66,7 +78,20 @@ STAGE_USERS = {
 }
 
 
-def demo_cycles(as_of: dt.date) -> list[str]:
+def demo_calendar(month: dt.date, today: dt.date) -> dict[str, dt.date]:
+    """Due dates of the demo's open cycle of ``month``: the default calendar, shifted later (never
+    earlier) so that its current stage, the demand review, is due ``DEMO_LEAD_DAYS`` after
+    ``today`` and no open stage is overdue right after seeding. ``today`` is taken within the
+    cycle's month (a seed of an earlier month gets that month's calendar ending days)."""
+    month_end = month + dt.timedelta(days=calendar.monthrange(month.year, month.month)[1] - 1)
+    today = min(max(today, month), month_end)
+    default = {s.key: month.replace(day=s.due_day) for s in STAGES}
+    lead = today + dt.timedelta(days=DEMO_LEAD_DAYS) - default["demand_review"]
+    shift = dt.timedelta(days=max(0, lead.days))
+    return {key: due + shift for key, due in default.items()}
+
+
+def demo_cycles(as_of: dt.date, today: dt.date) -> list[str]:
     """Last month's cycle walked to closed; this month's open and past its data inputs.
 
     Each stage is prepared by the hooks its app registered and then signed off by its owner. A
@@ -79,7 +104,7 @@ def demo_cycles(as_of: dt.date) -> list[str]:
     notes = walk_stages(previous, [stage.key for stage in STAGES])
     if not notes:
         cycle_close(previous.pk, admin, "Cycle completed")
-    current = cycle_open(as_of, admin, copy_from=previous)
+    current = cycle_open(as_of, admin, copy_from=previous, due_dates=demo_calendar(as_of, today))
     notes += walk_stages(current, ["data_inputs"])
     current.refresh_from_db()
     if not notes and current.state in STAGE_BY_KEY:
@@ -114,13 +139,14 @@ def stage_prepare(cycle: PlanningCycle, key: str) -> list[str]:
     return []
 
 
-def current_cycle_ensure(as_of: dt.date) -> PlanningCycle:
+def current_cycle_ensure(as_of: dt.date, today: dt.date) -> PlanningCycle:
     """Open the cycle for ``as_of`` (from the latest earlier cycle) unless it exists."""
     existing = PlanningCycle.objects.filter(month=as_of).first()
     if existing is not None:
         return existing
     previous = PlanningCycle.objects.filter(month__lt=as_of).order_by("-month").first()
-    return cycle_open(as_of, _user("admin"), copy_from=previous)
+    return cycle_open(as_of, _user("admin"), copy_from=previous,
+                      due_dates=demo_calendar(as_of, today))  # fmt: skip
 
 
 def logins_text() -> str:

@@ -92,7 +92,7 @@ def approve(
             accepted_exceptions_eur=value,
         )
         _freeze_pack(approval, confirm, user)
-    transaction.on_commit(lambda: _send_refresh(cycle.pk))
+    _send_refresh(cycle.pk, user)  # queued in this transaction, sent once it commits
     return approval
 
 
@@ -144,7 +144,7 @@ def _freeze_pack(approval: Approval, confirm: Confirmation, user: Any) -> None:
     approval.save(update_fields=["pack", "pack_xlsx"])
 
 
-def _send_refresh(cycle_id: int) -> None:
-    from executive.tasks import refresh_cycle
+def _send_refresh(cycle_id: int, user: Any) -> None:
+    from executive.tasks import request_refresh
 
-    refresh_cycle.delay(cycle_id)
+    request_refresh(cycle_id, user)

@@ -37,7 +37,7 @@ class ExecutiveConfig(AppConfig):
         from executive import demo_prep, registers, tasks  # noqa: F401
 
         register_after_import(tasks.after_import)
-        register_after_build(tasks.request_refresh)
+        register_after_build(tasks.after_build)
         register_landing(Role.EXECUTIVE, "executive:home")
         for stage_key, tier in TIER_PAGES:
             register_stage_page(stage_key, f"Tier-{tier} exceptions", _tier_url(tier))

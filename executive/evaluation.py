@@ -13,6 +13,7 @@ import pandas as pd
 from django.db.models import Sum
 
 from cycles.models import ApprovedPlan, PlanningCycle
+from cycles.windows import kpi_window
 from datainputs.models import OpenOrder, SalesHistory
 from executive import exceptions, scenarios, selectors
 from executive.engine import monitoring, rules
@@ -39,8 +40,9 @@ def evaluate_plan(cycle_id: int, frames: selectors.PlanFrames | None = None) -> 
         return []
     all_rules = exceptions.ensure_rules()
     plan_rows, resource_rows = frames or selectors.plan_frames(cycle)
-    rows = window(plan_rows, cycle.month)
-    resources = window(resource_rows, cycle.month)
+    months = kpi_window(cycle).months
+    rows = window(plan_rows, cycle.month, months)
+    resources = window(resource_rows, cycle.month, months)
     found: list[rules.Candidate] = []
     if not rows.empty:
         if rule := _enabled(all_rules, "shortage_value"):

@@ -11,6 +11,7 @@ import pandas as pd
 from django.conf import settings
 
 from cycles.models import PlanningCycle
+from cycles.windows import kpi_window
 from executive import selectors
 from executive.engine.plan_facts import margin_waterfall, plan_facts, window
 from executive.models import Approval, FactSource, KpiSnapshot, PerformanceSnapshot
@@ -59,7 +60,7 @@ def _store(
     *,
     live: bool,
 ) -> KpiSnapshot:
-    facts = plan_facts(rows, resources, cycle.month)
+    facts = plan_facts(rows, resources, cycle.month, kpi_window(cycle).months)
     values = dict(facts.kpis)
     values.update(_monitoring_kpis())
     approval = (
@@ -75,8 +76,9 @@ def _store(
     previous = selectors.last_approved_before(cycle.month)
     bars: list[dict[str, object]] = []
     if previous is not None and not rows.empty:
-        before = window(selectors.approved_frame(previous), cycle.month)
-        after = window(selectors.site_keys_as_codes(rows) if live else rows, cycle.month)
+        before = window(selectors.approved_frame(previous), cycle.month, kpi_window(cycle).months)
+        after = window(selectors.site_keys_as_codes(rows) if live else rows, cycle.month,
+                       kpi_window(cycle).months)  # fmt: skip
         bars = margin_waterfall(before, after, holding_rate_pct())
     snap, _ = KpiSnapshot.objects.update_or_create(
         cycle=cycle,

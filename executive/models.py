@@ -8,8 +8,12 @@ build, approval, import and nightly. Money in EUR, quantities in units, shares i
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+
+from cycles.runs import CalculationRun
 
 
 class FactSource(models.TextChoices):
@@ -258,3 +262,23 @@ class PerformanceSnapshot(models.Model):
     class Meta:
         ordering = ["-computed_at", "-id"]
         get_latest_by = "computed_at"
+
+
+class ExecutiveJob(models.TextChoices):
+    REFRESH = "refresh", "Dashboard facts and plan rules"
+    MONITOR = "monitor", "Execution monitoring"
+
+
+class ExecutiveRun(CalculationRun):
+    """A background run of the executive review on the shared run lifecycle: ``refresh`` (the
+    cycle's facts and plan rules, after a plan build or approval) or ``monitor`` (actuals vs the
+    plan in force after an import of actuals; its cycle is the one whose facts it refreshes)."""
+
+    task_name = "executive.tasks.execute"
+    ribbon_label: ClassVar[str] = "Executive dashboard facts"
+    retry_scope: ClassVar[tuple[str, ...]] = ("job",)
+
+    job = models.CharField(max_length=16, choices=ExecutiveJob.choices)
+
+    class Meta(CalculationRun.Meta):
+        indexes = [models.Index(fields=["cycle", "job", "status"])]

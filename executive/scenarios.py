@@ -10,8 +10,8 @@ the executive review reads them, so it works whether or not that app provides th
   over the given month starts.
 
 Without those two, the reconciliation's own reads are adapted when present: ``scenario_states``
-(scenario, levers, result run, stale/outdated), ``recommendation`` and ``facts_frame`` (family x
-period facts of a run), and ``budget_frame`` (family, period, revenue_eur). The baseline
+(scenario, levers, result run, stale/outdated), ``recommendation`` and ``family_facts`` (family x
+period facts of a run, without the monthly total rows), and ``budget_frame`` (family, period, revenue_eur). The baseline
 scenario maps to id None (the consensus plan itself, as ``ApprovedPlan.scenario_id`` records it).
 
 When a function is missing, the baseline (the cycle's consensus plan, from the precomputed
@@ -30,6 +30,7 @@ import pandas as pd
 from django.urls import NoReverseMatch, reverse
 
 from cycles.models import PlanningCycle
+from cycles.windows import FigureWindow, kpi_window
 from executive import selectors
 from executive.engine import kpis
 
@@ -54,23 +55,11 @@ def _provider(name: str) -> Callable[..., Any] | None:
     return function if callable(function) else None
 
 
-def _total_family() -> str:
-    """The family code of the reconciliation's monthly total rows ("*" by its contract)."""
-    try:
-        module = importlib.import_module("reconciliation.selectors")
-    except ImportError:
-        return "*"
-    return str(getattr(module, "TOTAL", "*"))
-
-
-def _facts_totals(frame: pd.DataFrame, start: dt.date) -> dict[str, Any]:
-    """KPI totals of a scenario's family x period facts over the 12-month KPI window."""
+def _facts_totals(frame: pd.DataFrame, window: FigureWindow) -> dict[str, Any]:
+    """KPI totals of a scenario's family x period facts over the KPI window (`cycles.windows`)."""
     if frame is None or len(frame) == 0:
         return {}
-    if "family" in frame:  # the facts carry a total row per month besides the family rows
-        frame = frame[frame["family"] != _total_family()]
-    first = pd.Period(start, freq="M")
-    facts = frame[(frame["period"] >= first) & (frame["period"] < first + 12)]
+    facts = frame[window.mask(frame["period"])]
     sums = {c: float(facts[c].sum()) for c in facts.columns if c.endswith(("_eur", "_units"))}
     monthly = (
         facts.groupby("period")["closing_inventory_value_eur"].sum()
@@ -91,7 +80,7 @@ def _facts_totals(frame: pd.DataFrame, start: dt.date) -> dict[str, Any]:
 
 def _from_reconciliation(cycle: PlanningCycle) -> list[ScenarioOption]:
     states, chosen, facts = (
-        _provider(n) for n in ("scenario_states", "recommendation", "facts_frame")
+        _provider(n) for n in ("scenario_states", "recommendation", "family_facts")
     )
     if states is None or chosen is None or facts is None:
         return []
@@ -101,7 +90,7 @@ def _from_reconciliation(cycle: PlanningCycle) -> list[ScenarioOption]:
     for state in states(cycle):
         scenario = state.scenario
         baseline = getattr(scenario, "kind", "") == "baseline"
-        totals = _facts_totals(facts(state.result), cycle.month) if state.result else {}
+        totals = _facts_totals(facts(state.result), kpi_window(cycle)) if state.result else {}
         options.append(
             ScenarioOption(
                 id=None if baseline else scenario.pk,

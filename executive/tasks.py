@@ -7,17 +7,24 @@ being recorded, so a broken cycle does not stop the nightly run of the others.
 * ``monitor_execution``: actuals vs the approved plan in force, plan-vs-actual exceptions;
   sent after each import of sales history, open orders or stock (``datainputs`` hook).
 * ``nightly_evaluation``: both, for the last 12 cycles (Celery beat, settings).
+* ``execute``: the first two as an `ExecutiveRun` on the shared run lifecycle
+  (``request_refresh``, ``after_import``): dispatched on commit, heartbeat, watchdog, and a
+  failed run (a broker outage too) shown with Retry on the plan ribbon.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.db import transaction
 
 from cycles.models import PlanningCycle
+from cycles.run_tasks import execute_run, request_run
+from cycles.runs import RunStatus
 from executive import evaluation, facts, health, selectors
+from executive.models import ExecutiveJob, ExecutiveRun
 
 logger = logging.getLogger(__name__)
 MONITORED_INPUTS = frozenset({"sales_history", "open_orders", "inventory_on_hand"})
@@ -63,12 +70,49 @@ def nightly_evaluation() -> dict[str, int]:
     return {"cycles": len(cycle_ids), "failed": failed}
 
 
+@shared_task(name="executive.tasks.execute", acks_late=True)
+def execute(run_id: int) -> str:
+    """An `ExecutiveRun` on the shared run lifecycle (idempotent by run id)."""
+    return execute_run(ExecutiveRun, run_id, _work, steps=1, expected=(), logger=logger,
+                       name="Executive run")  # fmt: skip
+
+
+def _work(run: ExecutiveRun) -> None:
+    if run.job == ExecutiveJob.MONITOR:
+        monitor_execution()
+    else:
+        refresh_cycle(run.cycle_id)
+    run.mark_finished()
+
+
+def _request(cycle: PlanningCycle | None, job: str, user: Any = None) -> ExecutiveRun | None:
+    """Queue ``job`` for ``cycle`` (sent once the transaction commits; a broker outage fails
+    the run with Retry). A run already queued is reused; one already running is not (it may
+    have read the data before the change that asks for this one)."""
+    if cycle is None:
+        return None
+    with transaction.atomic():
+        locked = PlanningCycle.objects.select_for_update().get(pk=cycle.pk)
+        return request_run(ExecutiveRun, locked, user, execute.delay, scope={"job": job},
+                           reuse=(RunStatus.QUEUED,))  # fmt: skip
+
+
 def after_import(data_input: str, batch_id: int) -> None:
     """The datainputs hook: monitor execution once an import of actuals is committed."""
     if data_input in MONITORED_INPUTS:
-        monitor_execution.delay()
+        cycle = (
+            selectors.target_cycle_for_monitoring()
+            or PlanningCycle.objects.order_by("-month").first()
+        )
+        _request(cycle, ExecutiveJob.MONITOR)
 
 
-def request_refresh(cycle_id: int) -> None:
-    """Queue ``refresh_cycle`` once the caller's transaction commits (the plan build hook)."""
-    transaction.on_commit(lambda: refresh_cycle.delay(cycle_id))
+def after_build(cycle_id: int) -> None:
+    """The plan build hook: refresh the facts of the freshly built plan."""
+    request_refresh(cycle_id)
+
+
+def request_refresh(cycle_id: int, user: Any = None) -> ExecutiveRun | None:
+    """Queue a refresh of the cycle's facts once the caller's transaction commits (the plan
+    build hook, the approval, the dashboard's Refresh button)."""
+    return _request(PlanningCycle.objects.filter(pk=cycle_id).first(), ExecutiveJob.REFRESH, user)

@@ -56,7 +56,7 @@ class RefreshView(RoleRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         cycle = get_cycle(pk)
-        tasks.refresh_cycle.delay(cycle.pk)
+        tasks.request_refresh(cycle.pk, request.user)
         messages.success(request, "The dashboard facts are being recomputed; reload shortly.")
         return redirect("executive:dashboard", pk=cycle.pk)
 

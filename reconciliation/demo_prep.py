@@ -27,8 +27,7 @@ BUDGET_OFFSETS = (1.0, 1.04, 0.97, 1.0, 1.06, 0.95)
 
 def demo_budget(run: ScenarioRun, user: Any) -> int:
     """Import budget lines for the years the run covers that have no active budget yet."""
-    facts = selectors.facts_frame(run)
-    facts = facts.loc[facts["family"] != "*"]
+    facts = selectors.family_facts(run)
     years = sorted({p.year for p in facts["period"]} - set(
         BudgetVersion.objects.filter(is_active=True).values_list("year", flat=True)))  # fmt: skip
     if not years:

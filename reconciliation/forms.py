@@ -22,6 +22,7 @@ def _number(label: str, **kwargs: Any) -> forms.FloatField:
 
 
 class ScenarioForm(forms.Form):
+    prefix = "scenario"  # its fields' ids must differ from the budget form's on the same page
     name = forms.CharField(max_length=80)
     description = forms.CharField(required=False, max_length=500)
 
@@ -73,6 +74,7 @@ class RecommendForm(forms.Form):
 
 
 class BudgetVersionForm(forms.Form):
+    prefix = "budget"
     code = forms.CharField(max_length=40)
     year = forms.IntegerField(min_value=2000, max_value=2100)
     name = forms.CharField(max_length=120, required=False)

@@ -16,6 +16,7 @@ from cycles.models import PlanningCycle
 from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, ConsensusPlan
 from cycles.run_selectors import latest_run
 from cycles.runs import RunStatus
+from cycles.windows import FigureWindow
 from reconciliation.engine import TOTAL, budget_figures, summarise, versus
 from reconciliation.engine.periods import bucket_label
 from reconciliation.engine.rollup import SUM_COLUMNS
@@ -120,15 +121,34 @@ def recommendation(cycle: PlanningCycle) -> Recommendation | None:
     )
 
 
-def facts_frame(run: ScenarioRun) -> pd.DataFrame:
-    """The run's facts: family, period and `rollup.SUM_COLUMNS`; each month also has a total row
-    whose family is ``TOTAL`` ("*"): sum the family rows *or* the total rows, never both."""
+def _facts(run: ScenarioRun, *, totals: bool) -> pd.DataFrame:
     columns = ["family_code", "month", *SUM_COLUMNS]
-    rows = ScenarioFact.objects.filter(run=run).values_list(*columns)
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    rows = ScenarioFact.objects.filter(run=run)
+    rows = rows.filter(family_code=TOTAL) if totals else rows.exclude(family_code=TOTAL)
+    frame = pd.DataFrame.from_records(list(rows.values_list(*columns)), columns=columns)
     frame = frame.rename(columns={"family_code": "family"})
     frame["period"] = pd.PeriodIndex(pd.to_datetime(frame.pop("month")), freq="M")
     return frame
+
+
+def family_facts(run: ScenarioRun) -> pd.DataFrame:
+    """The run's family x month facts: family, period (monthly) and `rollup.SUM_COLUMNS`, in EUR
+    and units. Family rows only, never the stored monthly total rows, so any sum of them is a
+    total counted once (the one read of facts for every page, the export and the executive)."""
+    return _facts(run, totals=False)
+
+
+def month_totals(run: ScenarioRun) -> pd.DataFrame:
+    """The run's stored total per month: period and `rollup.SUM_COLUMNS` (the family sums plus
+    the resource figures only the total carries: overtime cost, load and capacity hours)."""
+    return _facts(run, totals=True).drop(columns="family")
+
+
+def window_totals(run: ScenarioRun, window: FigureWindow) -> dict[str, float]:
+    """Sums of the run's family facts over ``window`` (`cycles.windows`): column -> EUR/units."""
+    facts = family_facts(run)
+    inside = facts[window.mask(facts["period"])]
+    return {c: float(inside[c].sum()) for c in SUM_COLUMNS}
 
 
 def budget_frame(cycle: PlanningCycle) -> pd.DataFrame:
@@ -210,7 +230,8 @@ def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
     before summaries existed)."""
     stored = (run.summary or {}).get(bucket)
     if stored is None:
-        return summarise(facts_frame(run), bucket)
+        facts = [family_facts(run), month_totals(run).assign(family=TOTAL)]
+        return summarise(pd.concat(facts, ignore_index=True), bucket)
     if isinstance(stored, list):  # stored as records by the first version of the summaries
         frame = pd.DataFrame.from_records(stored)
     else:

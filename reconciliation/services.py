@@ -18,8 +18,7 @@ from django.db import IntegrityError, transaction
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.run_control import RunControlError, run_cancel
-from cycles.run_tasks import dispatch
-from cycles.runs import RunStatus
+from cycles.run_tasks import request_run
 from cycles.stage_edits import editable_cycle
 from reconciliation import selectors
 from reconciliation.engine import LEVER_KINDS, LeverError
@@ -159,22 +158,17 @@ def lever_remove(scenario_id: int, lever_id: int, user: Any, reason: str = "") -
 def _queue(cycle: PlanningCycle, scenario: Scenario, user: Any, send: bool = True) -> ScenarioRun:
     """A run of ``scenario`` (call with the cycle locked); the active one if there is one.
 
-    Like `cycles.run_tasks.request_run`, but one active run per *scenario*, not per cycle, so
-    the scenarios of a cycle calculate in parallel on several workers.
+    The shared `cycles.run_tasks.request_run`, scoped to the scenario: the scenarios of a cycle
+    calculate in parallel on several workers, one scenario never has two active runs.
     """
     from reconciliation import tasks
 
-    active = ScenarioRun.objects.filter(scenario=scenario,
-                                        status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()  # fmt: skip
-    if active is not None:
-        return active
-    run = ScenarioRun.objects.create(
-        cycle=cycle, scenario=scenario, requested_by=user,
-        baseline_version=scenario.baseline_version, levers=selectors.lever_list(scenario),
+    return request_run(
+        ScenarioRun, cycle, user, tasks.scenario_calculate.delay if send else None,
+        scope={"scenario": scenario},
+        fields={"baseline_version": scenario.baseline_version,
+                "levers": selectors.lever_list(scenario)},
     )  # fmt: skip
-    if send:
-        dispatch(run, tasks.scenario_calculate.delay)
-    return run
 
 
 def scenario_run_request(scenario_id: int, user: Any, send: bool = True) -> ScenarioRun:

@@ -16,6 +16,7 @@ from cycles import stage_views
 from cycles.models import PlanningCycle
 from cycles.run_control import run_outcome_text
 from cycles.stage_views import CurrentCycleView, sign_off_context
+from cycles.windows import kpi_window
 from reconciliation import compare, selectors, services
 from reconciliation.budget import BudgetError, budget_version_create
 from reconciliation.engine import BUCKETS, TOTAL
@@ -44,9 +45,12 @@ class ReviewView(RoleRequiredMixin, View):
         refs = selectors.references(cycle)
         headline = {s.scenario.pk: compare.column_for(cycle, s, refs).horizon
                     for s in states if s.result is not None}  # fmt: skip
+        window = kpi_window(cycle)
+        kpi = {s.scenario.pk: selectors.window_totals(s.result, window)
+               for s in states if s.result is not None}  # fmt: skip
         context = {
             "cycle": cycle, "may_edit": may_edit, "states": states,
-            "rows": [(s, headline.get(s.scenario.pk)) for s in states],
+            "rows": [(s, headline.get(s.scenario.pk), kpi.get(s.scenario.pk)) for s in states],
             "plan_version": selectors.plan_version(cycle),
             "recommendation": selectors.recommendation(cycle),
             "budgets": BudgetVersion.objects.filter(is_active=True),

@@ -1,5 +1,6 @@
-"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, and which signed-off
-stage must confirm re-planned runs, on every stage page."""
+"""``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, which signed-off stage
+must confirm re-planned runs, and which background run (plan roll-up, executive refresh) failed,
+with Retry, on every stage page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cycles.confirmations import drifts
 from cycles.models import PlanningCycle
 from cycles.plan import plan_status
 from cycles.replan import replan_refusal
+from cycles.run_control import failed_background_runs
 
 register = template.Library()
 
@@ -28,5 +30,5 @@ def plan_ribbon(context: dict[str, Any], cycle: PlanningCycle) -> dict[str, Any]
         {"drift": d, "may_confirm": role in {d.owner, Role.ADMINISTRATOR}} for d in drifts(cycle)
     ]
     return {"cycle": cycle, "stale": stale, "may_replan": bool(stale) and refusal is None,
-            "refusal": refusal, "drifted": drifted,
-            "csrf_token": context.get("csrf_token")}  # fmt: skip
+            "refusal": refusal, "drifted": drifted, "csrf_token": context.get("csrf_token"),
+            "failed_runs": failed_background_runs(cycle)}  # fmt: skip

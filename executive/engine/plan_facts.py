@@ -2,8 +2,8 @@
 
 Input ``rows``: one row per product x site x month with the columns of
 ``cycles.plan_models.PlanRowColumns`` plus ``product_id``, ``site_id`` and ``family``. Input
-``resources``: resource x month with ``load_hours`` and ``capacity_hours``. The KPI window is the
-12 months from the cycle month (a rolling year, so every cycle's tiles compare like with like).
+``resources``: resource x month with ``load_hours`` and ``capacity_hours``. The KPI window is
+``months`` months from the cycle month, given by the caller (``cycles.windows.kpi_window``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pandas as pd
 
 from executive.engine import kpis
 
-WINDOW_MONTHS = 12
 KEY = ["product_id", "site_id", "month"]
 NUMBER_COLUMNS = [
     "consensus_demand_units",
@@ -42,7 +41,7 @@ class PlanFacts:
     months: list[dict[str, Any]] = field(default_factory=list)
 
 
-def window(rows: pd.DataFrame, start: dt.date, months: int = WINDOW_MONTHS) -> pd.DataFrame:
+def window(rows: pd.DataFrame, start: dt.date, months: int) -> pd.DataFrame:
     """The rows of the ``months`` months starting at ``start``."""
     if rows.empty:
         return rows
@@ -51,15 +50,18 @@ def window(rows: pd.DataFrame, start: dt.date, months: int = WINDOW_MONTHS) -> p
     return rows[(stamps >= pd.Timestamp(start)) & (stamps < end)]
 
 
-def plan_facts(rows: pd.DataFrame, resources: pd.DataFrame, start: dt.date) -> PlanFacts:
-    """KPI values, family totals and monthly totals of a plan over the 12-month window."""
-    rows = window(rows, start)
+def plan_facts(
+    rows: pd.DataFrame, resources: pd.DataFrame, start: dt.date, window_months: int
+) -> PlanFacts:
+    """KPI values, family totals and monthly totals of a plan over the ``window_months`` months
+    from ``start``."""
+    rows = window(rows, start, window_months)
     months = int(rows["month"].nunique()) if not rows.empty else 0
     sums = {c: float(rows[c].sum()) if not rows.empty else 0.0 for c in NUMBER_COLUMNS}
     monthly = _monthly(rows)
     avg_inventory = float(monthly["inventory_value_eur"].mean()) if months else 0.0
     first = rows[pd.to_datetime(rows["month"]) == pd.Timestamp(start)] if months else rows
-    res = window(resources, start)
+    res = window(resources, start, window_months)
     values: dict[str, float | None] = {
         "revenue_eur": sums["revenue_eur"],
         "gross_margin_eur": sums["gross_margin_eur"],

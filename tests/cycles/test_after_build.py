@@ -28,4 +28,4 @@ def test_every_follower_hears_of_the_build_and_a_failing_one_does_not_stop_the_o
 def test_the_executive_dashboard_refreshes_after_every_plan_build() -> None:
     from executive import tasks
 
-    assert tasks.request_refresh in plan_build._AFTER_BUILD
+    assert tasks.after_build in plan_build._AFTER_BUILD

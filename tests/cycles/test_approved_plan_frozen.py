@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from cycles.approval import snapshot_hash
 from cycles.models import StageEvent
 from cycles.plan import PLAN_STEP_ORDER, plan_status
-from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, PlanStep
+from cycles.plan_models import ApprovedPlan, ApprovedPlanRow, PlanBuildRun, PlanStep
 from cycles.replan import plan_replan
 from cycles.services import TransitionError
 from cycles.tasks import plan_build_task
@@ -96,7 +96,10 @@ def _late_runs(october) -> None:  # type: ignore[no-untyped-def]
     assert supply.error.startswith("Not applied") or "approved" in supply.error
     projection = InventoryRun.objects.create(cycle=october, plan_step="projection")
     assert inventory_run_execute(projection.pk) == "failed"
-    assert plan_build_task(october.pk) == "locked"
+    build = PlanBuildRun.objects.create(cycle=october)
+    assert plan_build_task(build.pk) == "failed"
+    build.refresh_from_db()
+    assert build.error.startswith("Not rebuilt") and "approved" in build.error
 
 
 def _rerun_attempts(october, users) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from cycles.confirmations import drifts, stage_confirm
-from cycles.models import StageEvent
+from cycles.models import AuditEntry, StageEvent
 from cycles.plan import STEP_LABELS, pinned_run_id
 from cycles.replan import plan_replan
 from cycles.services import TransitionError, stage_sign_off
@@ -68,6 +68,11 @@ def test_only_the_supply_owner_confirms_and_then_the_next_sign_off_pins_the_conf
     confirm = StageEvent.objects.get(cycle=cycle, action=StageEvent.Action.CONFIRM)
     assert confirm.pinned["runs"]["supply"] == pinned_run_id(cycle, "supply")
     assert drifts(cycle) == []
+    # And the confirmation is in the audit log with the runs before and after
+    entry = AuditEntry.objects.get(
+        table="cycles.stage", record_key="supply_review", reason="confirm"
+    )
+    assert f"supply #{confirm.pinned['runs']['supply']}" in entry.after
     # Then the inventory review signs off, pinning the very run supply confirmed
     cycle = stage_sign_off(cycle.pk, "inventory_review", users["inventory"], "ok")
     event = StageEvent.objects.get(cycle=cycle, stage_key="inventory_review", action="sign_off")

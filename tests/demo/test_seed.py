@@ -146,3 +146,31 @@ def test_rerun_on_a_seeded_database_opens_the_new_month_and_prints_logins(
     assert december.state == "data_inputs" and december.previous is not None
     assert "nothing seeded" in summary.text and "admin" in summary.text
     assert "siop-demo" in summary.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("today", "demand_due"),
+    [(dt.date(2026, 11, 30), dt.date(2026, 12, 3)), (dt.date(2026, 11, 2), dt.date(2026, 11, 8))],
+    ids=["end-of-month", "start-of-month"],
+)
+def test_right_after_seeding_no_stage_of_the_open_cycle_is_overdue(
+    only_test_preps, today, demand_due
+) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from cycles.selectors import stage_track
+
+    # Given the demo seeded on ``today`` (the seed's today)
+    demo_seed(seed=3, sku_count=10, as_of=AS_OF, today=today)
+    current = PlanningCycle.objects.get(month=AS_OF)
+    # When the cycle page's stage track is read that day
+    rows = stage_track(current, get_user_model().objects.get(username="admin"), today=today)
+    # Then no stage shows "Overdue", the open demand review is due a few days ahead (or on its
+    # usual day early in the month), and the stages keep their order and spacing
+    assert current.state == "demand_review"
+    assert not [r.label for r in rows if r.is_overdue]
+    due = {r.stage.key: r.stage.due_date for r in rows}
+    assert due["demand_review"] == demand_due
+    assert list(due.values()) == sorted(due.values())
+    assert (due["executive_review"] - due["demand_review"]).days == 24 - 8

@@ -33,8 +33,7 @@ def test_reconciliation_scenarios_map_to_options_with_their_totals(monkeypatch, 
             "closing_inventory_value_eur": [50.0, 70.0],
         }
     )
-    # as the reconciliation stores them: each month's family rows and its total row ("*")
-    facts = pd.concat([family_rows, family_rows.assign(family="*")], ignore_index=True)
+    facts = family_rows  # the reconciliation's family_facts: family rows only
     states = [
         SimpleNamespace(
             scenario=baseline, result=None, stale=False, outdated=False, lever_lines=[]
@@ -52,7 +51,7 @@ def test_reconciliation_scenarios_map_to_options_with_their_totals(monkeypatch, 
         {
             "scenario_states": lambda cycle: states,
             "recommendation": lambda cycle: SimpleNamespace(scenario_id=12),
-            "facts_frame": lambda run: facts,
+            "family_facts": lambda run: facts,
         },
     )
     options = scenarios.scenario_options(exec_cycle)

@@ -65,7 +65,7 @@ def test_finance_builds_compares_recommends_and_signs_off(
     assert "Demand at the forecast's interval bound · lower bound (10 % quantile)" in page.inner_text(
         '#scenario-table tr[data-scenario="Worst case"]')  # fmt: skip
     # and a custom scenario that expedites by air at 20 % of the unit cost
-    page.fill('#new-scenario input[name="name"]', "Expedite by air")
+    page.fill('#new-scenario input[name="scenario-name"]', "Expedite by air")
     page.click("#create-scenario")
     page.click('#scenario-table a:text("Expedite by air")')
     page.select_option('#lever-form select[name="kind"]', "air_freight")

@@ -55,7 +55,7 @@ def test_plan_facts_roll_up_money_and_service() -> None:
         ]
     )
     resources = pd.DataFrame({"month": [NOV], "load_hours": [90.0], "capacity_hours": [100.0]})
-    facts = plan_facts(rows, resources, NOV).kpis
+    facts = plan_facts(rows, resources, NOV, 12).kpis
     assert facts["revenue_eur"] == pytest.approx(2900.0)
     assert facts["gross_margin_eur"] == pytest.approx(1160.0)
     assert facts["planned_fill_rate_pct"] == pytest.approx(290 / 300 * 100)

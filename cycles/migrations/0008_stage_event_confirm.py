@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cycles', '0006_plan_demand_backlog'),
+        ('cycles', '0007_plan_build_run'),
     ]
 
     operations = [

@@ -8,7 +8,8 @@
   purchases by transport mode, lost sales; inventory -> opening and projected inventory, safety
   stock) and prices them at the master data's standard price and cost:
 
-  served_units = consensus_demand_units + backlog_units - lost_sales_units (>= 0)
+  served_units = consensus_demand_units - lost_sales_units (>= 0), where consensus_demand_units
+  is all demand, backlog included (``backlog_units`` says how much of it is past due: never add it)
   revenue_eur = served_units x unit_price_eur; cogs_eur = served_units x unit_cost_eur
   gross_margin_eur = revenue_eur - cogs_eur; revenue_at_risk_eur = lost_sales_units x price
   inventory_value_eur = projected_inventory_units x unit_cost_eur (stock valued at cost)
@@ -133,8 +134,10 @@ def _priced(rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.merge(prices, on="product_id", how="left").fillna(
         {"unit_price_eur": 0.0, "unit_cost_eur": 0.0}
     )
-    wanted = rows["consensus_demand_units"] + rows["backlog_units"]
-    rows["served_units"] = (wanted - rows["lost_sales_units"]).clip(lower=0.0)
+    # consensus_demand_units already includes the backlog (PlanDemandRow): count it once.
+    rows["served_units"] = (rows["consensus_demand_units"] - rows["lost_sales_units"]).clip(
+        lower=0.0
+    )
     rows["revenue_eur"] = rows["served_units"] * rows["unit_price_eur"]
     rows["cogs_eur"] = rows["served_units"] * rows["unit_cost_eur"]
     rows["gross_margin_eur"] = rows["revenue_eur"] - rows["cogs_eur"]

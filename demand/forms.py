@@ -49,8 +49,9 @@ def _edit(item: dict[str, Any]) -> CellEdit:
         month = parse_month(item.get("month"))
     except (ValueError, IndexError):
         raise ValueError("month must look like 2026-12") from None
-    # Typed cells arrive as JSON numbers, pasted ones as the text Excel copied ("1.234,5"):
-    # both go through the one parser, text in NUMBER_LOCALE; ambiguous text is refused.
+    # Typed and pasted cells arrive as the text the planner entered ("1.234,5"; the grid's
+    # editor is a text field, not the browser's number field), API-style clients may send JSON
+    # numbers: all go through the one parser, text in NUMBER_LOCALE; ambiguous text is refused.
     units = parse_number(item.get("consensus_units"), limit=MAX_UNITS)
     product_id, family_id = item.get("product_id"), item.get("family_id")
     if bool(product_id) == bool(family_id):

@@ -133,8 +133,8 @@ def scenario_base(run: ScenarioRun, plan: ConsensusPlan | None) -> ScenarioBase:
     inputs = cycle_supply_inputs(run.cycle)
     if plan is not None:
         rows = _plan_rows(plan)
-        demand = rows.assign(demand_units=rows["consensus_demand_units"].astype(float)
-                             + rows["backlog_units"].astype(float))  # fmt: skip
+        # consensus_demand_units is all demand, backlog included (cycles.plan_models.PlanDemandRow).
+        demand = rows.assign(demand_units=rows["consensus_demand_units"].astype(float))
         channels = inputs.channels["channel"].tolist()
         inputs = replace(inputs, demand=split_by_channel(
             demand[["product", "site", "period", "demand_units"]], inputs.demand, channels))  # fmt: skip

@@ -50,7 +50,8 @@ def plan_frame_from_rows(
 ) -> pd.DataFrame:
     """The consensus plan's rows -> `rollup.PLAN_COLUMNS`, with its plan costs at standard cost.
 
-    rows: product, site, family, period, consensus_demand_units, backlog_units, served_units,
+    rows: product, site, family, period, consensus_demand_units (all demand, backlog included),
+    backlog_units (the past-due part of it, informative only), served_units,
     lost_sales_units, production_units, purchase_units, purchase_units_by_mode ({mode: units}),
     opening_inventory_units, projected_inventory_units. prices: product, unit_cost_eur.
     transport: product, site, mode, transport_cost_per_unit. Production and purchases cost the
@@ -60,8 +61,7 @@ def plan_frame_from_rows(
     cost = rows["product"].map(prices.set_index("product")["unit_cost_eur"]).astype(float)
     closing = rows["projected_inventory_units"].astype(float)
     out = rows[["product", "site", "family", "period"]].assign(
-        demand_units=rows["consensus_demand_units"].astype(float)
-        + rows["backlog_units"].astype(float),
+        demand_units=rows["consensus_demand_units"].astype(float),  # backlog included
         served_units=rows["served_units"].astype(float),
         lost_sales_units=rows["lost_sales_units"].astype(float),
         opening_inventory_units=rows["opening_inventory_units"].astype(float),

@@ -103,3 +103,57 @@ def test_given_an_english_setting_when_1_comma_5_is_pasted_then_refused_with_the
     page.select_option("#override-reason", "customer_intel")
     page.click("#save-overrides")
     expect(page.locator("#grid-status")).to_contain_text("ambiguous or malformed in the en")
+
+
+def _type_in_cell(page, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Double-click a cell, type ``text`` key by key as a planner would, press Enter."""
+    cell = page.locator(selector).first
+    cell.dblclick()
+    editor = cell.locator("input")
+    editor.fill("")
+    editor.press_sequentially(text)
+    editor.press("Enter")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_given_a_german_setting_when_1_234_5_is_typed_in_a_cell_then_1234_5_is_saved(
+    browser_page, forecast_cycle, settings
+) -> None:
+    settings.NUMBER_LOCALE = "de"
+    page = browser_page
+    browser_login(page, "demand_planner")
+    bikes = family_products("BIKES")
+    page.goto(f"/demand/cycles/{forecast_cycle.pk}/?family={bikes[0].family_id}")
+    expect(page.locator(PRODUCT_DEC).first).to_have_text(re.compile(r"\d"))
+    # When the planner types 1.234,5 (German for 1234.5) into a consensus cell and saves
+    _type_in_cell(page, PRODUCT_DEC, "1.234,5")
+    expect(page.locator(PRODUCT_DEC).first).to_have_text("1.234,5")
+    page.select_option("#override-reason", "customer_intel")
+    page.click("#save-overrides")
+    expect(page.locator("#grid-status")).to_contain_text("Saved 1 cell(s)")
+    # Then exactly 1234.5 is stored, not 1.234 (what the browser's number field made of it)
+    frame = consensus_frame(forecast_cycle, [bikes[0].pk]).set_index("month")["consensus_units"]
+    assert float(frame.iloc[1]) == 1234.5
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_given_an_english_setting_when_1_234_5_is_typed_in_a_cell_then_refused_not_saved_as_1_23(
+    browser_page, forecast_cycle
+) -> None:
+    page = browser_page
+    browser_login(page, "demand_planner")
+    bikes = family_products("BIKES")
+    page.goto(f"/demand/cycles/{forecast_cycle.pk}/?family={bikes[0].family_id}")
+    expect(page.locator(PRODUCT_DEC).first).to_have_text(re.compile(r"\d"))
+    before = consensus_frame(forecast_cycle, [bikes[0].pk]).set_index("month")["consensus_units"]
+    # When the planner types German notation while the setting is English
+    _type_in_cell(page, PRODUCT_DEC, "1.234,5")
+    # Then the cell flags it and the save names the problem; the consensus is unchanged
+    expect(page.locator(PRODUCT_DEC).first).to_have_text("?")
+    page.select_option("#override-reason", "customer_intel")
+    page.click("#save-overrides")
+    expect(page.locator("#grid-status")).to_contain_text("ambiguous or malformed in the en")
+    after = consensus_frame(forecast_cycle, [bikes[0].pk]).set_index("month")["consensus_units"]
+    assert float(after.iloc[1]) == float(before.iloc[1])

@@ -38,6 +38,28 @@
   };
   const textFormatter = (cell) => SIOP.escapeHtml(cell.getValue());
 
+  // Typed cells are text, like pasted ones: a browser number field would read "1.234,5" as
+  // 1.234 and send that silently; text goes to the one server parser in NUMBER_LOCALE.
+  const plainFormat = new Intl.NumberFormat(document.body.dataset.numberLocale || "en",
+    { maximumFractionDigits: 20, useGrouping: false });
+  function textEditor(cell, onRendered, success, cancel) {
+    const input = document.createElement("input");
+    const value = cell.getValue();
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.style.cssText = "padding:4px;width:100%;box-sizing:border-box;height:100%";
+    input.value = typeof value === "number" ? plainFormat.format(value) : (value ?? "");
+    let done = false;
+    const finish = () => { if (!done) { done = true; success(input.value.trim()); } };
+    input.addEventListener("blur", finish);
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") finish();
+      if (e.key === "Escape") { done = true; cancel(); }
+    });
+    onRendered(() => { input.focus(); input.select(); });
+    return input;
+  }
+
   function say(text, isError) {
     status.textContent = text;
     status.className = isError ? "error" : "ok";
@@ -64,7 +86,7 @@
     const before = original[rowData.id];
     if (!rowData.editable || !before || !(("v" + field.slice(1)) in before)) return false;
     const key = rowData.id + "|" + field;
-    if (String(value) === String(before[field])) {
+    if (String(value) === String(before[field]) || SIOP.parseNumber(value) === SIOP.parseNumber(before[field])) {
       pending.delete(key);
     } else {
       pending.set(key, {
@@ -149,7 +171,7 @@
     meta.forEach((c) => cols.push({
       title: c.title, field: c.field, hozAlign: "right", headerSort: false, width: 86,
       formatter: formatter, cssClass: c.history ? "hist" : "",
-      editor: c.history ? false : "number",
+      editor: c.history ? false : textEditor,
       // No typing while later pages are still being added (a re-render would drop the editor).
       editable: (cell) => !c.history && !view.busy && cell.getRow().getData().editable,
     }));

@@ -32,6 +32,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "demand_demandoverride",
         "demand_demandevent",
     ),
+    "demand_snapshots": ("demand_consensussnapshot",),  # frozen at sign-off (demand.0006)
 }
 
 

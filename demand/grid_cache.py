@@ -10,7 +10,7 @@ gives a new key: a cached answer is never served after it changed. The key doubl
 ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any grid work.
 
 The versions are read before the grid, so an answer stored under a key is never older than
-the data that key names. Answers are the JSON bytes, kept in the ``grid`` cache (per process,
+the data that key names. Answers are the JSON bytes, kept in the ``versioned`` cache (per process,
 bounded; ``settings.CACHES``).
 """
 
@@ -31,7 +31,7 @@ from datainputs import versions as data_version
 from demand.grid import may_edit
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
-CACHE_ALIAS = "grid"
+CACHE_ALIAS = "versioned"
 
 
 def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:

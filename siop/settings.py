@@ -122,15 +122,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "grid": the demand grid's JSON answers, keyed by the data versions they were computed from
-# (demand.grid_cache), so a stale entry is never read and simply ages out. Per process, bounded.
+# "versioned": answers keyed by the data versions they were computed from (the demand grid's JSON,
+# demand.grid_cache; the accuracy report, demand.accuracy_sql), so a stale entry is never read
+# and simply ages out. Per process, bounded.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "grid": {
+    "versioned": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "siop-grid",
+        "LOCATION": "siop-versioned",
         "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("GRID_CACHE_ENTRIES", 64))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VERSIONED_CACHE_ENTRIES", 64))},
     },
 }
 

@@ -26,11 +26,11 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _empty_grid_cache():  # type: ignore[no-untyped-def]
+def _empty_versioned_cache():  # type: ignore[no-untyped-def]
     # Rolled-back tests reuse data versions (and, after a flush, ids): no answer may carry over.
     from django.core.cache import caches
 
-    caches["grid"].clear()
+    caches["versioned"].clear()
 
 
 @pytest.fixture

@@ -6,9 +6,13 @@ What it does (on a dedicated PostgreSQL database, default ``siop_bench_pages``):
 3. Baseline, same run: one user alone, requests one after the other.
 4. Load: ``--users`` signed-in demand planners, each in its own thread, alternating the demand
    review page and the grid JSON of a family, as fast as answers come, for ``--seconds``.
+5. The same load revalidating like a browser: each user sends the grid's last ETag back
+   (``If-None-Match``), as ``fetch`` does for a ``Cache-Control: no-cache`` answer.
 
-Prints requests/s and p50/p95/max latency per endpoint for the baseline and the load, so the
-cost of concurrency is visible. Usage:
+Prints requests/s and p50/p95/max latency per endpoint for each phase, so the cost of
+concurrency is visible, and the CPU the gunicorn workers spent per request (user + system,
+from /proc): on a shared machine the load of other processes moves the latencies, not that.
+Usage:
 
     .venv/bin/python benchmarks/pages_load.py [--users 20] [--seconds 30] [--skus 150]
 """
@@ -106,15 +110,41 @@ def targets(base: str, session: requests.Session) -> dict[str, str]:
     return {"demand page": page.url, "grid JSON": base + match.group(1).replace("&amp;", "&")}
 
 
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of the gunicorn master and its live workers (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdecimal():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:  # fields[1]: the parent pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+REVALIDATE = False  # set per phase: send the last ETag back like a browser
+
+
 def user_loop(
     session: requests.Session, urls: dict[str, str], until: float, out: dict[str, list[float]]
 ) -> None:
+    etags: dict[str, str] = {}
     while time.monotonic() < until:
         for name, url in urls.items():
+            headers = {"Accept-Encoding": "gzip"}
+            if REVALIDATE and url in etags:
+                headers["If-None-Match"] = etags[url]
             start = time.monotonic()
-            response = session.get(url, headers={"Accept-Encoding": "gzip"})
+            response = session.get(url, headers=headers)
             elapsed = time.monotonic() - start
-            out[name if response.ok else f"{name} (HTTP {response.status_code})"].append(elapsed)
+            if response.headers.get("ETag"):
+                etags[url] = response.headers["ETag"]
+            ok = response.ok or response.status_code == 304
+            out[name if ok else f"{name} (HTTP {response.status_code})"].append(elapsed)
 
 
 def measure(
@@ -138,9 +168,11 @@ def measure(
     return merged, time.monotonic() - started
 
 
-def report(label: str, merged: dict[str, list[float]], wall: float) -> None:
+def report(label: str, merged: dict[str, list[float]], wall: float, cpu: float) -> None:
     total = sum(len(t) for t in merged.values())
-    print(f"\n{label}: {total} requests in {wall:.1f} s = {total / wall:.1f} requests/s")
+    print(f"\n{label}: {total} requests in {wall:.1f} s = {total / wall:.1f} requests/s; "
+          f"server CPU {1000 * cpu / max(total, 1):.1f} ms/request; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"  {'endpoint':<28}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for name, times in sorted(merged.items()):
         ordered = sorted(times)
@@ -164,8 +196,18 @@ def main() -> None:
     try:
         sessions = [signed_in(base, "demand") for _ in range(args.users)]
         urls = targets(base, sessions[0])
-        report("Baseline, 1 user", *measure(sessions[:1], urls, min(10.0, args.seconds)))
-        report(f"Load, {args.users} users", *measure(sessions, urls, args.seconds))
+        phases = [
+            ("Baseline, 1 user", sessions[:1], min(10.0, args.seconds), False),
+            (f"Load, {args.users} users", sessions, args.seconds, False),
+            (f"Load, {args.users} users revalidating (If-None-Match)", sessions, args.seconds,
+             True),
+        ]  # fmt: skip
+        global REVALIDATE
+        for label, users, seconds, revalidate in phases:
+            REVALIDATE = revalidate
+            before = server_cpu_seconds(server.pid)
+            merged, wall = measure(users, urls, seconds)
+            report(label, merged, wall, server_cpu_seconds(server.pid) - before)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -154,3 +154,19 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "import batches"
+
+
+class DataVersion(models.Model):
+    """A counter per data source the plan reads (``datainputs.versions.SOURCES``).
+
+    Bumped by the database itself (triggers from migration ``0005_data_versions``) on every
+    INSERT, UPDATE, DELETE or TRUNCATE of the source's tables, whoever writes them: import,
+    API ingest, admin, COPY, raw SQL. A plan step stores the versions it read; a different
+    version now means the data changed since (``cycles.plan``).
+    """
+
+    source = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.source} v{self.version}"

@@ -11,7 +11,9 @@ forecast it is scored:
 * FVA   = the WAPE points each step removes: statistical vs naive, consensus vs statistical
   (Gilliland's forecast value added; a negative FVA means the step made the forecast worse).
 
-Worst offenders first: rows are sorted by the consensus's absolute error in units.
+Worst offenders first: rows are sorted by the consensus's absolute error in units. The page's
+sums come from the database (``demand.accuracy_sql``); ``accuracy_table`` computes the same sums
+from a frame of cells (the definitions, tested on small cases).
 """
 
 from __future__ import annotations
@@ -20,52 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Sum
-
-from datainputs.models import SalesHistory
-from demand.models import ConsensusSnapshot
 
 METHODS = ("naive", "statistical", "consensus")
-
-
-def scored_cells(family_ids: set[int] | None = None, lag: int | None = None) -> pd.DataFrame:
-    """Snapshot cells whose month has actuals, with the actual units attached."""
-    rows = ConsensusSnapshot.objects.all()
-    if family_ids is not None:
-        rows = rows.filter(product__family_id__in=family_ids)
-    if lag is not None:
-        rows = rows.filter(lag_months=lag)
-    values = rows.values_list(
-        "product_id",
-        "product__sku",
-        "product__family__code",
-        "month",
-        "lag_months",
-        "naive_units",
-        "statistical_units",
-        "consensus_units",
-    )
-    columns = ["product_id", "sku", "family", "month", "lag", *(f"{m}_units" for m in METHODS)]
-    cells = pd.DataFrame.from_records(list(values), columns=columns)
-    if cells.empty:
-        return cells.assign(actual_units=pd.Series(dtype=float))
-    actual = (
-        SalesHistory.objects.filter(
-            product_id__in=cells["product_id"].unique().tolist(),
-            month__gte=cells["month"].min(),
-            month__lte=cells["month"].max(),
-        )
-        .values("product_id", "month")
-        .annotate(units=Sum("quantity"))
-    )
-    actuals = pd.DataFrame.from_records(list(actual), columns=["product_id", "month", "units"])
-    last_month = SalesHistory.objects.order_by("-month").values_list("month", flat=True).first()
-    cells = cells[cells["month"] <= last_month] if last_month else cells.iloc[0:0]
-    cells = cells.merge(actuals, on=["product_id", "month"], how="left")
-    cells["actual_units"] = cells["units"].astype(float).fillna(0.0)
-    for method in METHODS:
-        cells[f"{method}_units"] = cells[f"{method}_units"].astype(float)
-    return cells.drop(columns="units")
 
 
 def accuracy_table(cells: pd.DataFrame, by: list[str]) -> list[dict[str, Any]]:
@@ -91,6 +49,11 @@ def accuracy_table(cells: pd.DataFrame, by: list[str]) -> list[dict[str, Any]]:
         with np.errstate(invalid="ignore", divide="ignore"):
             parts[f"{method}_ape"] = np.where(positive, np.abs(error) / actual, 0.0)
     sums = pd.DataFrame(parts, index=cells.index).groupby([cells[c] for c in by]).sum()
+    return table_rows(sums)
+
+
+def table_rows(sums: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of metrics from grouped sums (``SUM_COLUMNS``, indexed by the group), worst first."""
     table = _ratios(sums).reset_index()
     table = table.sort_values("consensus_abs_error", ascending=False, kind="stable")
     return [

@@ -328,3 +328,57 @@ def _flags(consensus: pd.DataFrame) -> dict[int, dict[str, Any]]:
         }
         for pk, keys_ in by_overridden.items()
     }
+
+
+SAVED_MEASURES = ("override", "consensus")  # what a consensus save can change
+_FLAG_FIELDS = ("overridden", "carried", "statistical_changed")
+
+
+def saved_cells(
+    cycle: PlanningCycle, user: Any, cells: list[tuple[int | None, int | None, dt.date]]
+) -> list[dict[str, Any]]:
+    """The grid cells a saved batch changed, to patch a loaded grid without reloading it.
+
+    ``cells`` are the saved edits as (product id, family id, month); a family edit is spread
+    over its products. Returns one partial row per changed row (family and product override
+    and consensus rows), by grid row ``id``: the saved months' values and lock versions, and a
+    product consensus row's flags. Computed by the grid's own functions, so a patched grid
+    equals a reloaded one. Family totals are over the whole family, as in the grid.
+    """
+    months: dict[int, set[dt.date]] = {}  # family id -> saved months
+    touched: dict[int, set[int] | None] = {}  # family id -> products (None: all of them)
+    product_family = dict(
+        Product.objects.filter(pk__in={p for p, _, _ in cells if p}).values_list("pk", "family_id")
+    )
+    for product_id, family_id, month in cells:
+        family = family_id if family_id is not None else product_family[product_id or 0]
+        months.setdefault(family, set()).add(month)
+        current = touched.setdefault(family, set())
+        touched[family] = None if product_id is None or current is None else current | {product_id}
+    patches: list[dict[str, Any]] = []
+    for chosen in ProductFamily.objects.filter(pk__in=list(months)):
+        patches += _family_patches(cycle, user, chosen, touched[chosen.pk], months[chosen.pk])
+    return patches
+
+
+def _family_patches(
+    cycle: PlanningCycle, user: Any, family: ProductFamily, products: set[int] | None,
+    months: set[dt.date],
+) -> list[dict[str, Any]]:  # fmt: skip
+    listed = list(_matching(family, "").values_list("pk", "sku", "name"))
+    consensus = consensus_frame(cycle, [pk for pk, _, _ in listed])
+    none = pd.DataFrame(columns=["product_id", "month", "actual_units", "backlog_units"])
+    frames = (consensus, none, none)
+    editable = may_edit(cycle, user)
+    label = f"{family.code} {family.name}"
+    rows = _rows(family, label, None, f"All {family.code}", frames, editable)
+    mine = [item for item in listed if products is None or item[0] in products]
+    rows += _product_rows(family, label, mine, frames, editable)
+    keys = {f(m) for m in months for f in (month_key, version_key)}
+    return [
+        {"id": row["id"]}
+        | {k: v for k, v in row.items() if k in keys or k in _FLAG_FIELDS}
+        | {version_key(m): row.get(version_key(m), 0) for m in months if row["editable"]}
+        for row in rows
+        if row["measure"] in SAVED_MEASURES
+    ]

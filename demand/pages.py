@@ -15,7 +15,8 @@ from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import scope_to_families, user_family_ids
 from cycles.models import PlanningCycle
 from cycles.stage_views import posted_int
-from demand import accuracy, carryover, events, xlsx
+from demand import carryover, events, xlsx
+from demand.accuracy_sql import accuracy_report
 from demand.charts import chart_series
 from demand.forms import EventForm, LikeItemForm
 from demand.grid import may_edit, visible_families
@@ -212,13 +213,6 @@ class AccuracyView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         lag_text = self.request.GET.get("lag", "")
         lag = int(lag_text) if lag_text.isdigit() else None
-        cells = accuracy.scored_cells(user_family_ids(self.request.user), lag)
-        context.update(
-            lag=lag,
-            lags=range(0, 18),
-            cell_count=len(cells),
-            by_family=accuracy.accuracy_table(cells, ["family"]),
-            by_lag=accuracy.accuracy_table(cells, ["lag"]),
-            by_product=accuracy.accuracy_table(cells, ["family", "sku"])[:50],
-        )
+        report = accuracy_report(user_family_ids(self.request.user), lag)
+        context.update(lag=lag, lags=range(0, 18), **report)
         return context

@@ -23,6 +23,7 @@ from cycles.services import TransitionError
 from cycles.stage_views import CurrentCycleView
 from demand import grid, services
 from demand.forms import EditBatchForm, parse_edits
+from demand.grid_cache import grid_response
 from demand.models import ForecastRun, ReasonCode
 from demand.overrides import ConflictError, overrides_apply
 from demand.selectors import current_run, latest_run
@@ -71,16 +72,27 @@ class ReviewView(RoleRequiredMixin, TemplateView):
 
 
 class GridDataView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+    """The grid's JSON, answered from ``demand.grid_cache`` (ETag, 304, cached bytes)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         page = grid_page(request)
         if page is not None and page.company:
-            rows = grid.company_rows(cycle, request.user, page.value)
-            return JsonResponse({"rows": rows})
-        data = grid.grid_data(cycle, chosen_family(request), request.user, page)
-        return JsonResponse(
-            {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
-        )
+            return grid_response(
+                request, cycle, f"company:{page.value}",
+                lambda: {"rows": grid.company_rows(cycle, request.user, page.value)},
+            )  # fmt: skip
+        family = chosen_family(request)
+
+        def build() -> dict[str, Any]:
+            data = grid.grid_data(cycle, family, request.user, page)
+            return {
+                "columns": data.columns(),
+                "rows": data.rows,
+                "product_count": data.product_count,
+            }
+
+        return grid_response(request, cycle, f"family:{family.pk}:{page!r}", build)
 
 
 def grid_page(request: HttpRequest) -> grid.GridPage | None:
@@ -134,7 +146,11 @@ class OverridesSaveView(RoleRequiredMixin, View):
             return JsonResponse({"error": str(exc)}, status=400)
         except PermissionDenied as exc:
             return JsonResponse({"error": str(exc)}, status=403)
-        return JsonResponse({"saved": changed})
+        cycle = get_object_or_404(PlanningCycle, pk=pk)
+        cells = [(e.product_id, e.family_id, e.month) for e in edits]
+        return JsonResponse(
+            {"saved": changed, "cells": grid.saved_cells(cycle, request.user, cells)}
+        )
 
 
 def _progress(request: HttpRequest, run: ForecastRun) -> HttpResponse:

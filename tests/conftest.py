@@ -25,6 +25,14 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_versioned_cache():  # type: ignore[no-untyped-def]
+    # Rolled-back tests reuse data versions (and, after a flush, ids): no answer may carry over.
+    from django.core.cache import caches
+
+    caches["versioned"].clear()
+
+
 @pytest.fixture
 def users(db):  # type: ignore[no-untyped-def]
     return {role: user_with_role(role) for role in Role}

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
+from cycles.models import PlanningCycle
 from datainputs.models import SalesHistory
 from demand.accuracy import accuracy_table
 from demand.models import ConsensusSnapshot
@@ -114,3 +115,65 @@ def test_the_accuracy_page_takes_the_same_queries_for_10_or_200_products(
     assert first.status_code == second.status_code == 200
     assert second.context["cell_count"] == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def _more_cycles(products: list[Product], count: int) -> None:
+    """``count`` earlier signed-off cycles, each with a lag-k November cell per product."""
+    for k in range(1, count + 1):
+        index = 2026 * 12 + 10 - k  # November 2026 minus k months
+        month = dt.date(index // 12, index % 12 + 1, 1)
+        earlier = PlanningCycle.objects.create(month=month, state="closed")
+        ConsensusSnapshot.objects.bulk_create(
+            ConsensusSnapshot(cycle=earlier, product=p, month=NOVEMBER, lag_months=k,
+                              naive_units=Decimal("70"), statistical_units=Decimal(80 + k),
+                              consensus_units=Decimal(90 + k))
+            for p in products
+        )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_accuracy_page_takes_the_same_queries_after_1_or_12_cycles(client, users, cycle):
+    client.login(username=users[Role.DEMAND_PLANNER].username, password=PASSWORD)
+    _snapshots(cycle, 10, "S")
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/demand/accuracy/")
+    _more_cycles(list(Product.objects.all()), 11)
+    with CaptureQueriesContext(connection) as twelve:
+        second = client.get("/demand/accuracy/")
+    assert first.status_code == second.status_code == 200
+    assert (first.context["cell_count"], second.context["cell_count"]) == (10, 120)
+    assert len(twelve.captured_queries) == len(one.captured_queries)
+    assert [r["lag"] for r in second.context["by_lag"]][:1] and len(second.context["by_lag"]) == 12
+
+
+@pytest.mark.django_db
+def test_the_database_sums_give_the_published_metrics_and_a_sales_correction_shows(
+    client, users, cycle
+) -> None:
+    client.login(username=users[Role.DEMAND_PLANNER].username, password=PASSWORD)
+    _snapshots(cycle, 12, "S")
+    _more_cycles(list(Product.objects.all()), 2)
+    page = client.get("/demand/accuracy/").context
+    # Given the same cells scored in Python by the definitions
+    actual = {(p, m): float(q) for p, m, q in SalesHistory.objects.values_list(
+        "product_id", "month", "quantity")}  # fmt: skip
+    cells = pd.DataFrame.from_records(
+        [(s.product_id, s.product.sku, s.product.family.code, s.month, s.lag_months,
+          float(s.naive_units), float(s.statistical_units), float(s.consensus_units),
+          actual.get((s.product_id, s.month), 0.0))
+         for s in ConsensusSnapshot.objects.select_related("product__family")],
+        columns=["product_id", "sku", "family", "month", "lag", "naive_units",
+                 "statistical_units", "consensus_units", "actual_units"],
+    )  # fmt: skip
+    # Then the page shows the same figures
+    for table, by in (("by_family", ["family"]), ("by_lag", ["lag"])):
+        expected = accuracy_table(cells, by)
+        assert len(page[table]) == len(expected)
+        for got, want in zip(page[table], expected, strict=True):
+            assert got == pytest.approx(want), table
+    # When the ERP corrects a November sale, the page (cached until then) shows it at once
+    SalesHistory.objects.filter(pk=SalesHistory.objects.order_by("pk")[0].pk).update(
+        quantity=Decimal("5000")
+    )
+    after = client.get("/demand/accuracy/").context
+    assert after["by_family"][0]["actual_units"] > page["by_family"][0]["actual_units"]

@@ -47,10 +47,16 @@ def test_planner_runs_forecast_overrides_a_family_cell_and_signs_off(
     expect(page.locator("#pending-count")).to_contain_text("1 unsaved")
     page.select_option("#override-reason", "customer_intel")
     page.fill("#override-comment", "Dealer pre-season orders")
+    grid_reads: list[str] = []
+    page.on("request", lambda r: grid_reads.append(r.url) if "grid.json" in r.url else None)
     page.click("#save-overrides")
-    # Then the consensus changes and is spread over the products
+    # Then the consensus changes and is spread over the products, patched in place from the
+    # save's answer (the grid is not read again)
     expect(page.locator("#grid-status")).to_contain_text("Saved 3 cell(s)")
+    expect(page.locator("#demand-grid[data-patched]")).to_have_count(1)
     expect(cell).to_have_text("1,000")
+    expect(page.locator(f"{FAMILY_CONSENSUS} .tabulator-cell.unsaved")).to_have_count(0)
+    assert grid_reads == []
     assert before != "1,000"
     products = page.locator(
         '.tabulator-row.consensus-row:not(.family-row) .tabulator-cell[tabulator-field="m2026_12"]'

@@ -28,7 +28,8 @@ def grid(client, cycle, family=None):  # type: ignore[no-untyped-def]
 
 
 def row(data, row_id):  # type: ignore[no-untyped-def]
-    return next(r for r in data["rows"] if r["id"] == row_id)
+    rows = data["rows"] if isinstance(data, dict) else data
+    return next(r for r in rows if r["id"] == row_id)
 
 
 def save(client, cycle, edits, reason="customer_intel"):  # type: ignore[no-untyped-def]
@@ -68,7 +69,12 @@ def test_saving_a_cell_then_a_stale_save_gets_409(client, forecast_cycle, users)
     client = signed_in(client, users[Role.DEMAND_PLANNER])
     helm = family_products("HELMETS")[0]
     cell = {"product_id": helm.pk, "month": "2026-12", "consensus_units": "55", "version": 0}
-    assert save(client, forecast_cycle, [cell]).json() == {"saved": 1}
+    answer = save(client, forecast_cycle, [cell]).json()
+    assert answer["saved"] == 1
+    assert row(answer["cells"], f"p{helm.pk}-consensus") | {} == {
+        "id": f"p{helm.pk}-consensus", "m2026_12": 55.0, "v2026_12": 1,
+        "overridden": ["m2026_12"], "carried": [], "statistical_changed": {},
+    }  # fmt: skip
     data = grid(client, forecast_cycle, helm.family)
     assert row(data, f"p{helm.pk}-consensus")["m2026_12"] == 55.0
     assert row(data, f"p{helm.pk}-consensus")["v2026_12"] == 1

@@ -351,14 +351,33 @@
     });
     const answer = await response.json();
     if (response.ok) {
+      const edited = new Set(Array.from(pending.keys(), (key) => key.split("|")[0]));
       pending.clear();
-      await load();
+      lastPaste = [];
+      applyCells(answer.cells || [], edited);
+      refreshPending();
       say("Saved " + answer.saved + " cell(s).", false);
       chart(currentChart.params, currentChart.title);
     } else {
       say(answer.error || "The save failed.", true);
       refreshPending();
     }
+  }
+
+  // A save answers with the cells it changed (values, lock versions, flags of the saved months,
+  // family totals included): patch them in place instead of reloading the grid.
+  function applyCells(cells, edited) {
+    cells.forEach((patch) => {
+      if (original[patch.id]) Object.assign(original[patch.id], patch);
+      edited.add(patch.id);
+      const row = table && table.getRow(patch.id);
+      if (row) row.update(patch);
+    });
+    edited.forEach((id) => {
+      const row = table && table.getRow(id);
+      if (row) row.reformat();  // drops the "unsaved" marks, shows the new overridden cells
+    });
+    el.dataset.patched = String(Date.now());
   }
 
   const currentChart = { params: { family: document.getElementById("demand-chart").dataset.family }, title: "" };

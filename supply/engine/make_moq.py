@@ -21,7 +21,7 @@ Heuristic (instances above the MIP size), after purchases are fixed (`plan`):
    resource-month's hours (capacity plus overtime) keep no lower bound there.
 3. Any production still strictly between 0 and its MOQ is fixed at 0 and the LP re-solved,
    until none is left (each round only removes cells, so it ends).
-The zero-only rounding (step 3 alone) is also solved and the cheaper plan kept. The result
+Both variants and the zero-only rounding (step 3 alone) are solved; the cheapest plan is kept. The result
 meets every MOQ; it is an upper bound, and the neighbourhood repair of `plan` may improve it.
 """
 
@@ -130,49 +130,77 @@ def _lane_costs(network: SupplyNetwork) -> tuple[FloatArray, FloatArray, FloatAr
     return make["cost_per_unit"].to_numpy(dtype=float), holding[position], lost[position]
 
 
-def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: float) -> BoolArray:
-    """Run cells (make lane x month) of step 1 of the module docstring, for the LP's
-    ``production`` (lanes x months); False everywhere on lanes without an MOQ."""
-    flagged, limit = flag_grid(network)
-    moq = network.make_lanes["min_order_qty_units"].to_numpy(dtype=float)
-    cost, holding, lost = _lane_costs(network)
-    lanes, months = production.shape
-    need = np.where(flagged, np.maximum(production, 0.0), 0.0)
-    cumulative = np.column_stack([np.zeros(lanes), np.cumsum(need, axis=1)])
-    weighted = np.column_stack([np.zeros(lanes), np.cumsum(need * np.arange(months), axis=1)])
-    best = np.full((lanes, months + 1), np.inf)
+def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: FloatArray,
+              tolerance: float) -> FloatArray:  # fmt: skip
+    """Run quantities (rows x months, 0 = no run) of the dynamic programme of step 1 for rows
+    with ``need`` and ``limit`` (rows x months), ``moq`` and ``costs`` = (production, holding,
+    lost) per row; ``limit`` 0 marks a month that cannot run."""
+    cost, holding, lost = costs
+    rows, months = need.shape
+    cumulative = np.column_stack([np.zeros(rows), np.cumsum(need, axis=1)])
+    weighted = np.column_stack([np.zeros(rows), np.cumsum(need * np.arange(months), axis=1)])
+    best = np.full((rows, months + 1), np.inf)
     best[:, 0] = 0.0
-    start_of = np.zeros((lanes, months + 1), dtype=np.int64)
-    runs_at = np.zeros((lanes, months + 1), dtype=bool)
+    start_of = np.zeros((rows, months + 1), dtype=np.int64)
+    runs_at = np.zeros((rows, months + 1), dtype=bool)
     for end in range(1, months + 1):
         for start in range(end):
             units = cumulative[:, end] - cumulative[:, start]
             carried = weighted[:, end] - weighted[:, start] - start * units
-            fits = flagged[:, start] & (np.maximum(units, moq) <= limit[:, start] + tolerance)
-            run = np.where(fits, cost * np.maximum(units, moq) + holding * carried, np.inf)
-            drop = lost * units if end == start + 1 else np.full(lanes, np.inf)
-            step = np.where(units > tolerance, np.minimum(run, drop), 0.0)
-            candidate = best[:, start] + step
+            size = np.maximum(units, moq)
+            run = np.where(size <= limit[:, start] + tolerance, cost * size + holding * carried,
+                           np.inf)  # fmt: skip
+            drop = lost * units if end == start + 1 else np.full(rows, np.inf)
+            candidate = best[:, start] + np.where(units > tolerance, np.minimum(run, drop), 0.0)
             better = candidate < best[:, end] - 1e-9
             best[:, end] = np.where(better, candidate, best[:, end])
             start_of[:, end] = np.where(better, start, start_of[:, end])
             runs_at[:, end] = np.where(better, (units > tolerance) & (run <= drop), runs_at[:, end])
-    return _runs_from_choices(start_of, runs_at) & (moq > 0)[:, None]
-
-
-def _runs_from_choices(start_of: IntArray, runs_at: BoolArray) -> BoolArray:
-    lanes, months = start_of.shape[0], start_of.shape[1] - 1
-    runs, rows, end = (
-        np.zeros((lanes, months), dtype=bool),
-        np.arange(lanes),
-        np.full(lanes, months),
-    )
+    quantity, row, last = np.zeros((rows, months)), np.arange(rows), np.full(rows, months)
     for _ in range(months):
-        active = rows[end > 0]
-        start = start_of[active, end[active]]
-        runs[active, start] = runs_at[active, end[active]]
-        end[active] = start
-    return runs
+        active = row[last > 0]
+        first = start_of[active, last[active]]
+        units = cumulative[active, last[active]] - cumulative[active, first]
+        quantity[active, first] = np.where(runs_at[active, last[active]],
+                                           np.maximum(units, moq[active]), 0.0)  # fmt: skip
+        last[active] = first
+    return quantity
+
+
+def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: float,
+                 shared: bool = True) -> BoolArray:  # fmt: skip
+    """Run cells (make lane x month) of step 1 of the module docstring, for the LP's
+    ``production`` (lanes x months); False everywhere on lanes without an MOQ.
+
+    Lanes sharing a resource are lot-sized in rounds, the dearest lost sale per hour first:
+    each round sizes one lane per resource against the hours (capacity plus overtime) that
+    the production without a minimum and the runs already sized leave, so the runs fit their
+    line together. With ``shared`` False every lane sees its line's whole hours."""
+    flagged, limit = flag_grid(network)
+    make = network.make_lanes
+    moq = make["min_order_qty_units"].to_numpy(dtype=float)
+    cost, holding, lost = _lane_costs(network)
+    hours = make["hours_per_unit"].to_numpy(dtype=float)
+    resource = make["resource_index"].to_numpy()
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    free = np.where(flagged, 0.0, np.maximum(production, 0.0))
+    room = network.capacity_hours + overtime - network.lane_load_hours(free)
+    room = room if shared else np.full_like(room, np.inf)
+    sized = make.assign(value=-lost / np.where(hours > 0, hours, 1e-9)).loc[moq > 0]
+    rank = sized.sort_values("value", kind="stable").groupby("resource_index").cumcount()
+    quantity = np.zeros_like(production)
+    need = np.where(flagged, np.maximum(production, 0.0), 0.0)
+    for step in range(int(rank.max()) + 1 if len(rank) else 0):
+        lanes = rank.index[rank == step].to_numpy()
+        per_hour = np.where(hours[lanes, None] > 0, hours[lanes, None], 1.0)
+        line = np.where(hours[lanes, None] > 0, np.maximum(room[resource[lanes]], 0.0) / per_hour,
+                        np.inf)  # fmt: skip
+        lane_limit = np.where(flagged[lanes], np.minimum(limit[lanes], line), 0.0)
+        quantity[lanes] = _lot_size(need[lanes], lane_limit, moq[lanes],
+                                    np.stack([cost[lanes], holding[lanes], lost[lanes]]),
+                                    tolerance)  # fmt: skip
+        np.subtract.at(room, resource[lanes], quantity[lanes] * hours[lanes, None])
+    return quantity > 0
 
 
 def with_runs(network: SupplyNetwork, program: LinearProgram, runs: BoolArray) -> LinearProgram:

@@ -26,6 +26,8 @@ Method choice (`SupplyConfig.integer_method`):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from supply.engine.gaps import gap_closing_options
@@ -90,19 +92,21 @@ def _honour_make_minimums(
     zero-only rounding, the cheaper kept; returns (program, result, extra solve seconds)."""
     if len(make_flag_cells(network)) == 0:
         return program, result, 0.0
-    zeroed_program, zeroed, seconds = _fix_small_runs(network, config, program, result)
+    best_program, best, seconds = _fix_small_runs(network, config, program, result)
     production = program.block(result.x, "production").reshape(-1, network.months)
-    runs = planned_runs(network, production, config.quantity_tolerance_units)
-    try:
-        run_program = with_runs(network, program, runs)
-        batched = solve_program(run_program, config.time_limit_seconds, config.mip_relative_gap)
-    except SupplySolveError:  # minimums above a run-out cap: the zero-only rounding stands
-        return zeroed_program, zeroed, seconds
-    run_program, batched, more = _fix_small_runs(network, config, run_program, batched)
-    seconds += batched.seconds + more
-    if batched.objective < zeroed.objective:
-        return run_program, batched, seconds
-    return zeroed_program, zeroed, seconds
+    for shared in (True, False):
+        runs = planned_runs(network, production, config.quantity_tolerance_units, shared)
+        try:
+            run_program = with_runs(network, program, runs)
+            batched = solve_program(run_program, config.time_limit_seconds,
+                                    config.mip_relative_gap)  # fmt: skip
+        except SupplySolveError:  # minimums above a run-out cap: this variant is dropped
+            continue
+        run_program, batched, more = _fix_small_runs(network, config, run_program, batched)
+        seconds += batched.seconds + more
+        if batched.objective < best.objective:
+            best_program, best = run_program, batched
+    return best_program, best, seconds
 
 
 def choose_method(network: SupplyNetwork, config: SupplyConfig) -> str:
@@ -216,7 +220,10 @@ def solve_network(
         try:
             result = solve_program(program, config.time_limit_seconds, config.mip_relative_gap)
             status, seconds = result.status, result.seconds
-            program, result, extra = take_paying_options(network, config, program, result)
+            bound = result.best_bound  # the MIP's dual bound stays the reported bound
+            program, polished, extra = take_paying_options(network, config, program, result)
+            gap = (polished.objective - bound) / max(abs(polished.objective), 1e-9)
+            result = replace(polished, best_bound=bound, mip_gap=max(gap, 0.0))
             return program, result, "mip", status, seconds + extra
         except SupplySolveError:
             method = "heuristic"

@@ -66,9 +66,9 @@ def with_options(network: SupplyNetwork, program: LinearProgram, result: SolverR
     moq = network.make_lanes["min_order_qty_units"].to_numpy(dtype=float)
     rounded = rounded_lanes(network)
     for option in options.itertuples(index=False):
-        keys = {"product": option.product, "site": option.site, "resource": option.source}
+        keys = {"product": option.product, "site": option.site}
         if option.mode:  # a buy option
-            keys = {**keys, "supplier": keys.pop("resource"), "mode": option.mode}
+            keys.update(supplier=option.source, mode=option.mode)
             cell = _cell(network, network.buy_lanes, keys, option.release_period)
             column = purchase.start + cell
             if rounded[cell // network.months]:
@@ -76,6 +76,7 @@ def with_options(network: SupplyNetwork, program: LinearProgram, result: SolverR
             else:
                 lower[column] = max(lower[column], result.x[column] + float(option.order_units))
             continue
+        keys["resource"] = option.source
         cell = _cell(network, network.make_lanes, keys, option.release_period)
         column = production.start + cell
         if flagged.flat[cell]:

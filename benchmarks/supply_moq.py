@@ -8,7 +8,11 @@ and the method `plan_supply` uses above ``mip_max_integer_columns`` (forced with
 ``integer_method="heuristic"``). Prints each instance's cost gap to the MIP optimum and the
 mean, median, 95th percentile and worst gap, plus the 2-product case of issue 13.
 
-    .venv/bin/python benchmarks/supply_moq.py [--instances 20] [--seed 13]
+With ``--make`` about half of each instance's products are made instead (one shared line,
+capacity 0.8-1.3 x their mean load, 30 h of overtime, minimum runs of 0.5-4 months of demand):
+the make-lane minimum (`supply.engine.make_moq`) against the MIP.
+
+    .venv/bin/python benchmarks/supply_moq.py [--instances 20] [--seed 13] [--make]
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from supply.engine import SupplyConfig, SupplyInputs, plan_supply
 
 CHANNELS = pd.DataFrame({"channel": ["retail", "web"], "service_priority": [1, 2]})
+
+
+def with_make_lanes(inputs: SupplyInputs, rng: np.random.Generator) -> SupplyInputs:
+    """About half the products made on one shared line instead of bought (module docstring)."""
+    names = inputs.products["product"].to_numpy()
+    made = names[rng.random(len(names)) < 0.5] if len(names) > 1 else names
+    mean = inputs.demand.groupby("product")["demand_units"].sum() / len(inputs.horizon)
+    hours = rng.uniform(0.5, 1.5, len(made))
+    terms = pd.DataFrame({
+        "product": made, "site": "S", "resource": "L", "hours_per_unit": hours,
+        "lead_time_months": rng.integers(0, 2, len(made)),
+        "min_order_qty_units": np.round(mean[made].to_numpy() * rng.uniform(0.5, 4.0, len(made))),
+    })  # fmt: skip
+    load = float((mean[made].to_numpy() * hours).sum())
+    line = pd.DataFrame([{"resource": "L", "site": "S",
+                          "capacity_hours_per_month": round(load * rng.uniform(0.8, 1.3)),
+                          "overtime_hours_per_month": 30.0, "overtime_cost_per_hour": 8.0}])  # fmt: skip
+    bought = ~inputs.buy_terms["product"].isin(made)
+    modes = inputs.transport_modes
+    return replace(inputs, resources=line, make_terms=terms,
+                   buy_terms=inputs.buy_terms.loc[bought].reset_index(drop=True),
+                   transport_modes=modes.loc[~modes["product"].isin(made)].reset_index(drop=True))  # fmt: skip
 
 
 def random_instance(rng: np.random.Generator) -> SupplyInputs:
@@ -132,11 +158,14 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--mip-seconds", type=float, default=60.0)
+    parser.add_argument("--make", action="store_true", help="half the products made (MOQ runs)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     rows = []
     for number in range(args.instances):
         inputs = random_instance(rng)
+        if args.make:
+            inputs = with_make_lanes(inputs, rng)
         out = compare(inputs, args.mip_seconds)
         rows.append(out)
         print(f"instance {number:2d}: {len(inputs.products):2d} SKUs x {len(inputs.horizon):2d} months  "

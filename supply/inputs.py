@@ -17,9 +17,10 @@ Choices:
   loads on other resources (packing...) are secondary loads of every unit made.
 * Lead times in days become whole months (`masterdata.leadtimes.lead_time_whole_months`, the
   inventory review's fractional months rounded half up).
-* An order multiple of 1 (or 0) means "any quantity": the plan stays continuous there. MOQ and
-  multiples of *make* terms are not modelled: production is planned in continuous quantities
-  per month (lot sizing belongs to scheduling, not to the monthly S&OP plan).
+* An order multiple of 1 (or 0) means "any quantity": the plan stays continuous there. A *make*
+  term's MOQ is its minimum production run: a month's production on the lane is 0 or at least
+  the MOQ (`supply.engine.make_moq`). Its order multiple is not modelled: within a run of at
+  least the minimum, batch sizes belong to scheduling, not to the monthly S&OP plan.
 * Open receipts due before the cycle month arrive in its first month; those due after the
   horizon are left out (`datainputs.selectors.open_receipts`).
 """
@@ -95,8 +96,9 @@ def _resources(cycle: PlanningCycle, periods: pd.PeriodIndex) -> tuple[pd.DataFr
 
 def _make_terms() -> tuple[pd.DataFrame, pd.DataFrame]:
     terms = _frame(SupplyTerm.objects.filter(source_type="make").values_list(
-        "product__sku", "site__code", "resource__code", "lead_time_days"),
-        ["product", "site", "resource", "lead_time_days"])  # fmt: skip
+        "product__sku", "site__code", "resource__code", "lead_time_days", "min_order_qty"),
+        ["product", "site", "resource", "lead_time_days", "min_order_qty_units"])  # fmt: skip
+    terms["min_order_qty_units"] = terms["min_order_qty_units"].astype(float)
     loads = _frame(ResourceLoad.objects.values_list("product__sku", "resource__code",
                                                     "hours_per_unit"),
                    ["product", "resource", "hours_per_unit"])  # fmt: skip

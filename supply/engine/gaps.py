@@ -8,6 +8,8 @@ overtime             make lane, released in t - L, on the resource's unused over
                      cost/unit = production cost + hours_per_unit x overtime cost per hour.
 spare_capacity       make lane, released in t - L, on unused regular hours; cost/unit =
                      production cost (the plan left it idle: the gap was cheaper to lose).
+                     Every make option also costs the overtime of the lane's secondary loads
+                     (packing...) on resources with no regular hours left that month.
 pre_build            make lane, released in the latest earlier month with unused regular hours
                      and held until t; cost/unit = production cost + holding x months early.
 expedite             buy lane on a faster mode than the term's slowest one, ordered in t - L;
@@ -69,6 +71,19 @@ def _secondary_room(network: SupplyNetwork, spare_hours: FloatArray) -> FloatArr
     return room
 
 
+def _secondary_overtime_cost(network: SupplyNetwork, regular: FloatArray) -> FloatArray:
+    """Overtime cost per unit (make lane x month) of the lane's secondary loads on resources
+    with no regular hours left: a unit made there is also packed (...) on overtime."""
+    cost = np.zeros((len(network.make_lanes), network.months))
+    extra = network.extra_loads
+    resource = extra["resource_index"].to_numpy()
+    rate = network.resources["overtime_cost_per_hour"].to_numpy(dtype=float)[resource]
+    full = regular[resource] <= SPARE_EPSILON
+    per_unit = extra["hours_per_unit"].to_numpy(dtype=float) * rate
+    np.add.at(cost, extra["lane"].to_numpy(), np.where(full, per_unit[:, None], 0.0))
+    return cost
+
+
 def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) -> pd.DataFrame:
     lanes = network.make_lanes.reset_index(names="lane").drop(columns=["product", "site"])
     pairs = gaps.merge(lanes, on="position")
@@ -88,18 +103,21 @@ def _make_options(network: SupplyNetwork, grids: PlanGrids, gaps: pd.DataFrame) 
         return np.minimum(own, room[lane, np.maximum(month, 0)])
 
     rate = network.resources["overtime_cost_per_hour"].to_numpy(dtype=float)[resource]
+    secondary = _secondary_overtime_cost(network, regular)
+    own = pairs["cost_per_unit"] + secondary[lane, release]
     holding = network.positions["holding_cost_per_unit_month"].to_numpy(dtype=float)
     early = _last_month_with_spare_before(regular)[resource, release]
     early_spare = np.where(early >= 0, regular[resource, np.maximum(early, 0)], 0.0)
     held = holding[pairs["position"].to_numpy()] * (release - early)
     options = [
         pairs.assign(option="overtime", units=units(overtime[resource, release], 0.0),
-                     cost_per_unit=pairs["cost_per_unit"] + hours * rate, release_month=release),
+                     cost_per_unit=own + hours * rate, release_month=release),
         pairs.assign(option="spare_capacity", units=units(regular[resource, release], np.inf),
-                     release_month=release),
+                     cost_per_unit=own, release_month=release),
         pairs.assign(option="pre_build",
                      units=np.where(early >= 0, units(early_spare, 0.0, early), 0.0),
-                     cost_per_unit=pairs["cost_per_unit"] + held, release_month=early),
+                     cost_per_unit=pairs["cost_per_unit"] + secondary[lane, np.maximum(early, 0)]
+                     + held, release_month=early),
     ]  # fmt: skip
     made = pd.concat(options, ignore_index=True)
     made = made.loc[made["units"] > SPARE_EPSILON].rename(columns={"resource": "source"})

@@ -7,20 +7,33 @@ least the MOQ), the units the lane's resource can make that month (capacity plus
 overtime over hours per unit) and the run-out cap of `lifecycle`. M below the MOQ forces y to
 0: a run the line cannot make, or the remaining need does not justify, is not planned.
 
-Heuristic (instances above the MIP size): after purchases are fixed, the LP is re-solved with
-every production cell that came out strictly between 0 and its MOQ fixed at 0, until none is
-left (each round only removes cells, so it ends; production moves to fewer, fuller months or
-to another lane, and what cannot be made is lost). The result meets every MOQ; it is an upper
-bound, and the neighbourhood repair of `plan` may improve it.
+Heuristic (instances above the MIP size), after purchases are fixed (`plan`):
+1. Lot-size each lane with an MOQ on the LP's production (`planned_runs`, Wagner-Whitin with a
+   minimum run): a dynamic programme over release months chooses, per lane, the months that
+   get a run and the later months' production each run brings forward, or a month's
+   production that is dropped (lost). A run in s covering s..u-1 costs production cost x
+   max(units, MOQ) + holding x units x months brought forward; dropping a month's units costs
+   them at the position's cheapest lost sale. A run must fit the cell's run limit (below).
+   So a need of 9.4 a month with an MOQ of 50 becomes one run of 50 carried for five months
+   when that is cheaper than losing the sales, and is dropped when it is not.
+2. Re-solve the LP with each chosen run's production bounded below by the MOQ (above by its
+   run limit) and every other flagged cell fixed at 0; runs whose minimums together exceed a
+   resource-month's hours (capacity plus overtime) keep no lower bound there.
+3. Any production still strictly between 0 and its MOQ is fixed at 0 and the LP re-solved,
+   until none is left (each round only removes cells, so it ends).
+Both variants and the zero-only rounding (step 3 alone) are solved; the cheapest plan is kept. The result
+meets every MOQ; it is an upper bound, and the neighbourhood repair of `plan` may improve it.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram, ProgramBuilder
 
+BoolArray = npt.NDArray[np.bool_]
 INF = np.inf
 MAX_ROUNDS = 50
 
@@ -94,3 +107,118 @@ def without_small_runs(program: LinearProgram, cells: IntArray) -> LinearProgram
     upper = program.col_upper.copy()
     upper[program.columns["production"].start + cells] = 0.0
     return program.with_column_bounds(program.col_lower, upper)
+
+
+def flag_grid(network: SupplyNetwork) -> tuple[BoolArray, FloatArray]:
+    """(flagged cell, run limit) per make lane x month; the limit is 0 off flagged cells."""
+    shape = (len(network.make_lanes), network.months)
+    cells = make_flag_cells(network)
+    flagged, limit = np.zeros(shape, dtype=bool), np.zeros(shape)
+    flagged.flat[cells] = True
+    limit.flat[cells] = _run_limit(network, cells)
+    return flagged, limit
+
+
+def _lane_costs(network: SupplyNetwork) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per make lane: production cost, holding cost per unit-month, cheapest lost sale."""
+    make = network.make_lanes
+    position = make["position"].to_numpy()
+    lost = np.full(len(network.positions), np.inf)
+    np.minimum.at(lost, network.demand["position"].to_numpy(),
+                  network.demand["shortage_cost_per_unit"].to_numpy(dtype=float))  # fmt: skip
+    holding = network.positions["holding_cost_per_unit_month"].to_numpy(dtype=float)
+    return make["cost_per_unit"].to_numpy(dtype=float), holding[position], lost[position]
+
+
+def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: FloatArray,
+              tolerance: float) -> FloatArray:  # fmt: skip
+    """Run quantities (rows x months, 0 = no run) of the dynamic programme of step 1 for rows
+    with ``need`` and ``limit`` (rows x months), ``moq`` and ``costs`` = (production, holding,
+    lost) per row; ``limit`` 0 marks a month that cannot run."""
+    cost, holding, lost = costs
+    rows, months = need.shape
+    cumulative = np.column_stack([np.zeros(rows), np.cumsum(need, axis=1)])
+    weighted = np.column_stack([np.zeros(rows), np.cumsum(need * np.arange(months), axis=1)])
+    best = np.full((rows, months + 1), np.inf)
+    best[:, 0] = 0.0
+    start_of = np.zeros((rows, months + 1), dtype=np.int64)
+    runs_at = np.zeros((rows, months + 1), dtype=bool)
+    for end in range(1, months + 1):
+        for start in range(end):
+            units = cumulative[:, end] - cumulative[:, start]
+            carried = weighted[:, end] - weighted[:, start] - start * units
+            size = np.maximum(units, moq)
+            run = np.where(size <= limit[:, start] + tolerance, cost * size + holding * carried,
+                           np.inf)  # fmt: skip
+            drop = lost * units if end == start + 1 else np.full(rows, np.inf)
+            candidate = best[:, start] + np.where(units > tolerance, np.minimum(run, drop), 0.0)
+            better = candidate < best[:, end] - 1e-9
+            best[:, end] = np.where(better, candidate, best[:, end])
+            start_of[:, end] = np.where(better, start, start_of[:, end])
+            runs_at[:, end] = np.where(better, (units > tolerance) & (run <= drop), runs_at[:, end])
+    quantity, row, last = np.zeros((rows, months)), np.arange(rows), np.full(rows, months)
+    for _ in range(months):
+        active = row[last > 0]
+        first = start_of[active, last[active]]
+        units = cumulative[active, last[active]] - cumulative[active, first]
+        quantity[active, first] = np.where(runs_at[active, last[active]],
+                                           np.maximum(units, moq[active]), 0.0)  # fmt: skip
+        last[active] = first
+    return quantity
+
+
+def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: float,
+                 shared: bool = True) -> BoolArray:  # fmt: skip
+    """Run cells (make lane x month) of step 1 of the module docstring, for the LP's
+    ``production`` (lanes x months); False everywhere on lanes without an MOQ.
+
+    Lanes sharing a resource are lot-sized in rounds, the dearest lost sale per hour first:
+    each round sizes one lane per resource against the hours (capacity plus overtime) that
+    the production without a minimum and the runs already sized leave, so the runs fit their
+    line together. With ``shared`` False every lane sees its line's whole hours."""
+    flagged, limit = flag_grid(network)
+    make = network.make_lanes
+    moq = make["min_order_qty_units"].to_numpy(dtype=float)
+    cost, holding, lost = _lane_costs(network)
+    hours = make["hours_per_unit"].to_numpy(dtype=float)
+    resource = make["resource_index"].to_numpy()
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    free = np.where(flagged, 0.0, np.maximum(production, 0.0))
+    room = network.capacity_hours + overtime - network.lane_load_hours(free)
+    room = room if shared else np.full_like(room, np.inf)
+    sized = make.assign(value=-lost / np.where(hours > 0, hours, 1e-9)).loc[moq > 0]
+    rank = sized.sort_values("value", kind="stable").groupby("resource_index").cumcount()
+    quantity = np.zeros_like(production)
+    need = np.where(flagged, np.maximum(production, 0.0), 0.0)
+    for step in range(int(rank.max()) + 1 if len(rank) else 0):
+        lanes = rank.index[rank == step].to_numpy()
+        per_hour = np.where(hours[lanes, None] > 0, hours[lanes, None], 1.0)
+        line = np.where(hours[lanes, None] > 0, np.maximum(room[resource[lanes]], 0.0) / per_hour,
+                        np.inf)  # fmt: skip
+        lane_limit = np.where(flagged[lanes], np.minimum(limit[lanes], line), 0.0)
+        quantity[lanes] = _lot_size(need[lanes], lane_limit, moq[lanes],
+                                    np.stack([cost[lanes], holding[lanes], lost[lanes]]),
+                                    tolerance)  # fmt: skip
+        np.subtract.at(room, resource[lanes], quantity[lanes] * hours[lanes, None])
+    return quantity > 0
+
+
+def with_runs(network: SupplyNetwork, program: LinearProgram, runs: BoolArray) -> LinearProgram:
+    """The program with production >= MOQ on ``runs`` (<= the run limit) and every other
+    flagged cell at 0; a resource-month whose run minimums exceed its hours plus overtime
+    keeps no minimum (step 2 of the module docstring)."""
+    flagged, limit = flag_grid(network)
+    moq = network.make_lanes["min_order_qty_units"].to_numpy(dtype=float)[:, None]
+    minimum = np.where(runs, moq, 0.0)
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    over = network.lane_load_hours(minimum) > network.capacity_hours + overtime + 1e-9
+    lane_over = over[network.make_lanes["resource_index"].to_numpy()]
+    extra = network.extra_loads
+    np.logical_or.at(lane_over, extra["lane"].to_numpy(), over[extra["resource_index"].to_numpy()])
+    minimum = np.where(lane_over, 0.0, minimum)
+    lower, upper = program.col_lower.copy(), program.col_upper.copy()
+    block = program.columns["production"]
+    lower[block] = np.where(flagged, minimum, lower[block].reshape(flagged.shape)).ravel()
+    capped = np.where(runs, np.minimum(upper[block].reshape(flagged.shape), limit), 0.0)
+    upper[block] = np.where(flagged, capped, upper[block].reshape(flagged.shape)).ravel()
+    return program.with_column_bounds(lower, upper)

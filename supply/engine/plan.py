@@ -26,6 +26,8 @@ Method choice (`SupplyConfig.integer_method`):
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from supply.engine.gaps import gap_closing_options
@@ -33,11 +35,14 @@ from supply.engine.inputs import SupplyConfig, SupplyInputs
 from supply.engine.make_moq import (
     MAX_ROUNDS,
     make_flag_cells,
+    planned_runs,
     production_below_moq,
+    with_runs,
     without_small_runs,
 )
 from supply.engine.model_builder import LaneGrid, build_program, integer_cells
 from supply.engine.network import SupplyNetwork, build_network
+from supply.engine.polish import take_paying_options
 from supply.engine.program import FloatArray, LinearProgram
 from supply.engine.results import (
     SolveSummary,
@@ -80,6 +85,30 @@ def _fix_small_runs(
     return program, result, seconds
 
 
+def _honour_make_minimums(
+    network: SupplyNetwork, config: SupplyConfig, program: LinearProgram, result: SolverResult
+) -> tuple[LinearProgram, SolverResult, float]:
+    """Production meeting every make MOQ (`make_moq` heuristic): the lot-sized runs and the
+    zero-only rounding, the cheaper kept; returns (program, result, extra solve seconds)."""
+    if len(make_flag_cells(network)) == 0:
+        return program, result, 0.0
+    best_program, best, seconds = _fix_small_runs(network, config, program, result)
+    production = program.block(result.x, "production").reshape(-1, network.months)
+    for shared in (True, False):
+        runs = planned_runs(network, production, config.quantity_tolerance_units, shared)
+        try:
+            run_program = with_runs(network, program, runs)
+            batched = solve_program(run_program, config.time_limit_seconds,
+                                    config.mip_relative_gap)  # fmt: skip
+        except SupplySolveError:  # minimums above a run-out cap: this variant is dropped
+            continue
+        run_program, batched, more = _fix_small_runs(network, config, run_program, batched)
+        seconds += batched.seconds + more
+        if batched.objective < best.objective:
+            best_program, best = run_program, batched
+    return best_program, best, seconds
+
+
 def choose_method(network: SupplyNetwork, config: SupplyConfig) -> str:
     if config.integer_method != "auto":
         return config.integer_method
@@ -98,7 +127,7 @@ def _solve_heuristic(
     rounded = rounded_purchases(network, purchases, config.quantity_tolerance_units)
     fixed_program = fix_purchases(relaxed_program, rounded, rounded_lanes(network))
     fixed = solve_program(fixed_program, config.time_limit_seconds, config.mip_relative_gap)
-    fixed_program, fixed, extra = _fix_small_runs(network, config, fixed_program, fixed)
+    fixed_program, fixed, extra = _honour_make_minimums(network, config, fixed_program, fixed)
     seconds = relaxed.seconds + fixed.seconds + extra
     repair = _repair(network, config, purchases, rounded, (fixed_program, fixed))
     if repair is not None:
@@ -190,13 +219,20 @@ def solve_network(
         program = build_program(network, "mip")
         try:
             result = solve_program(program, config.time_limit_seconds, config.mip_relative_gap)
-            return program, result, "mip", result.status, result.seconds
+            status, seconds = result.status, result.seconds
+            bound = result.best_bound  # the MIP's dual bound stays the reported bound
+            program, polished, extra = take_paying_options(network, config, program, result)
+            gap = (polished.objective - bound) / max(abs(polished.objective), 1e-9)
+            result = replace(polished, best_bound=bound, mip_gap=max(gap, 0.0))
+            return program, result, "mip", status, seconds + extra
         except SupplySolveError:
             method = "heuristic"
     if method == "heuristic":
         program, result, seconds, repaired = _solve_heuristic(network, config)
+        program, result, extra = take_paying_options(network, config, program, result)
         status = "optimal" if integer_columns_needed(network) == 0 else "heuristic"
-        return program, result, "lp_rounded_repaired" if repaired else "lp_rounded", status, seconds
+        how = "lp_rounded_repaired" if repaired else "lp_rounded"
+        return program, result, how, status, seconds + extra
     program = build_program(network, "lp")
     result = solve_program(program, config.time_limit_seconds, config.mip_relative_gap)
     status = "optimal" if integer_columns_needed(network) == 0 else "relaxed"

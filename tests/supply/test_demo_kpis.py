@@ -3,8 +3,8 @@
 Walks every row of every succeeded supply plan of the seeded demo: resource-months (load
 within capacity plus the overtime used, overtime within its allowance, utilisation = load /
 capacity), the resource summary (overloaded only beyond regular capacity plus allowed
-overtime; "on overtime" months are not overloaded), planned orders (no planned buy below its
-term's order minimum, no phase-out product bought beyond its remaining demand), shortages
+overtime; "on overtime" months are not overloaded), planned orders (no planned buy or production run below its
+term's order minimum, no phase-out product bought or made at a site where it is still short), shortages
 (a known reason backed by the plan's own numbers) and costs (components add up to the total).
 """
 
@@ -63,20 +63,27 @@ def _summaries(run: SupplyPlanRun) -> list[str]:
 
 def _orders(run: SupplyPlanRun) -> list[str]:
     found = []
-    terms = SupplyTerm.objects.filter(source_type="buy").values_list(
-        "product_id", "site_id", "supplier__code", "min_order_qty"
+    terms = SupplyTerm.objects.values_list(
+        "product_id", "site_id", "supplier__code", "resource__code", "min_order_qty"
     )
-    minimum = {(product, site, code): float(moq) for product, site, code, moq in terms}
-    for order in PlannedOrder.objects.filter(run=run, source_type="buy", firm_units=0):
+    minimum = {(product, site, supplier or resource): float(moq)
+               for product, site, supplier, resource, moq in terms}  # fmt: skip
+    for order in PlannedOrder.objects.filter(run=run, firm_units=0):
         moq = minimum[(order.product_id, order.site_id, order.source_code)]
         if 0 < order.quantity_units < moq - TOLERANCE:
             found.append(f"run {run.pk} order {order.pk}: {order.quantity_units} below MOQ {moq}")
-    for product in Product.objects.filter(lifecycle=Lifecycle.PHASE_OUT):
-        bought = PlannedOrder.objects.filter(run=run, product=product, firm_units=0).aggregate(
-            units=Sum("quantity_units"))["units"] or 0.0  # fmt: skip
-        demand = Shortage.objects.filter(run=run, product=product)
-        if bought > 0 and demand.exists():
-            found.append(f"run {run.pk} {product.sku}: phase-out bought {bought} yet short")
+    # Per product-site (the plan's position): a phase-out made at one site and too small to
+    # reach its run minimum at another is short only where nothing could be made.
+    phase_out = Product.objects.filter(lifecycle=Lifecycle.PHASE_OUT)
+    for product in phase_out:
+        for site_id in set(PlannedOrder.objects.filter(run=run, product=product)
+                           .values_list("site_id", flat=True)):  # fmt: skip
+            bought = PlannedOrder.objects.filter(
+                run=run, product=product, site_id=site_id, firm_units=0
+            ).aggregate(units=Sum("quantity_units"))["units"] or 0.0  # fmt: skip
+            demand = Shortage.objects.filter(run=run, product=product, site_id=site_id)
+            if bought > 0 and demand.exists():
+                found.append(f"run {run.pk} {product.sku}: phase-out bought {bought} yet short")
     return found
 
 

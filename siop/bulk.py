@@ -17,6 +17,7 @@ from django.utils import timezone
 
 COPY_CHUNK_ROWS = 200_000
 INSERT_BATCH_ROWS = 5_000
+NULL_MARK = "\\N"
 
 
 def load_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
@@ -41,11 +42,15 @@ def _with_timestamps(model: type[models.Model], frame: pd.DataFrame) -> pd.DataF
 
 def _copy(table: str, columns: list[str], frame: pd.DataFrame) -> int:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+    # NULL is written as \N, so an empty string stays an empty string (CSV's default NULL is
+    # the empty field, which turned blank texts -- a make order's transport mode -- into NULL).
+    sql = (f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN "
+           f"WITH (FORMAT csv, NULL '{NULL_MARK}')")  # fmt: skip
     with connection.cursor() as cursor:
         for start in range(0, len(frame), COPY_CHUNK_ROWS):
             buffer = io.StringIO()
-            frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(buffer, header=False, index=False)
+            chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
+            chunk.to_csv(buffer, header=False, index=False, na_rep=NULL_MARK)
             buffer.seek(0)
             cursor.copy_expert(sql, buffer)  # type: ignore[attr-defined]
     return len(frame)

@@ -21,6 +21,7 @@ from supply.engine.inputs import (
     SupplyInputError,
     SupplyInputs,
 )
+from supply.engine.network import SupplyNetwork, supply_network
 from supply.engine.plan import plan_supply
 from supply.engine.program import ModelSize
 from supply.engine.rccp import rough_cut_capacity
@@ -35,9 +36,11 @@ __all__ = [
     "SupplyConfig",
     "SupplyInputError",
     "SupplyInputs",
+    "SupplyNetwork",
     "SupplyPlan",
     "SupplySolveError",
     "plan_supply",
     "plan_supply_aggregated",
     "rough_cut_capacity",
+    "supply_network",
 ]

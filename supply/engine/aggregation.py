@@ -47,14 +47,13 @@ from supply.engine.disaggregation import (
 )
 from supply.engine.inputs import SupplyConfig, SupplyInputs
 from supply.engine.model_builder import build_program, demand_grid
-from supply.engine.network import SupplyNetwork, build_network
+from supply.engine.network import SupplyNetwork, supply_network
 from supply.engine.plan import report_plan
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.results import SupplyPlan
 from supply.engine.rounding import rounded_lanes, rounded_purchases
 from supply.engine.solve import SolverResult, solve_program
 from supply.engine.usage import decode
-from supply.engine.validation import clean_inputs
 
 GROUP = "group"
 
@@ -185,14 +184,15 @@ def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArr
     )  # fmt: skip
 
 
-def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = None
-                           ) -> SupplyPlan:  # fmt: skip
-    """Family-level plan disaggregated to SKUs (module docstring); same output as `plan_supply`."""
+def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
+                           network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
+    """Family-level plan disaggregated to SKUs (module docstring); same output as `plan_supply`.
+    ``network``: `supply_network(inputs, config)` when the caller already built it."""
     config = config or SupplyConfig()
     started = time.perf_counter()
-    network = build_network(clean_inputs(inputs), config)
+    network = network or supply_network(inputs, config)
     group = position_groups(network)
-    agg_network = build_network(clean_inputs(aggregate_inputs(inputs, network, group)), config)
+    agg_network = supply_network(aggregate_inputs(inputs, network, group), config)
     agg_program = build_program(agg_network, "lp")
     agg = solve_program(agg_program, config.time_limit_seconds, config.mip_relative_gap)
     grids = decode(agg_network, agg_program, agg.x)

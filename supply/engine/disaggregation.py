@@ -199,11 +199,29 @@ def _spare_capacity(network: SupplyNetwork, production: FloatArray, purchases: F
     return spare_units, spare_hours
 
 
+def _lane_hours(network: SupplyNetwork) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per make lane, the resources a unit loads and its hours there, as CSR-like arrays
+    (lane ``l``'s entries are ``start[l]:start[l + 1]``; its primary resource first, then its
+    secondary loads in their order, as `SupplyNetwork.lane_load_hours` adds them)."""
+    make, extra = network.make_lanes, network.extra_loads
+    lane = np.concatenate([np.arange(len(make)), extra["lane"].to_numpy(dtype=np.int64)])
+    resource = np.concatenate([make["resource_index"].to_numpy(dtype=np.int64),
+                               extra["resource_index"].to_numpy(dtype=np.int64)])  # fmt: skip
+    hours = np.concatenate([make["hours_per_unit"].to_numpy(dtype=float),
+                            extra["hours_per_unit"].to_numpy(dtype=float)])  # fmt: skip
+    order = np.argsort(lane, kind="stable")
+    start = np.searchsorted(lane[order], np.arange(len(make) + 1))
+    return start, resource[order], hours[order]
+
+
 def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: FloatArray,
                     options: pd.DataFrame) -> tuple[FloatArray, FloatArray]:  # fmt: skip
     """Apply the gap options that pay (net saving > 0), best first, while the capacity they
     need is still free: the disaggregation's split leaves some SKUs short that spare hours or
-    supplier units could still serve. Buy options order their MOQ-rounded quantity."""
+    supplier units could still serve. Buy options order their MOQ-rounded quantity.
+
+    Each option costs O(resources) (the hours of one make lane, not a whole production grid),
+    so thousands of options take well under a second."""
     paying = options.loc[options["net_saving"].astype(float) > 0.01]
     if paying.empty:
         return production, purchases
@@ -213,6 +231,7 @@ def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: F
     supplier = network.buy_lanes["supplier_index"].to_numpy()
     moq = network.buy_lanes["min_order_qty_units"].to_numpy(dtype=float)
     multiple = network.buy_lanes["order_multiple_units"].to_numpy(dtype=float)
+    start, resource, per_unit = _lane_hours(network)
     spare_units, spare_hours = _spare_capacity(network, production, purchases)
     open_units = paying.groupby(["product", "site", "period"])["shortage_units"].first().to_dict()
     for option in paying.sort_values("net_saving", ascending=False).itertuples(index=False):
@@ -231,9 +250,9 @@ def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: F
             spare_units[supplier[lane], month] -= order
         else:
             lane = make_lane[(option.product, option.site, option.source)]
-            extra = np.zeros_like(production)
-            extra[lane, month] = units
-            hours = network.lane_load_hours(extra)[:, month]
+            entries = slice(start[lane], start[lane + 1])
+            hours = np.zeros(len(network.resources))
+            np.add.at(hours, resource[entries], per_unit[entries] * units)
             if (hours > spare_hours[:, month] + 1e-6).any():
                 continue
             production[lane, month] += units

@@ -31,9 +31,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from supply.engine.inputs import STANDARD_MODE, SupplyConfig, SupplyInputError
+from supply.engine.inputs import STANDARD_MODE, SupplyConfig, SupplyInputError, SupplyInputs
 from supply.engine.lifecycle import run_out_caps, runs_out
-from supply.engine.validation import CleanInputs
+from supply.engine.validation import CleanInputs, clean_inputs
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -312,6 +312,14 @@ def build_network(clean: CleanInputs, config: SupplyConfig) -> SupplyNetwork:
         raise SupplyInputError(problems)
     _add_run_out_caps(network)
     return network
+
+
+def supply_network(inputs: SupplyInputs, config: SupplyConfig) -> SupplyNetwork:
+    """Validate ``inputs`` and index them: what `plan_supply`, `plan_supply_aggregated` and
+    `rccp.rough_cut_capacity` start from. Build it once and pass it to each (as ``network``)
+    when a caller needs several of them on the same inputs: validating and indexing a
+    10,000-SKU company takes seconds."""
+    return build_network(clean_inputs(inputs), config)
 
 
 def _add_run_out_caps(network: SupplyNetwork) -> None:

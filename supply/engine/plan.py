@@ -41,7 +41,7 @@ from supply.engine.make_moq import (
     without_small_runs,
 )
 from supply.engine.model_builder import LaneGrid, build_program, integer_cells
-from supply.engine.network import SupplyNetwork, build_network
+from supply.engine.network import SupplyNetwork, supply_network
 from supply.engine.polish import take_paying_options
 from supply.engine.program import FloatArray, LinearProgram
 from supply.engine.results import (
@@ -58,7 +58,6 @@ from supply.engine.rounding import BoolArray, fix_purchases, rounded_lanes, roun
 from supply.engine.shortage_reasons import shortage_reasons
 from supply.engine.solve import SolverResult, SupplySolveError, solve_program, solve_program_from
 from supply.engine.usage import decode
-from supply.engine.validation import clean_inputs
 
 
 def integer_columns_needed(network: SupplyNetwork) -> int:
@@ -239,10 +238,12 @@ def solve_network(
     return program, result, "lp_relaxed", status, result.seconds
 
 
-def plan_supply(inputs: SupplyInputs, config: SupplyConfig | None = None) -> SupplyPlan:
-    """Constrained supply plan; raises `SupplyInputError` (list of problems) on bad input."""
+def plan_supply(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
+                network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
+    """Constrained supply plan; raises `SupplyInputError` (list of problems) on bad input.
+    ``network``: `supply_network(inputs, config)` when the caller already built it."""
     config = config or SupplyConfig()
-    network = build_network(clean_inputs(inputs), config)
+    network = network or supply_network(inputs, config)
     program, result, method, status, seconds = solve_network(network, config)
     return report_plan(network, program, result, (method, status, seconds), config)
 

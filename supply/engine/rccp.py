@@ -32,9 +32,8 @@ import pandas as pd
 
 from supply.engine.inputs import SupplyConfig, SupplyInputs
 from supply.engine.model_builder import demand_grid
-from supply.engine.network import SupplyNetwork, build_network
+from supply.engine.network import SupplyNetwork, supply_network
 from supply.engine.program import FloatArray
-from supply.engine.validation import clean_inputs
 
 # Hours of float noise (relative to capacity) that never flag a month.
 OVERLOAD_TOLERANCE = 1e-6
@@ -87,9 +86,11 @@ def resource_load_hours(network: SupplyNetwork, build: FloatArray) -> FloatArray
     return network.lane_load_hours(released)
 
 
-def rough_cut_capacity(inputs: SupplyInputs, config: SupplyConfig | None = None) -> pd.DataFrame:
-    """RCCP per resource and month; raises `SupplyInputError` on invalid input."""
-    network = build_network(clean_inputs(inputs), config or SupplyConfig())
+def rough_cut_capacity(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
+                       network: SupplyNetwork | None = None) -> pd.DataFrame:  # fmt: skip
+    """RCCP per resource and month; raises `SupplyInputError` on invalid input.
+    ``network``: `supply_network(inputs, config)` when the caller already built it."""
+    network = network or supply_network(inputs, config or SupplyConfig())
     load = resource_load_hours(network, required_build_units(network))
     resources, months = network.resources, network.months
     capacity = network.capacity_hours

@@ -190,3 +190,29 @@ def test_given_a_queued_request_then_the_task_runs_on_commit(plant, cycle, users
     assert run.status == "succeeded" and run.percent == 100
     again = services.supply_run_request(cycle.pk, users[Role.SUPPLY_PLANNER])
     assert again.pk != run.pk  # a finished run is never re-used; a new plan is queued
+
+
+def test_given_a_plan_then_make_orders_have_no_transport_mode_and_buy_orders_keep_theirs(
+    plant, cycle, users
+) -> None:  # type: ignore[no-untyped-def]
+    run = _plan(cycle, users)
+    made = PlannedOrder.objects.filter(run=run, product=plant["made"])
+    bought = PlannedOrder.objects.filter(run=run, product=plant["bought"])
+    assert made.exists() and set(made.values_list("mode", flat=True)) == {""}
+    assert set(made.values_list("source_type", "source_code").distinct()) == {("make", "LINE-1")}
+    assert bought.exists() and "" not in set(bought.values_list("mode", flat=True))
+    assert made.order_by("release_month").values_list("release_month", flat=True)[0] == FIRST
+
+
+def test_given_a_run_executed_twice_then_its_rows_are_replaced_not_doubled(
+    plant, cycle, users
+) -> None:  # type: ignore[no-untyped-def]
+    from supply.models import SupplyPlanRun
+    from supply.planning import supply_run_execute
+
+    run = _plan(cycle, users)
+    orders, shortages = PlannedOrder.objects.filter(run=run).count(), run.shortages.count()
+    SupplyPlanRun.objects.filter(pk=run.pk).update(status="running", heartbeat_at=None)
+    assert supply_run_execute(run.pk) == "succeeded"  # a re-delivered message runs it again
+    assert PlannedOrder.objects.filter(run=run).count() == orders
+    assert run.shortages.count() == shortages > 0

@@ -4,8 +4,9 @@ At 10,000 SKUs x 2 sites x 18 months a run stores 360,000 projection rows; build
 object per row and `bulk_create` took minutes on the 2-core machine. On PostgreSQL the frames
 are streamed with COPY (`siop.bulk.load_frame`) instead, which takes seconds; other databases (the
 SQLite developer default) fall back to `bulk_create`. Frames carry the model's column names
-(`product_id`...), unit quantities as two-decimal strings (exactly the hundredths the
-reconciliation check verified), and NULL for non-finite numbers (infinite cover, no turns).
+(`product_id`...), unit quantities rounded to hundredths (floats whose shortest text is exactly
+the hundredths the reconciliation check verified, e.g. 12.34), and NULL for non-finite numbers
+(infinite cover, no turns).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def _finite_or_nan(values: pd.Series) -> np.ndarray:
 
 
 def _hundredths(values: pd.Series) -> np.ndarray:
-    cents = np.rint(values.to_numpy(dtype=float) * 100.0)
-    return np.char.mod("%.2f", cents / 100.0)
+    """Rounded to hundredths: written by its shortest text ("12.34"), so stored exactly."""
+    return np.rint(values.to_numpy(dtype=float) * 100.0) / 100.0
 
 
 def _months(periods: pd.Series) -> pd.Series:
@@ -111,7 +112,7 @@ def _records(model: type[models.Model], frame: pd.DataFrame) -> list[Any]:
     objects = []
     for record in frame.to_dict("records"):
         for column in decimals:
-            record[column] = Decimal(record[column])
+            record[column] = Decimal(str(record[column]))  # "12.34", not the binary expansion
         for key, value in record.items():
             if isinstance(value, float) and np.isnan(value):
                 record[key] = None

@@ -7,7 +7,9 @@ On a dedicated PostgreSQL database (default ``siop_bench_plan``, created and mig
 2. Timed, with a fresh real Celery worker (``celery -A siop worker -P solo``, one process, so
    its peak resident memory is the pipeline's): the demand sign-off (freezes the demand, queues
    the pipeline), then each step as the worker finishes it (targets -> supply -> projection ->
-   financial roll-up), then the supply, inventory and reconciliation sign-offs and the executive
+   financial roll-up; each from the end of the one before, the first from the sign-off's
+   answer), then the supply and inventory sign-offs, finance's baseline scenario and
+   recommendation (in-process, printed in brackets), the reconciliation sign-off and the executive
    approval, which writes the approved snapshot (``INSERT ... SELECT`` + SHA-256) in its
    transaction.
 Prints each step's time, the approval snapshot's time and rows, and the worker's peak RSS

@@ -7,13 +7,20 @@ On a dedicated PostgreSQL database (default ``siop_bench_plan``, created and mig
 2. Timed, with a fresh real Celery worker (``celery -A siop worker -P solo``, one process, so
    its peak resident memory is the pipeline's): the demand sign-off (freezes the demand, queues
    the pipeline), then each step as the worker finishes it (targets -> supply -> projection ->
-   financial roll-up), then the supply, inventory and reconciliation sign-offs and the executive
+   financial roll-up; each from the end of the one before, the first from the sign-off's
+   answer), then the supply and inventory sign-offs, finance's baseline scenario and
+   recommendation (in-process, printed in brackets), the reconciliation sign-off and the executive
    approval, which writes the approved snapshot (``INSERT ... SELECT`` + SHA-256) in its
    transaction.
 Prints each step's time, the approval snapshot's time and rows, and the worker's peak RSS
 (VmHWM) next to the issue's aims (whole pipeline < 3 min, worker < 2 GB, snapshot < 10 s).
 
+``--template NAME`` makes the run repeatable: the first run keeps a copy of the prepared database
+(seeded, forecast) as ``NAME``; every later run starts from a fresh copy of it (``CREATE DATABASE
+... TEMPLATE``, seconds) instead of refusing an existing 2026-11 cycle.
+
     .venv/bin/python benchmarks/plan_pipeline.py [--skus 10000] [--redis redis://127.0.0.1:6379/3]
+        [--database siop_bench_plan] [--template siop_bench_plan_ready]
 """
 
 from __future__ import annotations
@@ -33,6 +40,47 @@ from benchmarks.forecast_cycle import ensure_database, setup_django, stop_worker
 ROOT = Path(__file__).resolve().parent.parent
 AIM_PIPELINE_S, AIM_WORKER_MB, AIM_SNAPSHOT_S = 180.0, 2048.0, 10.0
 STEPS = ("targets", "supply", "projection", "finance")
+
+
+def _admin_execute(*statements: str) -> None:
+    import psycopg2
+
+    from benchmarks.forecast_cycle import PG
+
+    admin = psycopg2.connect(f"{PG}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    admin.close()
+
+
+def _database_exists(name: str) -> bool:
+    import psycopg2
+
+    from benchmarks.forecast_cycle import PG
+
+    admin = psycopg2.connect(f"{PG}/postgres")
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    admin.close()
+    return found
+
+
+def clone_from_template(database: str, template: str) -> None:
+    """Replace ``database`` with a fresh copy of the prepared ``template`` (not timed)."""
+    _admin_execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+                   f'CREATE DATABASE "{database}" TEMPLATE "{template}"')  # fmt: skip
+
+
+def keep_as_template(database: str, template: str) -> None:
+    """Keep a copy of the prepared ``database`` as ``template`` (its connections closed first)."""
+    from django.db import connections
+
+    connections.close_all()
+    _admin_execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
+                   f'CREATE DATABASE "{template}" TEMPLATE "{database}"')  # fmt: skip
 
 
 def start_worker(url: str, broker: str) -> subprocess.Popen[bytes]:
@@ -117,29 +165,43 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=10_000)
     parser.add_argument("--database", default="siop_bench_plan")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/3")
+    parser.add_argument("--template", default="", help="keep/reuse the prepared database")
     args = parser.parse_args()
+    reuse = bool(args.template) and _database_exists(args.template)
+    if reuse:
+        clone_from_template(args.database, args.template)
     url = ensure_database(args.database)
     setup_django(url, args.redis)
     from django.utils import timezone
 
+    from cycles.models import PlanningCycle
     from cycles.plan_models import ApprovedPlan
     from cycles.services import approve_plan, stage_sign_off
+    from reconciliation.demo_prep import recommend_baseline
 
-    cycle = prepare(url, args.redis, args.skus)
+    if reuse:
+        cycle = PlanningCycle.objects.get(month="2026-11-01")
+    else:
+        cycle = prepare(url, args.redis, args.skus)
+        if args.template:
+            keep_as_template(args.database, args.template)
     who = users()
     worker = start_worker(url, args.redis)
     try:
         after, started = timezone.now(), time.perf_counter()
         print(f"plan pipeline of {args.skus} SKUs (real Celery worker, solo):")
-        timed("demand sign-off (freeze, queue)", lambda: stage_sign_off(
+        previous = timed("demand sign-off (freeze, queue)", lambda: stage_sign_off(
             cycle.pk, "demand_review", who["demand"], "bench"))  # fmt: skip
         steps = wait_for_steps(cycle, started, after)
-        previous = 0.0
+        # each step from the end of the previous one (the first from the sign-off's answer)
         for key in STEPS:
             print(f"  step {key:<29} {steps[key] - previous:8.1f} s (at {steps[key]:.1f} s)")
             previous = steps[key]
         for stage, user in (("supply_review", "supply"), ("inventory_review", "inventory"),
                             ("reconciliation", "finance")):  # fmt: skip
+            if stage == "reconciliation":  # finance recommends the baseline scenario first
+                timed("(baseline scenario + recommendation)",
+                      lambda: recommend_baseline(cycle, who["finance"]))  # fmt: skip
             timed(f"{stage} sign-off", lambda s=stage, u=user: stage_sign_off(
                 cycle.pk, s, who[u], "bench"))  # fmt: skip
         snapshot = timed("approval (snapshot + SHA-256)",

@@ -37,9 +37,11 @@ def no_run_in_progress(cycle: PlanningCycle) -> list[str]:
 @register_freeze("demand_review")
 def freeze_consensus(cycle: PlanningCycle, user: Any) -> None:
     """Freeze the accuracy snapshot and the site-split consensus demand; starts the pipeline."""
-    from demand.selectors import current_run, live_demand_plan
+    from demand.selectors import consensus_frame, current_run, live_demand_plan
     from demand.services import snapshot_freeze
 
-    snapshot_freeze(cycle)
     run = current_run(cycle)
-    demand_freeze(cycle, live_demand_plan(cycle), run.pk if run else None, user)
+    # One reading of the consensus feeds both freezes (the accuracy snapshot and the split).
+    consensus = consensus_frame(cycle) if run is not None else None
+    snapshot_freeze(cycle, consensus)
+    demand_freeze(cycle, live_demand_plan(cycle, consensus), run.pk if run else None, user)

@@ -198,8 +198,12 @@ class DemandEvent(models.Model):
 class ConsensusSnapshot(models.Model):
     """The signed-off consensus of a cycle, frozen for accuracy-by-lag in later cycles."""
 
-    cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+")
+    # Bulk rows (180,000 at 10,000 SKUs) written by COPY in the sign-off: no per-row foreign-key
+    # trigger and no index beyond the unique key; Django still applies on_delete (``siop.bulk``).
+    cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+",
+                              db_constraint=False, db_index=False)  # fmt: skip
+    product = models.ForeignKey("masterdata.Product", on_delete=models.CASCADE, related_name="+",
+                                db_constraint=False)  # fmt: skip
     month = models.DateField()
     lag_months = models.PositiveSmallIntegerField()
     naive_units = units_field()

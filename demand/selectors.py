@@ -30,6 +30,7 @@ from demand.models import (
     UpliftKind,
 )
 from masterdata.models import Product
+from siop.bulk import read_frame
 
 DEMAND_PLAN_COLUMNS = [
     "product_id",
@@ -88,16 +89,18 @@ def cycle_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
     return live_demand_plan(cycle) if frozen is None else frozen
 
 
-def live_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
+def live_demand_plan(cycle: PlanningCycle, consensus: pd.DataFrame | None = None) -> pd.DataFrame:
     """The demand as it stands now (``DEMAND_PLAN_COLUMNS``; units).
 
     ``demand_units`` = ``consensus_units`` + ``backlog_units``; backlog (past-due open orders,
     `datainputs.selectors.past_due_orders`) sits on its own site in the first month only.
+    ``consensus``: the cycle's ``consensus_frame`` when the caller already has it (the sign-off
+    freezes it and this split from one reading).
     """
     if current_run(cycle) is None:
         plan, source = _run_rate_plan(cycle), "run_rate"
     else:
-        consensus = consensus_frame(cycle)
+        consensus = consensus_frame(cycle) if consensus is None else consensus
         overridden = DemandOverride.objects.filter(cycle=cycle).exists()
         source = "consensus" if overridden else "statistical"
         shares = site_shares(consensus["product_id"].unique().tolist(), cycle.month)
@@ -147,15 +150,10 @@ def statistical_frame(
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))
     values = rows.values_list(
-        "product_id",
-        "product__family_id",
-        "month",
-        "forecast_units",
-        "lower_units",
-        "upper_units",
-        "model",
-    )
-    frame = pd.DataFrame.from_records(list(values), columns=columns)
+        "product_id", "product__family_id", "month", "forecast_units", "lower_units",
+        "upper_units", "model",
+    )  # fmt: skip
+    frame = read_frame(values, columns, dates=["month"], text=["model"])
     for column in ("statistical_units", "lower_units", "upper_units"):
         frame[column] = frame[column].astype(float)
     return frame

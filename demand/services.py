@@ -272,9 +272,11 @@ def forecast_run_now(cycle_id: int, user: Any) -> ForecastRun:
     return run
 
 
-def snapshot_freeze(cycle: PlanningCycle) -> int:
-    """Freeze naive, statistical and consensus per product x month with its lag (replaces)."""
-    consensus = consensus_frame(cycle)
+def snapshot_freeze(cycle: PlanningCycle, consensus: pd.DataFrame | None = None) -> int:
+    """Freeze naive, statistical and consensus per product x month with its lag (replaces).
+
+    ``consensus``: the cycle's ``consensus_frame`` when the caller already read it."""
+    consensus = consensus_frame(cycle) if consensus is None else consensus
     ConsensusSnapshot.objects.filter(cycle=cycle).delete()
     if consensus.empty:
         return 0

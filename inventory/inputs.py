@@ -31,6 +31,7 @@ from inventory.engine.pipeline import FLOW_UNIT_COLUMNS, KEYS
 from inventory.models import InventorySettings
 from masterdata.leadtimes import lead_time_months
 from masterdata.models import Product, SupplyTerm
+from siop.bulk import read_frame
 from supply.selectors import cycle_planned_supply
 
 HISTORY_MONTHS = 24
@@ -109,7 +110,7 @@ def _history(cycle: PlanningCycle) -> pd.DataFrame:
         .annotate(units=Sum("quantity"))
         .values_list("product_id", "site_id", "month", "units")
     )
-    history = _frame(rows, [*KEYS, "month", "demand_units"])
+    history = read_frame(rows, [*KEYS, "month", "demand_units"], dates=["month"])
     history["period"] = _period(history["month"])
     history["demand_units"] = history["demand_units"].astype(float)
     forecasts = _forecast_history(cycle)

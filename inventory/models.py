@@ -190,12 +190,15 @@ class PolicyRow(models.Model):
 
 class ProjectionRow(models.Model):
     # The unique (run, product, site, month) index serves every lookup; separate foreign-key
-    # indexes would only slow the bulk insert of a run's rows (360,000 at 10,000 SKUs).
-    run = models.ForeignKey(
-        InventoryRun, on_delete=models.CASCADE, related_name="projection", db_index=False
-    )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # indexes would only slow the bulk insert of a run's rows (360,000 at 10,000 SKUs), and so
+    # would a per-row foreign-key trigger (rows come by COPY from ids read in the same run;
+    # Django still applies on_delete, see ``siop.bulk``).
+    run = models.ForeignKey(InventoryRun, on_delete=models.CASCADE, related_name="projection",
+                            db_index=False, db_constraint=False)  # fmt: skip
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+",
+                                db_index=False, db_constraint=False)  # fmt: skip
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)  # fmt: skip
     month = models.DateField()
     opening_units = units_field()
     receipts_units = units_field()

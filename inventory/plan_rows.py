@@ -11,6 +11,7 @@ import pandas as pd
 from cycles.models import PlanningCycle
 from cycles.plan_build import KEYS, register_contribution
 from inventory.models import ProjectionRow
+from siop.bulk import read_frame
 
 COLUMNS = {
     "opening_units": "opening_inventory_units",
@@ -25,8 +26,8 @@ def inventory_columns(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd
     run_id = pinned.get("projection")
     if run_id is None:
         return pd.DataFrame(columns=KEYS)
-    rows = ProjectionRow.objects.filter(run_id=run_id).values_list(*KEYS, *COLUMNS)
-    frame = pd.DataFrame.from_records(list(rows), columns=[*KEYS, *COLUMNS.values()])
+    rows = ProjectionRow.objects.filter(run_id=run_id).order_by().values_list(*KEYS, *COLUMNS)
+    frame = read_frame(rows, [*KEYS, *COLUMNS.values()], dates=["month"])
     for column in COLUMNS.values():
         frame[column] = frame[column].astype(float)
     return frame

@@ -2,15 +2,15 @@
 
 At 10,000 SKUs x 2 sites x 18 months a run stores 360,000 projection rows; building one Django
 object per row and `bulk_create` took minutes on the 2-core machine. On PostgreSQL the frames
-are streamed with COPY (text format) instead, which takes seconds; other databases (the SQLite
-developer default) fall back to `bulk_create`. Frames carry the model's column names
-(`product_id`...), unit quantities as two-decimal strings (exactly the hundredths the
-reconciliation check verified), and NULL for non-finite numbers (infinite cover, no turns).
+are streamed with COPY (`siop.bulk.load_frame`) instead, which takes seconds; other databases (the
+SQLite developer default) fall back to `bulk_create`. Frames carry the model's column names
+(`product_id`...), unit quantities rounded to hundredths (floats whose shortest text is exactly
+the hundredths the reconciliation check verified, e.g. 12.34), and NULL for non-finite numbers
+(infinite cover, no turns).
 """
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ import pandas as pd
 from django.db import connection, models
 
 from inventory.engine.pipeline import PipelineResult
+from siop.bulk import load_frame
 
 BATCH = 5000
 DECIMAL_COLUMNS = ("opening_units", "receipts_units", "planned_supply_units", "demand_units",
@@ -31,8 +32,8 @@ def _finite_or_nan(values: pd.Series) -> np.ndarray:
 
 
 def _hundredths(values: pd.Series) -> np.ndarray:
-    cents = np.rint(values.to_numpy(dtype=float) * 100.0)
-    return np.char.mod("%.2f", cents / 100.0)
+    """Rounded to hundredths: written by its shortest text ("12.34"), so stored exactly."""
+    return np.rint(values.to_numpy(dtype=float) * 100.0) / 100.0
 
 
 def _months(periods: pd.Series) -> pd.Series:
@@ -41,7 +42,10 @@ def _months(periods: pd.Series) -> pd.Series:
 
 def policy_frame(run_id: int, result: PipelineResult, overrides: pd.DataFrame) -> pd.DataFrame:
     p = result.policies
-    reasons = overrides.set_index(["product", "site"])["reason"] if len(overrides) else None
+    reasons = None
+    if len(overrides):  # the reason as typed, its tabs and line breaks as spaces (one line)
+        typed = overrides.set_index(["product", "site"])["reason"].astype(str)
+        reasons = typed.str.replace(r"[\t\r\n]", " ", regex=True)
     keys = pd.MultiIndex.from_frame(p[["product", "site"]])
     overridden = reasons.reindex(keys).fillna("").to_numpy() if reasons is not None else ""
     return pd.DataFrame(
@@ -103,26 +107,12 @@ def exception_frame(run_id: int, exceptions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _copy(model: type[models.Model], frame: pd.DataFrame) -> None:
-    text = frame.copy()
-    for column in text.select_dtypes(include="object").columns:
-        values = text[column].astype(str)
-        text[column] = values.str.replace("\\", "\\\\").str.replace(r"[\t\r\n]", " ", regex=True)
-    buffer = io.StringIO()
-    text.to_csv(buffer, sep="\t", header=False, index=False, na_rep="\\N")
-    buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
-
-
 def _records(model: type[models.Model], frame: pd.DataFrame) -> list[Any]:
     decimals = [c for c in DECIMAL_COLUMNS if c in frame.columns]
     objects = []
     for record in frame.to_dict("records"):
         for column in decimals:
-            record[column] = Decimal(record[column])
+            record[column] = Decimal(str(record[column]))  # "12.34", not the binary expansion
         for key, value in record.items():
             if isinstance(value, float) and np.isnan(value):
                 record[key] = None
@@ -135,6 +125,6 @@ def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     if connection.vendor == "postgresql":
-        _copy(model, frame)
+        load_frame(model, frame)  # COPY, CSV-quoted by pandas (no per-value Python escaping)
     else:
         model._default_manager.bulk_create(_records(model, frame), batch_size=BATCH)

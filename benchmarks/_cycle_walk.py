@@ -13,6 +13,7 @@ import functools
 import html
 import os
 import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -187,6 +188,8 @@ def demand_steps(walk: Walk, cycle: int, family: int, products: int, repeat: int
         first_paint(walk, grid)
         walk.get("demand", "data: demand chart (family)",
                  f"/demand/cycles/{cycle}/chart.json?family={family}")  # fmt: skip
+    with walk.step("2 planners load grids 10 s; overview meanwhile"):
+        grids_while_overview(walk, cycle, grid, products, seconds=10.0)
     with walk.step("demand XLSX export, largest family"):
         answer = walk.get("demand", "export: demand XLSX, largest family",
                           f"{review}export.xlsx?family={family}")  # fmt: skip
@@ -203,6 +206,34 @@ def first_paint(walk: Walk, grid: str) -> None:
     """What the grid loads first: the family rows (server totals) and the first 200 products."""
     walk.get("demand", "data: grid family rows (first paint)", f"{grid}&part=family")
     walk.get("demand", "data: grid first 200 products (first paint)", f"{grid}&offset=0&limit=200")
+
+
+def grids_while_overview(walk: Walk, cycle: int, grid: str, products: int,
+                         seconds: float) -> None:  # fmt: skip
+    """Two more demand planners load the largest family's grid page after page for ``seconds``
+    while the executive reloads the cycle overview (does one planner's grid stall the rest?)."""
+    name = "data: grid page of 200, 2 planners at once"
+    walk.out.requests[name] = times = []
+    stop = threading.Event()
+
+    def planner() -> None:
+        session = signed_in(walk.base, "demand")
+        while not stop.is_set():
+            for offset in range(0, products, 200):
+                started = time.perf_counter()
+                session.get(f"{walk.base}{grid}&offset={offset}&limit=200", timeout=300,
+                            headers={"Accept-Encoding": "gzip"})  # fmt: skip
+                times.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=planner, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        walk.get("exec", "page: cycle overview, 2 planners loading grids", f"/cycles/{cycle}/")
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=300)
 
 
 def pipeline_steps(walk: Walk, cycle: int, after: Any) -> None:

@@ -97,7 +97,10 @@ class Walk:
 
     def post(self, role: str, name: str, path: str, data: dict[str, str] | None = None,
              **kwargs: Any) -> requests.Response:  # fmt: skip
-        return self.request(role, name, "POST", path, data=data or {}, **kwargs)
+        """A form post (``data``), or a JSON one (``json=...``, ``data=None``)."""
+        if data is None and "json" not in kwargs:
+            data = {}
+        return self.request(role, name, "POST", path, data=data, **kwargs)
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -188,8 +191,10 @@ def demand_steps(walk: Walk, cycle: int, family: int, products: int, repeat: int
         first_paint(walk, grid)
         walk.get("demand", "data: demand chart (family)",
                  f"/demand/cycles/{cycle}/chart.json?family={family}")  # fmt: skip
-    with walk.step("2 planners load grids 10 s; overview meanwhile"):
+    with walk.step("2 planners load grids; overview timed (10 s)"):
         grids_while_overview(walk, cycle, grid, products, seconds=10.0)
+    with walk.step("save a family cell (spread) -> grid reloaded"):
+        save_family_cell(walk, cycle, grid)
     with walk.step("demand XLSX export, largest family"):
         answer = walk.get("demand", "export: demand XLSX, largest family",
                           f"{review}export.xlsx?family={family}")  # fmt: skip
@@ -206,6 +211,24 @@ def first_paint(walk: Walk, grid: str) -> None:
     """What the grid loads first: the family rows (server totals) and the first 200 products."""
     walk.get("demand", "data: grid family rows (first paint)", f"{grid}&part=family")
     walk.get("demand", "data: grid first 200 products (first paint)", f"{grid}&offset=0&limit=200")
+
+
+def save_family_cell(walk: Walk, cycle: int, grid: str) -> None:
+    """The planner raises the family's consensus of its second month by 10 % (spread over its
+    products by the server) and saves; the grid then reloads its first paint, as the page does."""
+    head = walk.get("demand", "data: grid family rows (first paint)", f"{grid}&part=family")
+    row = next(r for r in head.json()["rows"] if r["is_family"] and r["editable"])
+    field = sorted(k for k in row if re.fullmatch(r"m\d{4}_\d{2}", k))[1]
+    edit = {"family_id": row["family_id"], "product_id": None,
+            "month": f"{field[1:5]}-{field[6:8]}", "consensus_units": round(row[field] * 1.1, 2),
+            "version": row["v" + field[1:]]}  # fmt: skip
+    answer = walk.post("demand", "click: save overrides (family cell)",
+                       f"/demand/cycles/{cycle}/overrides/",
+                       json={"reason": "customer_intel", "comment": "bench", "edits": [edit]},
+                       data=None)  # fmt: skip
+    if answer.status_code != 200:
+        raise WalkError(f"the save answered HTTP {answer.status_code}: {answer.text[:200]}")
+    first_paint(walk, grid)
 
 
 def grids_while_overview(walk: Walk, cycle: int, grid: str, products: int,

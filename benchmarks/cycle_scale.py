@@ -120,6 +120,7 @@ def largest_family(walk: cw.Walk) -> tuple[int, int, int]:
 
 def walk_cycle(walk: cw.Walk, repeat: int) -> None:
     cycle, family, products = largest_family(walk)
+    before = walk.sql("SELECT pg_database_size(current_database())")[0][0] / 1e6
     walk.out.notes.append(f"largest family: {products} products")
     walk.expect_state(cycle, "demand_review", "the seed")
     signed_off = cw.demand_steps(walk, cycle, family, products, repeat)
@@ -129,6 +130,9 @@ def walk_cycle(walk: cw.Walk, repeat: int) -> None:
     cw.executive_steps(walk, cycle)
     cw.export_steps(walk, MONTH, repeat)
     cw.sweep(walk, cycle, family, repeat)
+    after = walk.sql("SELECT pg_database_size(current_database())")[0][0] / 1e6
+    walk.out.notes.append(f"database: {before:,.0f} MB after the seed, {after:,.0f} MB after "
+                          f"the walk (+{after - before:,.0f} MB)")  # fmt: skip
 
 
 def run_size(skus: int, args: argparse.Namespace) -> cw.Measured:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -54,14 +55,18 @@ def start_web(
          "--workers", str(workers), "--timeout", str(timeout), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
-    for _ in range(120):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
-            return server
-        except requests.RequestException:
-            time.sleep(0.5)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    try:
+        for _ in range(120):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
+                return server
+            except requests.RequestException:
+                time.sleep(0.5)
+        raise SystemExit("gunicorn did not start")
+    except BaseException:  # not started, interrupted or failed: leave no server behind
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        raise
 
 
 def signed_in(base: str, username: str, password: str = PASSWORD) -> requests.Session:

@@ -135,9 +135,10 @@ def walk_cycle(walk: cw.Walk, repeat: int) -> None:
                           f"the walk (+{after - before:,.0f} MB)")  # fmt: skip
 
 
-def run_size(skus: int, args: argparse.Namespace) -> cw.Measured:
-    """Seed, start web + worker, walk, stop them (always); what was measured, even on error."""
-    out = cw.Measured(skus)
+def run_size(out: cw.Measured, args: argparse.Namespace) -> None:
+    """Seed, start web + worker, walk, stop them (always); ``out`` keeps what was measured,
+    even on an error or an interruption."""
+    skus = out.skus
     print(f"\n== {skus:,} SKUs ==", flush=True)
     processes: list[subprocess.Popen[bytes]] = []
     sampler: RssSampler | None = None
@@ -155,7 +156,7 @@ def run_size(skus: int, args: argparse.Namespace) -> cw.Measured:
         out.steps.append(cw.Step("whole walk (after the seed)", time.perf_counter() - started,
                                  sampler.overall["web"], sampler.overall["worker"]))  # fmt: skip
         out.steps.append(cw.Step("RSS kept after the cycle", math.nan, kept["web"], kept["worker"]))
-    except (cw.WalkError, subprocess.CalledProcessError, OSError) as exc:
+    except Exception as exc:  # a benchmark reports what it measured up to the failure
         out.notes.append(f"STOPPED: {type(exc).__name__}: {exc}")
         print(f"  stopped: {exc}", flush=True)
     finally:
@@ -163,7 +164,6 @@ def run_size(skus: int, args: argparse.Namespace) -> cw.Measured:
             sampler.stop()
         for process in reversed(processes):
             stop_worker(process)  # SIGTERM to its process group, SIGKILL after 30 s
-    return out
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
@@ -237,11 +237,21 @@ def main() -> None:
                         help="walk a copy of an earlier seed (seed not timed)")  # fmt: skip
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _terminate)
-    results = [run_size(n, args) for n in sorted({BASE_SKUS, *args.skus})]
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in background
+    results: list[cw.Measured] = []
+    code = 0
+    try:
+        for skus in sorted({BASE_SKUS, *args.skus}):
+            results.append(cw.Measured(skus))
+            run_size(results[-1], args)
+    except (KeyboardInterrupt, SystemExit) as exc:  # subprocesses already stopped
+        results[-1].notes.append("STOPPED: interrupted")
+        status = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
+        code = status if isinstance(status, int) else 1
     print(f"\nThe {MONTH} cycle walked over HTTP; times in s, RSS in MB (summed over the tree):")
     print(format_table(results))
-    if any(note.startswith("STOPPED") for r in results for note in r.notes):
-        sys.exit(1)
+    if code or any(note.startswith("STOPPED") for r in results for note in r.notes):
+        sys.exit(code or 1)
 
 
 if __name__ == "__main__":

@@ -153,7 +153,11 @@ def start_worker(url: str, broker: str, concurrency: int) -> subprocess.Popen[by
     command += ["-c", str(concurrency), "-Q", "siop", "--loglevel", "WARNING", "--without-gossip"]
     command += ["--without-mingle", "--without-heartbeat"]
     worker = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    time.sleep(6)  # let the worker processes boot (Django setup, engine imports)
+    try:
+        time.sleep(6)  # let the worker processes boot (Django setup, engine imports)
+    except BaseException:  # interrupted while booting: leave no worker behind
+        stop_worker(worker)
+        raise
     return worker
 
 

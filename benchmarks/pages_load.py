@@ -33,9 +33,11 @@ from pathlib import Path
 import psycopg2
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._harness import ROOT, signed_in, start_web
+
 PG = "postgres://postgres@127.0.0.1:5432"
-PASSWORD = "siop-demo"
 
 
 def ensure_seeded(name: str, skus: int) -> str:
@@ -55,51 +57,6 @@ def ensure_seeded(name: str, skus: int) -> str:
         [*manage, "seed_demo", "--if-empty", "--skus", str(skus)], cwd=ROOT, env=env, check=True
     )
     return url
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # plain HTTP on loopback: cookies without the HTTPS-only flag
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "SECURE_SSL_REDIRECT": "false",
-    }
-    # DEBUG off serves hashed static files from the manifest, as production does.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "siop.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(120):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/login/", timeout=10)
-            return server
-        except requests.RequestException:
-            time.sleep(0.5)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def signed_in(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    form = session.get(f"{base}/login/").text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-    assert token, "no CSRF token on the login page"
-    session.post(
-        f"{base}/login/",
-        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-        headers={"Referer": f"{base}/login/"},
-    )
-    return session
 
 
 def targets(base: str, session: requests.Session) -> dict[str, str]:
@@ -191,7 +148,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8793)
     args = parser.parse_args()
     url = ensure_seeded(args.database, args.skus)
-    server = start_server(url, args.port, args.workers)
+    server = start_web(url, args.port, args.workers)
     base = f"http://127.0.0.1:{args.port}"
     try:
         sessions = [signed_in(base, "demand") for _ in range(args.users)]

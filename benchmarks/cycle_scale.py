@@ -8,7 +8,8 @@ For each size (``--skus``; 1,000 is always walked too, as the base of the growth
    Celery worker (prefork ``-c 2 -Q siop``) on Redis, each in its own process group.
 3. Walks the cycle over HTTP as the demo users: demand runs the statistical forecast (click ->
    the progress partial polled every 2 s -> the review and grid show the run), loads the
-   largest family's grid (first paint + every page of 200), exports its XLSX and signs off;
+   largest family's grid (first paint + every page of 200), times the cycle overview while
+   two more planners page through grids, saves a family cell, exports the XLSX, signs off;
    the worker's pipeline (targets, supply plan, inventory run, roll-up) is waited for;
    supply and inventory sign off; finance creates best / expected / worst, calculates them
    and the baseline, recommends the expected case and signs off; the executive approves; the
@@ -16,10 +17,12 @@ For each size (``--skus``; 1,000 is always walked too, as the base of the growth
    Then every role opens every navigation page and data endpoint ``--repeat`` times.
 4. Prints one table: each step's wall time and the peak summed RSS of the web (gunicorn
    master + workers) and worker (Celery) process trees during it, side by side per size with
-   the ratio of the largest size to the smallest; p50/p95 of every page and endpoint; requests over 2 s.
+   the ratio of the largest size to the smallest; p50/p95 of every page and endpoint; every
+   request over 2 s; the database's growth over the walk.
 
-Bounded: every wait gives up after ``--step-timeout`` s, every request after 300 s (gunicorn
-kills a worker after 120 s); the subprocesses are stopped on exit, error, Ctrl+C or SIGTERM.
+Bounded: the seed and every wait give up after ``--step-timeout`` s (3600), every request
+after 300 s (gunicorn kills a worker after 120 s); the subprocesses are stopped on exit, error,
+Ctrl+C or SIGTERM, and what was measured up to then is printed.
 
     .venv/bin/python benchmarks/cycle_scale.py --skus 10000 [--skus 1000 10000]
         [--database 'siop_bench_cycle_{n}'] [--redis redis://127.0.0.1:6379/4] [--repeat 3]
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -68,8 +72,10 @@ def _admin(statement: str) -> None:
     admin.close()
 
 
-def seed(name: str, skus: int, log: Path) -> tuple[float, float]:
-    """A fresh database seeded by ``seed_demo``: (seconds, the seed process's peak RSS in MB)."""
+def seed(name: str, skus: int, log: Path, timeout: float) -> tuple[float, float]:
+    """A fresh database seeded by ``seed_demo``: (seconds, the seed process's peak RSS in MB).
+
+    The seed is killed after ``timeout`` seconds."""
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     url = ensure_database(name)  # creates and migrates
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
@@ -78,7 +84,12 @@ def seed(name: str, skus: int, log: Path) -> tuple[float, float]:
     started = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-        _, status, usage = os.wait4(process.pid, 0)
+        try:
+            status, usage = _wait_with_usage(process.pid, started + timeout)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
@@ -86,7 +97,18 @@ def seed(name: str, skus: int, log: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def prepare(name: str, skus: int, reuse: bool, out: cw.Measured) -> str:
+def _wait_with_usage(pid: int, deadline: float) -> tuple[int, Any]:
+    """The child's wait status and resource usage (``ru_maxrss``: its peak RSS in KiB)."""
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage
+        if time.perf_counter() > deadline:
+            raise cw.WalkError("seed_demo did not finish within the step timeout")
+        time.sleep(1)
+
+
+def prepare(name: str, skus: int, reuse: bool, out: cw.Measured, timeout: float) -> str:
     """The walk's database, a copy of the seeded one (seeded now unless reused)."""
     seeded = f"{name}_seed"
     admin = psycopg2.connect(f"{PG}/postgres")
@@ -99,7 +121,7 @@ def prepare(name: str, skus: int, reuse: bool, out: cw.Measured) -> str:
     else:
         log = Path(f"/tmp/cycle_scale_seed_{size_label(skus)}.log")
         print(f"  seeding {seeded} (log: {log}) ...", flush=True)
-        seconds, peak = seed(seeded, skus, log)
+        seconds, peak = seed(seeded, skus, log, timeout)
         out.steps.append(cw.Step("seed_demo (RSS: the seed process)", seconds, math.nan, peak))
         out.loads.append(os.getloadavg()[0])
         print(f"  {'seed_demo':<44}{seconds:9.1f} s  seed process {peak:6.0f} MB", flush=True)
@@ -143,7 +165,8 @@ def run_size(out: cw.Measured, args: argparse.Namespace) -> None:
     processes: list[subprocess.Popen[bytes]] = []
     sampler: RssSampler | None = None
     try:
-        url = prepare(args.database.format(n=size_label(skus)), skus, args.reuse_seed, out)
+        name = args.database.format(n=size_label(skus))
+        url = prepare(name, skus, args.reuse_seed, out, args.step_timeout)
         processes.append(start_web(url, args.port, 2, broker=args.redis, timeout=120))
         processes.append(start_worker(url, args.redis, 2))
         sampler = RssSampler({"web": processes[0].pid, "worker": processes[1].pid})
@@ -168,7 +191,7 @@ def run_size(out: cw.Measured, args: argparse.Namespace) -> None:
 
 def _row(cells: list[str], widths: list[int]) -> str:
     return "".join(
-        c.ljust(w) if i == 0 else c.rjust(w)
+        c.ljust(w) if i == 0 else " " + c.rjust(w - 1)
         for i, (c, w) in enumerate(zip(cells, widths, strict=True))
     )
 
@@ -232,7 +255,8 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
     parser.add_argument("--port", type=int, default=8794)
     parser.add_argument("--repeat", type=int, default=3, help="requests per page and role")
-    parser.add_argument("--step-timeout", type=float, default=1800.0)
+    parser.add_argument("--step-timeout", type=float, default=3600.0,
+                        help="seconds any one step (the seed, a wait) may take")  # fmt: skip
     parser.add_argument("--reuse-seed", action="store_true",
                         help="walk a copy of an earlier seed (seed not timed)")  # fmt: skip
     args = parser.parse_args()

@@ -5,7 +5,7 @@ Method choice (`SupplyConfig.integer_method`):
   ``mip_relative_gap``. If HiGHS finds no integer solution in the time limit, the heuristic
   runs instead and the summary says so.
 * "heuristic": LP relaxation, rounding along the cumulative need, LP re-solve (`rounding`;
-  production runs below a make MOQ are then removed, `make_moq`), then a repair by
+  production runs are then lot-sized to make MOQs, `make_moq`), then a repair by
   neighbourhood search (RINS, Danna, Rothberg & Le Pape 2005): the exact MIP restricted to
   ever wider neighbourhoods, each solved through highspy *started from the best plan so far*
   (so the plan never gets worse), while it has at most ``repair_max_integer_columns``
@@ -18,6 +18,9 @@ Method choice (`SupplyConfig.integer_method`):
   products whose MOQs do not both fit a month). The cheaper of the rounded and the repaired
   plan is kept; the summary's method then says "lp_rounded_repaired". benchmarks/
   supply_moq.py measures the gap to the exact MIP on random instances.
+  Both "mip" and "heuristic" end with `polish`: a gap option that would close a shortage
+  for less than the lost sale is taken (LP re-solve, kept if the total cost falls), so a
+  shortage left is an economic choice by the plan's own option costs.
 * "relaxed": the LP relaxation as the plan (MOQ / multiples ignored; a lower bound).
 * "auto": "mip" when the integer columns needed are at most ``mip_max_integer_columns``,
   otherwise "heuristic". With no MOQ / multiple anywhere the model is a pure LP and every

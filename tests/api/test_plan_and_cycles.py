@@ -4,6 +4,8 @@ with its hash as ETag; 404 with a reason."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -77,3 +79,18 @@ def test_open_cycle_serves_its_current_plan_record(planner, cycle, users, loaded
     assert plan["approved"] is False and plan["state"] == "reconciliation"
     assert [r["consensus_demand_units"] for r in plan["rows"]] == [120.0, 120.0, 120.0]
     assert set(plan["run_ids"]) == {"demand", "targets", "supply", "projection", "finance"}
+
+
+def test_a_matching_etag_answers_304_without_reading_the_approved_rows(
+    cycle, users, loaded_inputs, erp
+) -> None:
+    # Given an approved plan the ERP fetched once
+    walk_to_approval(cycle, users)
+    tag = erp.get("/api/v1/cycles/2026-11/plan/")["ETag"]
+    # When it revalidates, JSON and CSV alike
+    with CaptureQueriesContext(connection) as queries:
+        answer = erp.get("/api/v1/cycles/2026-11/plan/", HTTP_IF_NONE_MATCH=tag)
+    # Then the 304 comes from the stored hash: no plan row is read, nothing is rebuilt
+    assert answer.status_code == 304 and answer["ETag"] == tag
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "approvedplanrow" not in read and "cycles_planrow" not in read

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.apps import apps
@@ -34,7 +35,7 @@ def test_the_plan_reads_every_table_of_its_sources_from_the_versioned_tables() -
 
 
 def test_each_way_of_writing_sales_history_moves_its_version_and_only_its_own() -> None:
-    sale = SalesHistoryFactory(month=dt.date(2026, 10, 1))
+    sale = cast(SalesHistory, SalesHistoryFactory(month=dt.date(2026, 10, 1)))
     seen = [current()]
 
     def moved() -> set[str]:

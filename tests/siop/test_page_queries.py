@@ -21,7 +21,7 @@ from accounts.roles import Role
 from cycles.services import stage_sign_off
 from datainputs.models import SalesHistory
 from demand.services import forecast_run_now
-from masterdata.models import Product, Supplier, SupplyTerm
+from masterdata.models import Channel, Product, Site, Supplier, SupplyTerm
 from tests.factories import (
     PASSWORD,
     ChannelFactory,
@@ -45,8 +45,8 @@ NAVIGATION = [
 
 def _products(start: int, count: int) -> None:
     """``count`` products with 24 months of sales at two sites, stock and a supply term."""
-    sites = [SiteFactory(code="DC1"), SiteFactory(code="DC2", name="South")]
-    channel = ChannelFactory()
+    sites = [cast(Site, SiteFactory(code="DC1")), cast(Site, SiteFactory(code="DC2", name="South"))]
+    channel = cast(Channel, ChannelFactory())
     supplier, _ = Supplier.objects.get_or_create(code="ACME", defaults={"name": "Acme"})
     sales = []
     for n in range(start, start + count):

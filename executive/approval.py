@@ -92,7 +92,7 @@ def approve(
             accepted_exceptions_eur=value,
         )
         _freeze_pack(approval, confirm, user)
-    _send_refresh(cycle.pk, user)  # queued in this transaction, sent once it commits
+        _send_refresh(cycle.pk, user)  # queued in this transaction, sent once it commits
     return approval
 
 

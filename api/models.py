@@ -59,3 +59,25 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_user_key")
         ]
+
+
+class PlanRendition(models.Model):
+    """An approved plan as the API publishes it (JSON or CSV), rendered once and kept gzipped.
+
+    An approved plan never changes (``cycles.approval``), so its documents are built once -- by a
+    task sent when the approval commits, or by the first request -- and every later call serves
+    these bytes instead of rebuilding 250,000 rows. Keyed by the snapshot's SHA-256, the format
+    and the cycle state the document names (approved, then closed).
+    """
+
+    sha256 = models.CharField(max_length=64)
+    fmt = models.CharField(max_length=8)
+    state = models.CharField(max_length=24)
+    gzip_body = models.BinaryField()
+    raw_bytes = models.BigIntegerField(help_text="Size before compression, bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "fmt", "state"], name="uniq_plan_rendition")
+        ]

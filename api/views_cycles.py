@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts.scoping import scope_records
 from accounts.selectors import user_family_ids
-from api import exports, schema
+from api import exports, renditions, schema
 from api.serializers import CycleSerializer, PlanSummarySerializer
 from api.views_base import ApiPagination, ApiView
 from cycles.models import PlanningCycle
@@ -104,6 +104,12 @@ class PlanView(ApiView):
         tag = exports.etag(source.sha256, as_csv=as_csv, families=families)
         if tag in request.headers.get("If-None-Match", ""):
             response = HttpResponse(status=304)
+        elif source.approved is not None and families is None:
+            fmt = "csv" if as_csv else "json"
+            stored = renditions.rendition(cycle, source, fmt)
+            response = renditions.rendition_response(stored, request, fmt)
+            if as_csv:
+                response["Content-Disposition"] = f'attachment; filename="plan_{month}.csv"'
         else:
             plan = exports.plan_document(cycle, source)
             for section in exports.SECTIONS:  # family-scoped users get their families' rows only

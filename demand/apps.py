@@ -5,5 +5,6 @@ class DemandConfig(AppConfig):
     name = "demand"
 
     def ready(self) -> None:
-        # Registers the sign-off checks, the freeze the sign-off calls, carry-over and the demo prep.
-        from demand import carryover, checks, demo_prep  # noqa: F401
+        # Registers the sign-off checks, the freeze the sign-off calls, carry-over, the demo prep
+        # and the accuracy report's warming after imports.
+        from demand import accuracy_warm, carryover, checks, demo_prep  # noqa: F401

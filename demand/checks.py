@@ -37,6 +37,7 @@ def no_run_in_progress(cycle: PlanningCycle) -> list[str]:
 @register_freeze("demand_review")
 def freeze_consensus(cycle: PlanningCycle, user: Any) -> None:
     """Freeze the accuracy snapshot and the site-split consensus demand; starts the pipeline."""
+    from demand.accuracy_warm import warm_on_commit
     from demand.selectors import consensus_frame, current_run, live_demand_plan
     from demand.services import snapshot_freeze
 
@@ -45,3 +46,4 @@ def freeze_consensus(cycle: PlanningCycle, user: Any) -> None:
     consensus = consensus_frame(cycle) if run is not None else None
     snapshot_freeze(cycle, consensus)
     demand_freeze(cycle, live_demand_plan(cycle, consensus), run.pk if run else None, user)
+    warm_on_commit()  # the accuracy report of the new snapshot, computed in the background

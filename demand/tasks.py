@@ -33,3 +33,11 @@ def forecast_chunk(self, run_id: int, index: int) -> bool:  # type: ignore[no-un
         fresh_connection()  # PostgreSQL may have dropped the connection the chunk failed on
         services.forecast_chunk_failed(run_id, index, f"{type(exc).__name__}: {exc}")
         return False
+
+
+@shared_task(name="demand.tasks.warm_accuracy_report")
+def warm_accuracy_report() -> int:
+    """Fill the shared cache with the accuracy report of the current data (idempotent)."""
+    from demand.accuracy_warm import warm_report
+
+    return warm_report()

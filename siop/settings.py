@@ -125,14 +125,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # "versioned": answers keyed by the data versions they were computed from (the demand grid's JSON,
 # demand.grid_cache; the accuracy report, demand.accuracy_sql), so a stale entry is never read
 # and simply ages out. Per process, bounded.
+# "versioned": answers keyed by the data versions they read (grid JSON, accuracy report), so an
+# entry is never stale, only unused. With Redis it is shared by every web process and filled by
+# the workers (the accuracy report after each sign-off and sales import); else per process.
+VERSIONED_CACHE_URL = os.environ.get("VERSIONED_CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "versioned": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "siop-versioned",
-        "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VERSIONED_CACHE_ENTRIES", 64))},
-    },
+    "versioned": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": VERSIONED_CACHE_URL,
+            "KEY_PREFIX": "siop-versioned",
+            "TIMEOUT": int(os.environ.get("VERSIONED_CACHE_SECONDS", 7 * 24 * 3600)),
+        }
+        if VERSIONED_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "siop-versioned",
+            "TIMEOUT": 600,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VERSIONED_CACHE_ENTRIES", 64))},
+        }
+    ),
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -177,3 +177,21 @@ def test_the_database_sums_give_the_published_metrics_and_a_sales_correction_sho
     )
     after = client.get("/demand/accuracy/").context
     assert after["by_family"][0]["actual_units"] > page["by_family"][0]["actual_units"]
+
+
+@pytest.mark.django_db
+def test_after_a_sales_import_the_report_is_ready_before_anyone_opens_the_page(
+    client, users, cycle
+) -> None:
+    from demand.accuracy_warm import after_import
+
+    # Given signed-off snapshots, when a sales-history import is applied (its hook runs the
+    # warming task; Celery is eager here)
+    _snapshots(cycle, 10, "S")
+    after_import("sales_history", 0)
+    # Then the page answers from the warmed report without reading a snapshot
+    client.login(username=users[Role.DEMAND_PLANNER].username, password=PASSWORD)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/demand/accuracy/")
+    assert page.status_code == 200 and page.context["cell_count"] == 10
+    assert not any("demand_consensussnapshot" in q["sql"] for q in queries.captured_queries)

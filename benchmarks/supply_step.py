@@ -194,7 +194,7 @@ def main() -> None:
     print(_row("first pipeline (worker) s", [r["pipeline"] for r in results], ".1f"))
     for phase in (*PHASES, "total"):
         print(_row(f"{phase} s", [r.get(phase) for r in results], ".1f"))
-    print(_row("  of which solver s", [r["solve"] for r in results], ".1f"))
+    print(_row("engine solve_seconds", [r["solve"] for r in results], ".1f"))
     print(_row("planned orders", [r["orders"] for r in results], ",d"))
     print(_row("shortage rows", [r["shortages"] for r in results], ",d"))
     print(_row("objective EUR", [r["objective"] for r in results], ",.0f"))

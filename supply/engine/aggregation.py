@@ -69,7 +69,9 @@ def position_groups(network: SupplyNetwork) -> IntArray:
     lanes = pd.concat([pd.DataFrame({"position": extra["position"], "sig": "X:" + extra["resource"]}),
                        pd.DataFrame({"position": make["position"], "sig": make_sig}),
                        pd.DataFrame({"position": buy["position"], "sig": buy_sig})])  # fmt: skip
-    signature = lanes.sort_values("sig").groupby("position")["sig"].agg("|".join)
+    # Each position's sorted lane signatures, concatenated (a vectorised string sum per group).
+    lanes = lanes.sort_values(["position", "sig"])
+    signature = (lanes["sig"] + "|").groupby(lanes["position"].to_numpy()).sum()
     positions = network.positions
     key = (positions["family"].astype(str) + "#" + positions["site"].astype(str) + "#"
            + signature.reindex(positions.index).fillna("none"))  # fmt: skip

@@ -77,7 +77,8 @@ def _lane_orders(lanes: pd.DataFrame, releases: FloatArray, firm: FloatArray,
     lane, month = np.nonzero(releases > tolerance)
     orders = lanes.iloc[lane].reset_index(drop=True)
     orders["release_period"] = horizon[month]
-    orders["receipt_period"] = horizon[0] + (month + orders["lead_time_months"].to_numpy(np.int64))
+    receipt = horizon[0].ordinal + month + orders["lead_time_months"].to_numpy(np.int64)
+    orders["receipt_period"] = pd.PeriodIndex.from_ordinals(receipt, freq="M")  # not per row
     orders["quantity_units"] = releases[lane, month]
     orders["is_firm"] = ~np.isnan(firm[lane, month])
     orders["firm_units"] = np.nan_to_num(firm[lane, month])

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable
@@ -92,14 +93,17 @@ def demand_freeze(
     return version
 
 
-def frozen_demand(cycle: PlanningCycle) -> pd.DataFrame | None:
+def frozen_demand(cycle: PlanningCycle, month: dt.date | None = None) -> pd.DataFrame | None:
     """The demand frozen at the cycle's last demand sign-off (``DEMAND_PLAN_COLUMNS``), or None
-    while the demand review is open (then the live demand applies)."""
+    while the demand review is open (then the live demand applies). ``month``: that month only
+    (read by the database, e.g. each earlier cycle's first month for the forecast error)."""
     if cycle.state in ("data_inputs", "demand_review"):
         return None
     rows = PlanDemandRow.objects.filter(cycle=cycle).order_by("product_id", "site_id", "month")
     if not rows.exists():
         return None
+    if month is not None:
+        rows = rows.filter(month=month)
     frame = read_frame(
         rows.values_list("product_id", "site_id", "month", "consensus_demand_units",
                          "backlog_units", "source"),

@@ -81,12 +81,18 @@ def latest_run(cycle: PlanningCycle) -> ForecastRun | None:
     return ForecastRun.objects.filter(cycle=cycle).order_by("-created_at", "-id").first()
 
 
-def cycle_demand_plan(cycle: PlanningCycle) -> pd.DataFrame:
+def cycle_demand_plan(cycle: PlanningCycle, month: dt.date | None = None) -> pd.DataFrame:
     """Demand per product x site x month (``DEMAND_PLAN_COLUMNS``): once the demand review is
     signed off, the demand frozen at that sign-off (``cycles.plan_build.frozen_demand``: later
-    sales corrections or forecast runs cannot move it); before, the live demand."""
-    frozen = frozen_demand(cycle)
-    return live_demand_plan(cycle) if frozen is None else frozen
+    sales corrections or forecast runs cannot move it); before, the live demand. ``month``:
+    that month's rows only."""
+    frozen = frozen_demand(cycle, month)
+    if frozen is not None:
+        return frozen
+    plan = live_demand_plan(cycle)
+    if month is None:
+        return plan
+    return plan[pd.to_datetime(plan["month"]) == pd.Timestamp(month)].reset_index(drop=True)
 
 
 def live_demand_plan(cycle: PlanningCycle, consensus: pd.DataFrame | None = None) -> pd.DataFrame:

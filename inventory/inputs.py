@@ -124,10 +124,8 @@ def _forecast_history(cycle: PlanningCycle) -> pd.DataFrame:
     parts = []
     for previous in earlier[:FORECAST_HISTORY_CYCLES]:
         # The forecast that was made, without that cycle's backlog (not a forecast of sales).
-        plan = cycle_demand_plan(previous).drop(columns="demand_units")
-        plan = plan.rename(columns={"consensus_units": "demand_units"})
-        first_month = plan[pd.to_datetime(plan["month"]) == pd.Timestamp(previous.month)]
-        parts.append(first_month)
+        plan = cycle_demand_plan(previous, month=previous.month).drop(columns="demand_units")
+        parts.append(plan.rename(columns={"consensus_units": "demand_units"}))
     if not parts or all(p.empty for p in parts):
         return pd.DataFrame(columns=[*KEYS, "period", "forecast_units"])
     plans = pd.concat(parts, ignore_index=True)

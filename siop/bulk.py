@@ -22,7 +22,7 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
-COPY_CHUNK_ROWS = 200_000
+COPY_CHUNK_ROWS = 50_000  # bounds the text of one chunk held in memory (~70 MB at 23 columns)
 INSERT_BATCH_ROWS = 5_000
 
 

@@ -79,3 +79,20 @@ def test_a_new_product_is_forecast_from_its_like_item_and_borrows_its_sites(
     from demand.models import StatisticalForecast
 
     assert "like BIKE-2" in StatisticalForecast.objects.filter(run=run, product=new)[0].model
+
+
+def test_one_month_of_the_signed_off_demand_is_that_month_of_the_whole(
+    forecast_cycle, users
+) -> None:
+    from cycles.services import stage_sign_off
+
+    december = dt.date(2026, 12, 1)
+    # Given the demand review is signed off (the demand is frozen)
+    stage_sign_off(forecast_cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok")
+    forecast_cycle.refresh_from_db()
+    whole = cycle_demand_plan(forecast_cycle)
+    # When only December is read
+    one = cycle_demand_plan(forecast_cycle, month=december)
+    # Then it is exactly December of the whole plan, row for row
+    expected = whole[whole["month"] == december].reset_index(drop=True)
+    assert len(one) > 0 and one.equals(expected)

@@ -150,7 +150,12 @@ def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: Float
             size = np.maximum(units, moq)
             run = np.where(size <= limit[:, start] + tolerance, cost * size + holding * carried,
                            np.inf)  # fmt: skip
-            drop = lost * units if end == start + 1 else np.full(rows, np.inf)
+            # A lane without demand has an infinite lost-sale cost and needs nothing (inf * 0).
+            drop = (
+                np.where(units > tolerance, lost, 0.0) * units
+                if end == start + 1
+                else np.full(rows, np.inf)
+            )
             candidate = best[:, start] + np.where(units > tolerance, np.minimum(run, drop), 0.0)
             better = candidate < best[:, end] - 1e-9
             best[:, end] = np.where(better, candidate, best[:, end])

@@ -9,8 +9,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from api.models import ApiClient, IdempotencyRecord
+from api.models import ApiClient, IdempotencyRecord, PlanRendition
 from api.tokens import DEFAULT_DAYS, client_create, client_revoke, client_rotate
+from siop.admin_readonly import register_read_only
 
 
 class ApiClientForm(forms.ModelForm):
@@ -71,3 +72,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 class IdempotencyRecordAdmin(admin.ModelAdmin):
     list_display = ["key", "user", "request_path", "state", "status_code", "created_at"]
     list_filter = ["state"]
+
+
+# Rendered once from the immutable approved plan (``api.renditions``).
+register_read_only([PlanRendition])

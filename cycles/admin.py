@@ -85,5 +85,6 @@ register_read_only(
         models.ApprovedPlan,
         models.ApprovedPlanRow,
         models.ApprovedResourceRow,
+        models.PlanBuildRun,
     ]
 )

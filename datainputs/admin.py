@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from datainputs import models
+from siop.admin_readonly import register_read_only
 
 
 @admin.register(models.SalesHistory)
@@ -49,3 +50,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ("data_input", "source", "status")
     readonly_fields = [f.name for f in models.ImportBatch._meta.fields]
     exclude = ("payload",)
+
+
+# Data versions are bumped by database triggers on every write (``datainputs.versions``).
+register_read_only([models.DataVersion])

@@ -1,7 +1,10 @@
 """The inventory review's columns of the cycle's consensus plan record.
 
 From the pinned projection run (projected inventory from the pinned supply plan): opening and
-projected (closing) inventory and the safety-stock target per product x site x month.
+projected (closing) inventory, the safety-stock target and the inventory value per product x
+site x month. The value is the projection's own stored valuation (`closing_value_eur`, on-hand
+stock max(closing, 0) x unit cost, `inventory.engine.projection.on_hand_value`), never
+re-derived from the units.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ COLUMNS = {
     "opening_units": "opening_inventory_units",
     "closing_units": "projected_inventory_units",
     "safety_stock_units": "safety_stock_units",
+    "closing_value_eur": "inventory_value_eur",
 }
 
 
 @register_contribution("inventory")
 def inventory_columns(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd.DataFrame:
-    """``KEYS`` + opening_inventory_units, projected_inventory_units, safety_stock_units."""
+    """``KEYS`` + opening_inventory_units, projected_inventory_units, safety_stock_units,
+    inventory_value_eur."""
     run_id = pinned.get("projection")
     if run_id is None:
         return pd.DataFrame(columns=KEYS)

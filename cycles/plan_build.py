@@ -12,9 +12,9 @@
   is all demand, backlog included (``backlog_units`` says how much of it is past due: never add it)
   revenue_eur = served_units x unit_price_eur; cogs_eur = served_units x unit_cost_eur
   gross_margin_eur = revenue_eur - cogs_eur; revenue_at_risk_eur = lost_sales_units x price
-  inventory_value_eur = the pinned projection's stored value of on-hand stock,
-  max(projected_inventory_units, 0) x unit cost (`inventory.plan_rows`; not re-priced here, so
-  a backorder is never valued as negative stock); 0 without a projection
+  opening/projected_inventory_units = on-hand stock of the pinned projection (max(units, 0): a
+  backorder is not stock); inventory_value_eur = the projection's stored value of that on-hand
+  stock at cost (`inventory.plan_rows`; not re-priced here); 0 without a projection
 
   (revenue at standard price and COGS at standard cost: APICS/ASCM; inventory at cost as for
   turns = COGS / average inventory at cost.) The step's "run id" is the plan's version.

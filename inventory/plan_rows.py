@@ -2,9 +2,9 @@
 
 From the pinned projection run (projected inventory from the pinned supply plan): opening and
 projected (closing) inventory, the safety-stock target and the inventory value per product x
-site x month. The value is the projection's own stored valuation (`closing_value_eur`, on-hand
-stock max(closing, 0) x unit cost, `inventory.engine.projection.on_hand_value`), never
-re-derived from the units.
+site x month. Inventory in the plan record is on-hand stock (`on_hand_units`: max(units, 0); a
+backorder is not stock) and its value is the projection's own stored valuation
+(`closing_value_eur` = `inventory.engine.projection.on_hand_value`), never re-derived here.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 
 from cycles.models import PlanningCycle
 from cycles.plan_build import KEYS, register_contribution
+from inventory.engine.projection import on_hand_units
 from inventory.models import ProjectionRow
 from siop.bulk import read_frame
 
@@ -35,4 +36,6 @@ def inventory_columns(cycle: PlanningCycle, pinned: dict[str, int | None]) -> pd
     frame = read_frame(rows, [*KEYS, *COLUMNS.values()], dates=["month"])
     for column in COLUMNS.values():
         frame[column] = frame[column].astype(float)
+    for column in ("opening_inventory_units", "projected_inventory_units"):
+        frame[column] = on_hand_units(frame[column].to_numpy())
     return frame

@@ -127,10 +127,15 @@ def roll_forward(
     return opening_grid, closing_grid
 
 
+def on_hand_units(units: FloatArray) -> FloatArray:
+    """On-hand stock of a projected stock position: max(units, 0) (a backorder is not stock)."""
+    return np.maximum(units, 0.0)
+
+
 def on_hand_value(units: FloatArray, unit_cost: FloatArray) -> FloatArray:
-    """Stock value at cost of on-hand stock only: max(units, 0) x unit cost (a backorder is
-    not stock). The one inventory valuation rule (opening, closing and the plan record)."""
-    return np.maximum(units, 0.0) * unit_cost
+    """Stock value at cost of on-hand stock only: `on_hand_units` x unit cost. The one inventory
+    valuation rule (opening, closing and, stored, the plan record's inventory value)."""
+    return on_hand_units(units) * unit_cost
 
 
 def _is_in(values: pd.Series, members: Iterable[str]) -> npt.NDArray[np.bool_]:

@@ -6,13 +6,15 @@
 * ``plan_build`` (the financial roll-up step) merges the frozen demand with the columns each
   stage contributes from its pinned run (``register_contribution``: supply -> production,
   purchases by transport mode, lost sales; inventory -> opening and projected inventory, safety
-  stock) and prices them at the master data's standard price and cost:
+  stock and the inventory value) and prices them at the master data's standard price and cost:
 
   served_units = consensus_demand_units - lost_sales_units (>= 0), where consensus_demand_units
   is all demand, backlog included (``backlog_units`` says how much of it is past due: never add it)
   revenue_eur = served_units x unit_price_eur; cogs_eur = served_units x unit_cost_eur
   gross_margin_eur = revenue_eur - cogs_eur; revenue_at_risk_eur = lost_sales_units x price
-  inventory_value_eur = projected_inventory_units x unit_cost_eur (stock valued at cost)
+  opening/projected_inventory_units = on-hand stock of the pinned projection (max(units, 0): a
+  backorder is not stock); inventory_value_eur = the projection's stored value of that on-hand
+  stock at cost (`inventory.plan_rows`; not re-priced here); 0 without a projection
 
   (revenue at standard price and COGS at standard cost: APICS/ASCM; inventory at cost as for
   turns = COGS / average inventory at cost.) The step's "run id" is the plan's version.
@@ -148,7 +150,9 @@ def _priced(rows: pd.DataFrame) -> pd.DataFrame:
     rows["cogs_eur"] = rows["served_units"] * rows["unit_cost_eur"]
     rows["gross_margin_eur"] = rows["revenue_eur"] - rows["cogs_eur"]
     rows["revenue_at_risk_eur"] = rows["lost_sales_units"] * rows["unit_price_eur"]
-    rows["inventory_value_eur"] = rows["projected_inventory_units"] * rows["unit_cost_eur"]
+    # The projection's own valuation (on-hand stock at cost), not a second formula here.
+    stored = rows.get("inventory_value_eur", pd.Series(0.0, index=rows.index))
+    rows["inventory_value_eur"] = stored.astype(float).fillna(0.0)
     return rows
 
 

@@ -3,7 +3,9 @@
 Sources (keys are database ids; months become monthly pandas Periods):
 * demand: `demand.selectors.cycle_demand_plan(cycle)` (consensus, or its documented fallback,
   plus the backlog of past-due orders in the first month);
-* planned supply: `supply.selectors.cycle_planned_supply(cycle)` (empty until supply plans);
+* planned supply and lost sales: `supply.selectors.cycle_planned_supply(cycle)` and
+  `cycle_lost_sales(cycle)`, both of the pinned supply run (empty until supply plans): the
+  projection serves demand - lost sales, exactly what supply signed off;
 * scheduled receipts and opening stock: `datainputs.selectors.open_receipts` and
   `opening_stock`, the shared rules the supply plan uses too (overdue receipts in the first
   month; the latest count dated by the end of the cycle's opening month);
@@ -32,7 +34,7 @@ from inventory.models import InventorySettings
 from masterdata.leadtimes import lead_time_months
 from masterdata.models import Product, SupplyTerm
 from siop.bulk import read_frame
-from supply.selectors import cycle_planned_supply
+from supply.selectors import cycle_lost_sales, cycle_planned_supply
 
 HISTORY_MONTHS = 24
 FORECAST_HISTORY_CYCLES = 12
@@ -86,10 +88,16 @@ def _planned(cycle: PlanningCycle) -> pd.DataFrame:
     return planned[[*KEYS, "period", "planned_supply_units"]]
 
 
+def _lost_sales(cycle: PlanningCycle) -> pd.DataFrame:
+    lost = cycle_lost_sales(cycle).rename(columns={"product_id": "product", "site_id": "site"})
+    lost["period"] = _period(lost["month"])
+    return lost[[*KEYS, "period", "lost_sales_units"]]
+
+
 def _flows(cycle: PlanningCycle) -> tuple[pd.DataFrame, str]:
     demand, source = _demand(cycle)
     months = horizon_months(cycle)
-    parts = [demand, _receipts(months), _planned(cycle)]
+    parts = [demand, _receipts(months), _planned(cycle), _lost_sales(cycle)]
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=[*KEYS, "period", *FLOW_UNIT_COLUMNS]), source
@@ -192,7 +200,7 @@ def cycle_inputs(cycle: PlanningCycle, settings: InventorySettings) -> CycleInpu
     pins = pd.DataFrame(
         {"product": int(items["product"].iloc[0]), "site": int(items["site"].iloc[0]),
          "period": [pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M")],
-         "demand_units": 0.0, "receipts_units": 0.0, "planned_supply_units": 0.0}
+         **dict.fromkeys(FLOW_UNIT_COLUMNS, 0.0)}
     )  # fmt: skip
     flows = pd.concat([flows, pins], ignore_index=True)
     return CycleInputs(items=items, history=_history(cycle), flows=flows, demand_source=source)

@@ -204,6 +204,8 @@ class ProjectionRow(models.Model):
     receipts_units = units_field()
     planned_supply_units = units_field()
     demand_units = units_field()
+    # The part of demand_units the pinned supply plan counts as lost (left the balance).
+    lost_sales_units = units_field(default=0)
     closing_units = units_field()
     safety_stock_units = models.FloatField()
     weeks_of_supply = models.FloatField(null=True)

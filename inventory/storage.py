@@ -23,7 +23,7 @@ from siop.bulk import load_frame
 
 BATCH = 5000
 DECIMAL_COLUMNS = ("opening_units", "receipts_units", "planned_supply_units", "demand_units",
-                   "closing_units")  # fmt: skip
+                   "lost_sales_units", "closing_units")  # fmt: skip
 
 
 def _finite_or_nan(values: pd.Series) -> np.ndarray:

@@ -1,8 +1,10 @@
 """Reads of the supply review: runs, the plan's grids and charts, and the cross-stage contract.
 
-`cycle_planned_supply` is the contract the inventory review calls: planned (not yet released)
-supply per product, site and receipt month from the supply run the plan pipeline pins (the
-latest *succeeded* one before the pipeline first ran), firm orders included. Empty until the supply review has planned.
+`cycle_planned_supply` and `cycle_lost_sales` are the contract the inventory review calls:
+planned (not yet released) supply per product, site and receipt month, firm orders included,
+and the demand that plan does not serve (lost sales, its `Shortage` rows summed over channels)
+per product, site and month, both from the supply run the plan pipeline pins (the latest
+*succeeded* one before the pipeline first ran). Empty until the supply review has planned.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from supply.models import (
 )
 
 PLANNED_SUPPLY_COLUMNS = ["product_id", "site_id", "month", "planned_units"]
+LOST_SALES_COLUMNS = ["product_id", "site_id", "month", "lost_sales_units"]
 REASON_TEXT = {
     "capacity": "Capacity: every resource or supplier that could supply it is full",
     "lead_time": "Lead time: no supply can arrive in time",
@@ -109,6 +112,23 @@ def cycle_planned_supply(cycle: PlanningCycle) -> pd.DataFrame:
     frame = frame.rename(columns={"receipt_month": "month"})
     frame["planned_units"] = frame["planned_units"].astype(float)
     return frame[PLANNED_SUPPLY_COLUMNS]
+
+
+def cycle_lost_sales(cycle: PlanningCycle) -> pd.DataFrame:
+    """Lost sales per product x site x month (``LOST_SALES_COLUMNS``, units) of the pinned
+    supply run (``pinned_run``): its ``Shortage.shortage_units`` summed over channels."""
+    run = pinned_run(cycle)
+    if run is None:
+        return pd.DataFrame(columns=LOST_SALES_COLUMNS)
+    rows = (
+        Shortage.objects.filter(run=run, shortage_units__gt=0)
+        .values("product_id", "site_id", "month")
+        .annotate(lost_sales_units=Sum("shortage_units"))
+        .order_by("product_id", "site_id", "month")
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=LOST_SALES_COLUMNS)
+    frame["lost_sales_units"] = frame["lost_sales_units"].astype(float)
+    return frame
 
 
 def costs(run: SupplyPlanRun | None) -> dict[str, float]:

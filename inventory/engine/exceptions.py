@@ -3,7 +3,8 @@
 Value at risk is valued at unit cost, the same basis as the inventory value, and taken at the
 worst month of the horizon so one number ranks the list:
 
-* stockout: the largest backorder (units short) x unit cost;
+* stockout: the largest demand not served in a month, lost sales (what the supply plan counts
+  as lost) plus backorder (carried shortfall), x unit cost;
 * below_safety_stock: the largest gap between safety stock and on-hand stock x unit cost
   (months that are already stock-outs count with their on-hand stock of zero);
 * excess: the largest stock value beyond the cover limit. With forward cover w weeks against a
@@ -37,7 +38,11 @@ def _value_at_risk(projection: pd.DataFrame, max_cover_weeks: np.ndarray) -> dic
     gap = projection["safety_stock_units"].to_numpy(dtype=float) - np.maximum(closing, 0.0)
     excess_share = 1.0 - divide_or(max_cover_weeks, cover, when_zero=1.0)
     return {
-        "stockout": projection["backorder_units"].to_numpy(dtype=float) * cost,
+        "stockout": (
+            projection["lost_sales_units"].to_numpy(dtype=float)
+            + projection["backorder_units"].to_numpy(dtype=float)
+        )
+        * cost,
         "below_safety_stock": np.maximum(gap, 0.0) * cost,
         "excess": np.where(np.isinf(cover), on_hand_value, on_hand_value * excess_share),
         "obsolete": on_hand_value,
@@ -48,8 +53,8 @@ def projection_exceptions(projection: pd.DataFrame, max_cover_weeks: np.ndarray)
     """`EXCEPTION_COLUMNS`, sorted by value at risk, highest first."""
     require_columns(
         projection,
-        ["product", "site", "period", "closing_units", "backorder_units", "unit_cost",
-         "closing_value", "weeks_of_supply", "safety_stock_units", *KINDS],
+        ["product", "site", "period", "closing_units", "lost_sales_units", "backorder_units",
+         "unit_cost", "closing_value", "weeks_of_supply", "safety_stock_units", *KINDS],
         "projection",
     )  # fmt: skip
     values = _value_at_risk(projection, np.asarray(max_cover_weeks, dtype=float))

@@ -17,6 +17,8 @@ milliseconds. Choices made here (and why):
   of supply are re-derived from it.
 * Bad input (a missing, non-numeric or negative number) raises `InventoryInputError` naming
   every bad row and field (`validation`) before anything is computed.
+* Lost sales (`lost_sales_units`, the signed-off supply plan's shortages) leave the balance:
+  the projection serves demand - lost sales and flags a month with lost sales as a stockout.
 * Projection flows and opening stock are rounded to hundredths of a unit; then every row's
   balance is checked in integer hundredths (exact arithmetic), so the stored decimals reconcile
   exactly. A failed check raises instead of storing an inconsistent plan.
@@ -47,7 +49,9 @@ ITEM_COLUMNS = (
     "product", "site", "unit_cost", "family", "lifecycle", "lead_time_months",
     "sd_lead_time_months", "moq_units", "order_multiple_units", "opening_stock_units",
 )  # fmt: skip
-FLOW_UNIT_COLUMNS = ("demand_units", "receipts_units", "planned_supply_units")
+FLOW_UNIT_COLUMNS = (
+    "demand_units", "receipts_units", "planned_supply_units", "lost_sales_units",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,8 @@ def check_reconciles(projection: pd.DataFrame) -> None:
         return np.rint(projection[column].to_numpy(dtype=float) * 100.0).astype(np.int64)
 
     balance = cents("opening_units") + cents("receipts_units") + cents("planned_supply_units")
-    bad = balance - cents("demand_units") != cents("closing_units")
+    served = cents("demand_units") - cents("lost_sales_units")
+    bad = balance - served != cents("closing_units")
     same_item = (projection[KEYS].to_numpy()[1:] == projection[KEYS].to_numpy()[:-1]).all(axis=1)
     carried = cents("opening_units")[1:] != cents("closing_units")[:-1]
     if bad.any() or (same_item & carried).any():
@@ -217,7 +222,9 @@ def run_pipeline(
     items = items.reset_index(drop=True).assign(
         opening_stock_units=items["opening_stock_units"].astype(float).round(2).to_numpy()
     )
-    flows = flows.assign(**{c: flows[c].astype(float).round(2) for c in FLOW_UNIT_COLUMNS})
+    flows = flows.assign(
+        **{c: flows[c].astype(float).round(2) for c in FLOW_UNIT_COLUMNS if c in flows.columns}
+    )
     demand = demand_inputs(items, history, flows, params)
     policies = compute_item_policies(demand, overrides, params)
     positions = demand.assign(

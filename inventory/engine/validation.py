@@ -12,7 +12,8 @@ items      unit_cost, lead_time_months, sd_lead_time_months, moq_units, order_mu
            at the source, not a backorder to plan from).
 history    demand_units: present and >= 0 (returns are booked apart, not as negative sales);
            forecast_units may be missing (no forecast that month), else >= 0.
-flows      demand_units, receipts_units, planned_supply_units (where present): present, >= 0.
+flows      demand_units, receipts_units, planned_supply_units, lost_sales_units (where present):
+           present, >= 0.
 overrides  service_target strictly between 0 and 1, safety_stock_units and
            order_quantity_units >= 0; NaN means "no override" there.
 """
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 MAX_ROWS_NAMED = 10
+OPTIONAL_FLOWS = ("receipts_units", "planned_supply_units", "lost_sales_units")
 
 
 class InventoryInputError(ValueError):
@@ -84,9 +86,9 @@ def check_inputs(items: pd.DataFrame, history: pd.DataFrame, flows: pd.DataFrame
         check_numbers(history, "history", keys, ("demand_units",), problems,
                       optional=("forecast_units",))  # fmt: skip
     check_numbers(flows, "flows", keys, ("demand_units",), problems,
-                  optional=("receipts_units", "planned_supply_units"))  # fmt: skip
+                  optional=OPTIONAL_FLOWS)  # fmt: skip
     # Flows' optional columns, once present, must be complete: NaN would be read as 0.
-    for column in ("receipts_units", "planned_supply_units"):
+    for column in OPTIONAL_FLOWS:
         if column in flows.columns:
             _rows(flows, pd.isna(flows[column]).to_numpy(), "flows", keys,
                   f"{column} is missing", problems)  # fmt: skip

@@ -151,3 +151,37 @@ def test_a_signed_off_stage_is_read_only_until_reopened(planned, demo_company) -
     # Reopening the supply review makes it editable again
     stage_reopen(cycle.pk, "supply_review", users["supply"], "Supplier delay")
     assert supply_run_request(cycle.pk, users["supply"]).pk
+
+
+def test_the_plan_record_projects_stock_with_the_supply_plans_lost_sales(planned) -> None:
+    from django.db.models import Sum
+
+    from inventory.models import ProjectionRow
+    from supply.models import Shortage
+
+    # Given November's demand signed off and the pipeline run (supply -> projection -> plan)
+    plan = ConsensusPlan.objects.get(cycle=planned)
+    supply_run, projection_run = plan.run_ids["supply"], plan.run_ids["projection"]
+    # Then per product x site x month the projection's lost sales are the supply run's shortages
+    shortages = {
+        (p, s, m): round(units, 2)
+        for p, s, m, units in Shortage.objects.filter(run_id=supply_run, shortage_units__gt=0)
+        .values("product_id", "site_id", "month")
+        .annotate(units=Sum("shortage_units"))
+        .values_list("product_id", "site_id", "month", "units")
+    }
+    projected = {
+        (p, s, m): float(units)
+        for p, s, m, units in ProjectionRow.objects.filter(
+            run_id=projection_run, lost_sales_units__gt=0
+        ).values_list("product_id", "site_id", "month", "lost_sales_units")
+    }
+    assert shortages, "the demo plan has lost sales to check"
+    assert projected == pytest.approx(shortages, abs=0.005)
+    # And a month with lost sales is a stockout in the projection
+    lost = ProjectionRow.objects.filter(run_id=projection_run, lost_sales_units__gt=0)
+    assert not lost.filter(stockout=False).exists()
+    # And no plan row shows negative stock or a negative inventory value
+    rows = PlanRow.objects.filter(plan=plan)
+    assert not rows.filter(projected_inventory_units__lt=0).exists()
+    assert not rows.filter(inventory_value_eur__lt=0).exists()

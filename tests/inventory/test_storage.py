@@ -20,8 +20,8 @@ def _projection(product_id: int, site_id: int) -> pd.DataFrame:
         {
             "product": [product_id], "site": [site_id],
             "period": [pd.Period("2026-11", freq="M")], "opening_units": [10.1],
-            "receipts_units": [0.2], "planned_supply_units": [0.0], "demand_units": [3.0],
-            "closing_units": [7.3], "safety_stock_units": [2.0], "weeks_of_supply": [np.inf],
+            "receipts_units": [0.2], "planned_supply_units": [0.0], "demand_units": [4.0],
+            "lost_sales_units": [1.0], "closing_units": [7.3], "safety_stock_units": [2.0], "weeks_of_supply": [np.inf],
             "closing_value": [14.6], "stockout": [False], "below_safety_stock": [False],
             "excess": [True], "obsolete": [False],
         }
@@ -40,7 +40,9 @@ def test_given_projection_frame_when_copied_then_decimals_exact_and_infinity_nul
     assert (row.opening_units, row.receipts_units, row.closing_units) == (
         Decimal("10.10"), Decimal("0.20"), Decimal("7.30"),
     )  # fmt: skip
-    assert row.opening_units + row.receipts_units - row.demand_units == row.closing_units
+    assert row.lost_sales_units == Decimal("1.00")
+    served = row.demand_units - row.lost_sales_units
+    assert row.opening_units + row.receipts_units - served == row.closing_units
     assert row.weeks_of_supply is None and row.excess and row.month == dt.date(2026, 11, 1)
 
 

@@ -55,3 +55,25 @@ def test_given_healthy_projection_then_no_exceptions() -> None:
         .assign(stockout=False, below_safety_stock=False, excess=False, obsolete=False)
     )
     assert projection_exceptions(projection, np.full(len(projection), 26.0)).empty
+
+
+def test_given_lost_sales_then_the_stockout_is_valued_at_the_units_lost() -> None:
+    # Given 10 on hand, demand 10 a month at cost 5, and the supply plan losing 10 units in
+    # February and 10 in March (so stock never goes negative: no backorder)
+    positions = pd.DataFrame(
+        {"product": ["lost"], "site": "s", "opening_stock_units": [10.0],
+         "safety_stock_units": [0.0], "unit_cost": [5.0], "family": "f", "lifecycle": "active"}
+    )  # fmt: skip
+    flows = pd.DataFrame(
+        {"product": "lost", "site": "s", "period": list(MONTHS), "demand_units": 10.0,
+         "lost_sales_units": [0.0, 10.0, 10.0]}
+    )  # fmt: skip
+    projection = project_inventory(flows, positions)
+    assert (projection["backorder_units"] == 0.0).all()
+    # When the exceptions are listed
+    out = projection_exceptions(projection, np.full(len(projection), 26.0))
+    # Then the lost months are a stockout worth 10 units x 5 at worst, from February
+    (stockout,) = out[out["kind"] == "stockout"].itertuples()
+    assert (stockout.value_at_risk, stockout.months, stockout.first_period) == (
+        50.0, 2, MONTHS[1],
+    )  # fmt: skip

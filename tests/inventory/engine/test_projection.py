@@ -46,7 +46,8 @@ def _flows() -> pd.DataFrame:
 
 def _assert_reconciles(projection: pd.DataFrame) -> None:
     flows = projection["opening_units"] + projection["receipts_units"]
-    flows = flows + projection["planned_supply_units"] - projection["demand_units"]
+    served = projection["demand_units"] - projection["lost_sales_units"]
+    flows = flows + projection["planned_supply_units"] - served
     assert (projection["closing_units"] == flows).all()
     same_item = (
         projection[["product", "site"]].eq(projection[["product", "site"]].shift(-1)).all(axis=1)
@@ -177,3 +178,26 @@ def test_property_projection_frame_reconciles_exactly(
         }
     )
     _assert_reconciles(project_inventory(flows, positions))
+
+
+def test_given_lost_sales_then_they_leave_the_balance_and_are_a_stockout_not_a_backorder() -> None:
+    # Given opening 10, demand 50 a month, 20 planned supply and the supply plan losing 20
+    flows = pd.DataFrame(
+        {"product": "a", "site": "s1", "period": list(MONTHS[:2]),
+         "demand_units": [50.0, 0.0], "planned_supply_units": [20.0, 0.0],
+         "lost_sales_units": [20.0, 0.0]}
+    )  # fmt: skip
+    positions = _positions(product=["a"], site=["s1"], opening_stock_units=[10.0],
+                           safety_stock_units=[0.0], unit_cost=[2.0], family=["f1"],
+                           lifecycle=["active"])  # fmt: skip
+    # When projected
+    out = project_inventory(flows, positions)
+    # Then the month closes at 0 (10 + 20 - (50 - 20)), flagged a stockout with no backorder
+    first, second = out.iloc[0], out.iloc[1]
+    assert (first["closing_units"], first["lost_sales_units"], first["backorder_units"]) == (
+        0.0, 20.0, 0.0,
+    )  # fmt: skip
+    assert bool(first["stockout"]) and first["closing_value"] == 0.0
+    # And the next month opens at 0, not -20: lost demand is not carried
+    assert second["opening_units"] == 0.0 and not bool(second["stockout"])
+    _assert_reconciles(out)

@@ -5,12 +5,14 @@ refused, and what is written reads back exactly (``siop.bulk``)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pandas as pd
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from cycles.plan_models import PlanDemandRow
+from masterdata.models import Product, Site
 from siop.bulk import load_frame, read_frame
 from tests.factories import ProductFactory, SiteFactory
 
@@ -27,7 +29,7 @@ def _rows(cycle, product_id: int, site_id: int, source: str = "consensus") -> pd
 
 def test_a_frozen_demand_row_for_a_missing_product_is_refused(cycle) -> None:  # type: ignore[no-untyped-def]
     assert connection.vendor == "postgresql"
-    site = SiteFactory()
+    site = cast(Site, SiteFactory())
     # When a frozen-demand row names a product id that is not in the product master
     with pytest.raises(IntegrityError, match="product_id"), transaction.atomic():
         load_frame(PlanDemandRow, _rows(cycle, 987_654_321, site.pk))
@@ -36,7 +38,7 @@ def test_a_frozen_demand_row_for_a_missing_product_is_refused(cycle) -> None:  #
 
 
 def test_rows_written_by_copy_read_back_exactly(cycle) -> None:  # type: ignore[no-untyped-def]
-    product, site = ProductFactory(), SiteFactory()
+    product, site = cast(Product, ProductFactory()), cast(Site, SiteFactory())
     # Given a row with an empty text, a fractional quantity and a date
     frame = _rows(cycle, product.pk, site.pk, source="")
     frame["consensus_demand_units"] = [0.1 + 0.2]

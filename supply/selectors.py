@@ -20,6 +20,7 @@ from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
 from cycles.plan import pinned_run_id
+from masterdata.models import Product, Site
 from supply.engine import SupplyInputs
 from supply.engine.rccp import is_overloaded, needs_overtime
 from supply.models import (
@@ -251,23 +252,33 @@ class Gap:
 
 
 def gaps(run: SupplyPlanRun, user: Any, limit: int = 50) -> list[Gap]:
-    """The costliest gaps first, each with its closing options (cheapest first)."""
-    shortages = scope_to_families(
-        Shortage.objects.filter(run=run).select_related("product", "site", "channel"),
-        user, "product__family_id",
-    )  # fmt: skip
-    found: dict[tuple[int, int, Any], Gap] = {}
-    for s in shortages:
-        key = (s.product_id, s.site_id, s.month)
-        gap = found.setdefault(key, Gap(s.product, s.site, s.month, 0.0, 0.0, [], []))
-        gap.shortage_units += s.shortage_units
-        gap.shortage_cost_eur += s.shortage_cost_eur
-        gap.channels.append(s.channel.code)
-        text = REASON_TEXT.get(s.reason, s.reason)
+    """The costliest gaps first, each with its closing options (cheapest first).
+
+    Ranked by the database (one grouped query over the run's shortages, whatever their number);
+    only the ``limit`` gaps shown are read row by row for their channels and reasons.
+    """
+    shortages = scope_to_families(Shortage.objects.filter(run=run), user, "product__family_id")
+    top = list(
+        shortages.values("product_id", "site_id", "month")
+        .annotate(units=Sum("shortage_units"), cost=Sum("shortage_cost_eur"))
+        .order_by("-cost", "product_id", "site_id", "month")[:limit]
+    )
+    if not top:
+        return []
+    products = Product.objects.in_bulk({t["product_id"] for t in top})
+    sites = Site.objects.in_bulk({t["site_id"] for t in top})
+    ranked = [Gap(products[t["product_id"]], sites[t["site_id"]], t["month"], float(t["units"]),
+                  float(t["cost"]), [], []) for t in top]  # fmt: skip
+    wanted = {(g.product.pk, g.site.pk, g.month): g for g in ranked}
+    rows = shortages.filter(product_id__in={k[0] for k in wanted}).select_related("channel")
+    for row in rows.order_by("channel__service_priority", "channel__code"):
+        gap = wanted.get((row.product_id, row.site_id, row.month))
+        if gap is None:
+            continue
+        gap.channels.append(row.channel.code)
+        text = REASON_TEXT.get(row.reason, row.reason)
         if text not in gap.reasons:
             gap.reasons.append(text)
-    ranked = sorted(found.values(), key=lambda g: -g.shortage_cost_eur)[:limit]
-    wanted = {(g.product.pk, g.site.pk, g.month): g for g in ranked}
     options = GapOption.objects.filter(run=run, product_id__in={k[0] for k in wanted})
     for option in options:
         target = wanted.get((option.product_id, option.site_id, option.month))

@@ -6,10 +6,12 @@ period totals and KPIs are computed from those facts by the pure engine (`engine
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.core.cache import caches
 from django.db.models import OuterRef, Subquery, Sum
 
 from cycles.models import PlanningCycle
@@ -176,9 +178,19 @@ def previous_approved(cycle: PlanningCycle) -> ApprovedPlan | None:
 
 
 def approved_facts(approved: ApprovedPlan, cycle: PlanningCycle) -> pd.DataFrame:
-    """Its rows over this cycle's horizon, by family and month, in their frozen values."""
+    """Its rows over this cycle's horizon, by family and month, in their frozen values (an
+    approved plan never changes, so the sums are cached under its SHA-256 and the window)."""
     months = pd.period_range(pd.Period(cycle.month, freq="M"), periods=cycle.horizon_months)
     first, last = months[0].to_timestamp().date(), months[-1].to_timestamp().date()
+    key = f"approved-facts:{approved.sha256}:{first}:{last}"
+    cached = caches["versioned"].get(key)
+    if cached is None:
+        cached = _approved_sums(approved, first, last)
+        caches["versioned"].set(key, cached)
+    return cached.copy()
+
+
+def _approved_sums(approved: ApprovedPlan, first: dt.date, last: dt.date) -> pd.DataFrame:
     columns = ["family_code", "month", "consensus_demand_units", "served_units",
                "revenue_eur", "gross_margin_eur", "inventory_value_eur", "revenue_at_risk_eur"]  # fmt: skip
     # Summed by the database: the snapshot has a row per product x site x month (250,000 at

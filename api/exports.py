@@ -69,10 +69,23 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _column(values: tuple[Any, ...]) -> list[Any]:
+    """``_cell`` of every value of one column, converting per column rather than per value
+    (250,000 rows x 25 columns at 10,000 SKUs): a date column formats each distinct date once."""
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {float}:
+        return [None if v is None else round(v, 4) for v in values]
+    if kinds == {dt.date}:
+        labels = {d: _cell(d) for d in set(values) if d is not None}
+        return [labels.get(v) for v in values]
+    return [_cell(v) for v in values]
+
+
 def _records(rows: Iterable[tuple[Any, ...]], fields: tuple[str, ...], names: dict[str, str]
              ) -> list[dict[str, Any]]:  # fmt: skip
     keys = [names.get(f, f) for f in fields]
-    return [{k: _cell(v) for k, v in zip(keys, row, strict=True)} for row in rows]
+    columns = [_column(c) for c in zip(*rows, strict=True)]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def plan_document(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from supply.engine.lots import lot_prefix_sums
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram, ProgramBuilder
 
@@ -137,8 +138,7 @@ def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: Float
     lost) per row; ``limit`` 0 marks a month that cannot run."""
     cost, holding, lost = costs
     rows, months = need.shape
-    cumulative = np.column_stack([np.zeros(rows), np.cumsum(need, axis=1)])
-    weighted = np.column_stack([np.zeros(rows), np.cumsum(need * np.arange(months), axis=1)])
+    cumulative, weighted = lot_prefix_sums(need)
     best = np.full((rows, months + 1), np.inf)
     best[:, 0] = 0.0
     start_of = np.zeros((rows, months + 1), dtype=np.int64)

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from supply.engine.lots import lot_prefix_sums
 from supply.engine.model_builder import round_up_order
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram
@@ -117,8 +118,7 @@ def plan_lots(need: FloatArray, holding: FloatArray, lanes: LaneData, tolerance:
     need[v]. A lot no lane can ship costs inf, so the LP's own months stay available.
     """
     positions, months = need.shape
-    cumulative = np.column_stack([np.zeros(positions), np.cumsum(need, axis=1)])
-    weighted = np.column_stack([np.zeros(positions), np.cumsum(need * np.arange(months), axis=1)])
+    cumulative, weighted = lot_prefix_sums(need)
     best = np.full((positions, months + 1), np.inf)
     best[:, 0] = 0.0
     chosen_start = np.zeros((positions, months + 1), dtype=np.int64)

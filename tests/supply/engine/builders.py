@@ -69,3 +69,20 @@ def bought(units: list[float], buy_terms: pd.DataFrame, **kwargs: Any) -> Supply
 
 def buy_term(supplier: str = "V", **extra: Any) -> dict[str, Any]:
     return {"product": "P", "site": "S", "supplier": supplier, **extra}
+
+
+def two_products_one_supplier() -> SupplyInputs:
+    """Issue 13's MOQ case: A and B (60 a month each, MOQ 150, price 50) on one supplier of 200
+    units a month, 3 months (exact optimum 6,360)."""
+    horizon_ = horizon(3)
+    products = pd.DataFrame({"product": ["A", "B"], "family": "F", "unit_cost": 10.0,
+                             "unit_price": 50.0})  # fmt: skip
+    demand = pd.DataFrame({"product": ["A"] * 3 + ["B"] * 3, "site": "S", "channel": "RETAIL",
+                           "period": list(horizon_) * 2, "demand_units": 60.0})  # fmt: skip
+    terms = pd.DataFrame({"product": ["A", "B"], "site": "S", "supplier": "V",
+                          "lead_time_months": 0, "min_order_qty_units": 150.0})  # fmt: skip
+    return SupplyInputs(
+        horizon=horizon_, products=products, channels=channels(), resources=no_resources(),
+        demand=demand, buy_terms=terms,
+        suppliers=pd.DataFrame({"supplier": ["V"], "capacity_units_per_month": [200.0]}),
+    )  # fmt: skip

@@ -150,18 +150,7 @@ def test_given_random_made_products_then_no_economic_shortage_has_an_option_that
 def test_given_bought_moqs_rounded_alone_then_a_paying_buy_option_is_taken() -> None:
     # Given A and B (60 a month each, MOQ 150, price 50) on one supplier of 200 a month
     # (tests/supply/engine/test_moq_and_lifecycle.py), planned by the rounding alone
-    horizon = b.horizon(3)
-    products = pd.DataFrame({"product": ["A", "B"], "family": "F", "unit_cost": 10.0,
-                             "unit_price": 50.0})  # fmt: skip
-    demand = pd.DataFrame({"product": ["A"] * 3 + ["B"] * 3, "site": "S", "channel": "RETAIL",
-                           "period": list(horizon) * 2, "demand_units": 60.0})  # fmt: skip
-    terms = pd.DataFrame({"product": ["A", "B"], "site": "S", "supplier": "V",
-                          "lead_time_months": 0, "min_order_qty_units": 150.0})  # fmt: skip
-    inputs = SupplyInputs(
-        horizon=horizon, products=products, channels=b.channels(), resources=b.no_resources(),
-        demand=demand, buy_terms=terms,
-        suppliers=pd.DataFrame({"supplier": ["V"], "capacity_units_per_month": [200.0]}),
-    )  # fmt: skip
+    inputs = b.two_products_one_supplier()
     plan = plan_supply(inputs, CONFIGS["heuristic"])
     # Then every order meets its minimum and no shortage left is called economic while one of
     # its options would close it at a profit (the optimum is 6,360; the rounding alone stops

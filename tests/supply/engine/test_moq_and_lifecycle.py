@@ -14,22 +14,6 @@ from supply.engine.inputs import IntegerMethod
 from tests.supply.engine import builders as b
 
 METHODS: list[IntegerMethod] = ["mip", "heuristic"]
-CHANNELS = pd.DataFrame({"channel": ["RETAIL"], "service_priority": [1]})
-
-
-def _two_products_one_supplier() -> SupplyInputs:
-    horizon = b.horizon(3)
-    products = pd.DataFrame({"product": ["A", "B"], "family": "F", "unit_cost": 10.0,
-                             "unit_price": 50.0})  # fmt: skip
-    demand = pd.DataFrame({"product": ["A"] * 3 + ["B"] * 3, "site": "S", "channel": "RETAIL",
-                           "period": list(horizon) * 2, "demand_units": 60.0})  # fmt: skip
-    terms = pd.DataFrame({"product": ["A", "B"], "site": "S", "supplier": "V",
-                          "lead_time_months": 0, "min_order_qty_units": 150.0})  # fmt: skip
-    return SupplyInputs(
-        horizon=horizon, products=products, channels=CHANNELS, resources=b.no_resources(),
-        demand=demand, buy_terms=terms,
-        suppliers=pd.DataFrame({"supplier": ["V"], "capacity_units_per_month": [200.0]}),
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -39,7 +23,7 @@ def test_given_two_moqs_that_do_not_fit_one_month_then_the_orders_are_spread(
     # Given A and B (60 a month each, MOQ 150) on one supplier of 200 a month: both lots in
     # January do not fit. Optimum: B 180 in January, A 150 in February, A's January (60 x 50)
     # lost: purchase 3,300 + holding 0.2 x (120 + 60 + 90 + 30) + lost 3,000 = 6,360.
-    plan = plan_supply(_two_products_one_supplier(), SupplyConfig(integer_method=method))
+    plan = plan_supply(b.two_products_one_supplier(), SupplyConfig(integer_method=method))
     # Then the rounding no longer wastes the supplier (it bought B nothing: 10,836)
     assert plan.summary.objective_cost == pytest.approx(6360.0)
     assert plan.orders["quantity_units"].min() >= 150.0

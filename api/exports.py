@@ -88,9 +88,8 @@ def _records(rows: Iterable[tuple[Any, ...]], fields: tuple[str, ...], names: di
     return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def plan_document(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:
-    """The plan as one JSON-ready document (metadata, ``rows`` and ``resources``)."""
-    rows, resources = source.rows()
+def plan_metadata(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:
+    """The document's fields other than its ``rows`` and ``resources``."""
     approved = source.approved
     return {
         "cycle": cycle.month.strftime("%Y-%m"),
@@ -100,6 +99,17 @@ def plan_document(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:
         "sha256": source.sha256,
         "run_ids": approved.run_ids if approved else (source.plan.run_ids if source.plan else {}),
         "scenario_id": approved.scenario_id if approved else None,
+    }
+
+
+def plan_document(cycle: PlanningCycle, source: PlanSource) -> dict[str, Any]:
+    """The plan as one JSON-ready document (metadata, ``rows`` and ``resources``).
+
+    The reference rendering (a dict per row); the whole-plan documents are built column-wise
+    by ``api.plan_text`` to the same bytes."""
+    rows, resources = source.rows()
+    return {
+        **plan_metadata(cycle, source),
         "rows": _records(rows, ROW_FIELDS, ROW_NAMES),
         "resources": _records(resources, RESOURCE_FIELDS, RESOURCE_NAMES),
     }

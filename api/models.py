@@ -68,13 +68,23 @@ class PlanRendition(models.Model):
     task sent when the approval commits, or by the first request -- and every later call serves
     these bytes instead of rebuilding 250,000 rows. Keyed by the snapshot's SHA-256, the format
     and the cycle state the document names (approved, then closed).
+
+    A row in status ``rendering`` (empty body) marks a render in progress since ``started_at``:
+    another caller waits for it or answers 202 instead of rendering the same document twice; a
+    marker older than ``api.renditions.STALE_AFTER`` (its renderer died) is taken over.
     """
+
+    class Status(models.TextChoices):
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
 
     sha256 = models.CharField(max_length=64)
     fmt = models.CharField(max_length=8)
     state = models.CharField(max_length=24)
-    gzip_body = models.BinaryField()
-    raw_bytes = models.BigIntegerField(help_text="Size before compression, bytes.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.READY)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When rendering began.")
+    gzip_body = models.BinaryField(default=b"")
+    raw_bytes = models.BigIntegerField(default=0, help_text="Size before compression, bytes.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -257,6 +257,21 @@ PLAN_CSV_EXAMPLE = (
 NOT_FOUND = OpenApiResponse(
     DETAIL, description="No such cycle, or no plan built yet (reason given)."
 )
+PREPARING = OpenApiResponse(
+    inline_serializer(
+        "PlanPreparing",
+        {
+            "detail": serializers.CharField(),
+            "status": serializers.ChoiceField(choices=["rendering"]),
+            "retry_after_seconds": serializers.IntegerField(),
+        },
+    ),
+    description=(
+        "The approved plan's document is being rendered right now (e.g. just after approval) "
+        "and was not ready within ~1.5 s: nothing is returned yet. Retry after the "
+        "`Retry-After` header's seconds; the document is rendered once and then served."
+    ),
+)
 
 cycle_list_schema = extend_schema_view(
     get=extend_schema(
@@ -307,7 +322,10 @@ plan_schema = extend_schema(
         "snapshot (`approved: true`): its ETag is the snapshot's SHA-256 and never changes; an "
         "open cycle serves its current plan record. `?format=csv` (or `Accept: text/csv`) returns "
         "one long CSV with a `section` column. Send `If-None-Match` with the last ETag to get 304 "
-        "when nothing changed. 404 explains why while the cycle has no plan yet."
+        "when nothing changed (answered without building the document). An approved plan's "
+        "document is rendered once and served gzip-compressed to clients sending "
+        "`Accept-Encoding: gzip`; while that render is in progress (right after approval) the "
+        "call answers 202 with `Retry-After`. 404 explains why while the cycle has no plan yet."
     ),
     tags=["approved plans"],
     parameters=[
@@ -317,6 +335,7 @@ plan_schema = extend_schema(
     responses={
         (200, "application/json"): PlanSerializer,
         (200, "text/csv"): OpenApiTypes.STR,
+        202: PREPARING,
         304: OpenApiResponse(description="Not modified (ETag matches)."),
         404: NOT_FOUND,
         **COMMON_ERRORS,
@@ -335,6 +354,16 @@ plan_schema = extend_schema(
             response_only=True,
             status_codes=["200"],
             media_type="text/csv",
+        ),
+        OpenApiExample(
+            "Being prepared",
+            value={
+                "detail": "The 2026-11 plan document (json) is being prepared; retry in 5 seconds.",
+                "status": "rendering",
+                "retry_after_seconds": 5,
+            },
+            response_only=True,
+            status_codes=["202"],
         ),
         _detail(
             "No plan yet",

@@ -107,6 +107,8 @@ class PlanView(ApiView):
         elif source.approved is not None and families is None:
             fmt = "csv" if as_csv else "json"
             stored = renditions.rendition(cycle, source, fmt)
+            if stored is None:  # rendered elsewhere right now (e.g. the approval's task)
+                return renditions.preparing_response(month, fmt)
             response = renditions.rendition_response(stored, request, fmt)
             if as_csv:
                 response["Content-Disposition"] = f'attachment; filename="plan_{month}.csv"'

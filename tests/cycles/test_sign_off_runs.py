@@ -17,6 +17,7 @@ from cycles.services import TransitionError, stage_reopen
 from cycles.sign_off import execute_sign_off, request_sign_off
 from cycles.stage_edits import editable_cycle
 from datainputs.models import SalesHistory
+from tests.conftest import browser_login
 from tests.cycles.test_transitions import advance_to
 from tests.helpers import wait_until_finished
 
@@ -161,3 +162,26 @@ def test_a_real_worker_signs_the_stage_off(
     assert PlanningCycle.objects.get(pk=cycle.pk).state == "demand_review"
     event = StageEvent.objects.get(cycle=cycle, stage_key="data_inputs", action="sign_off")
     assert event.user == users[Role.ADMINISTRATOR]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_shows_signing_off_then_the_next_stage_without_reload(
+    cycle, users, loaded_inputs, browser_page
+) -> None:
+    # Given the administrator's data inputs sign-off is queued (no worker has picked it up yet)
+    admin = users[Role.ADMINISTRATOR]
+    run = _held(cycle.pk, "data_inputs", admin, "inputs loaded")
+    page = browser_page
+    browser_login(page, admin.username)
+    # When the administrator opens the cycle page
+    page.goto(f"/cycles/{cycle.pk}/")
+    # Then it says the data inputs are being signed off, with the run's progress
+    ribbon = page.locator('[data-testid="signing-off"]')
+    assert "Signing off the data inputs" in ribbon.inner_text()
+    assert page.locator(f"#run-progress-{run.pk}").get_attribute("data-status") == "queued"
+    # When the worker signs the stage off
+    assert execute_sign_off(run.pk) == RunStatus.SUCCEEDED
+    # Then the page, polling, reloads by itself and shows the demand review as current
+    page.wait_for_selector('[data-testid="signing-off"]', state="detached")
+    assert page.locator(".pagehead .badge").inner_text() == "Demand review"

@@ -4,14 +4,18 @@ worker has signed it off; a failure returns the stage to in progress with Retry.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from cycles.models import PlanningCycle, SignOffRun, StageEvent
 from cycles.run_control import failed_background_runs, run_retry
+from cycles.run_tasks import MAX_ATTEMPTS
+from cycles.run_watchdog import watchdog
 from cycles.runs import RunStatus
 from cycles.services import TransitionError, stage_reopen
 from cycles.sign_off import execute_sign_off, request_sign_off
@@ -185,3 +189,21 @@ def test_the_page_shows_signing_off_then_the_next_stage_without_reload(
     # Then the page, polling, reloads by itself and shows the demand review as current
     page.wait_for_selector('[data-testid="signing-off"]', state="detached")
     assert page.locator(".pagehead .badge").inner_text() == "Demand review"
+
+
+def test_the_watchdog_never_leaves_a_stage_signing_off(cycle, users, loaded_inputs) -> None:
+    # Given a sign-off run whose worker died after its last attempt (no heartbeat for an hour)
+    admin = users[Role.ADMINISTRATOR]
+    run = _held(cycle.pk, "data_inputs", admin)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    SignOffRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, heartbeat_at=an_hour_ago, attempts=MAX_ATTEMPTS
+    )
+    # When the watchdog runs
+    watchdog()
+    # Then the run failed saying so, the stage is editable again and the ribbon offers Retry
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "worker executing this run stopped" in run.error
+    editable_cycle(cycle.pk, admin, action="open_cycle", error=EditRefused, owner="administrator",
+                   stage="data inputs", stage_key="data_inputs")  # fmt: skip
+    assert failed_background_runs(cycle) == [run]

@@ -155,6 +155,25 @@ def poll_run(walk: Walk, role: str, name: str, poll_path: str) -> str:
     return final
 
 
+def sign_off(walk: Walk, cycle: int, name: str, role: str, path: str,
+             data: dict[str, str]) -> None:  # fmt: skip
+    """A sign-off (or the approval): the click's request, then the wait until its sign-off run
+    has finished, polled as the page's ribbon does (two steps: the request, the run after it)."""
+    with walk.step(f"{name} (request)"):
+        walk.post(role, f"click: {name}", path, data)
+    with walk.step(f"{name} (run finished, after the request)"):
+        rows = walk.sql("SELECT id, status, error FROM cycles_signoffrun WHERE cycle_id = %s "
+                        "ORDER BY id DESC LIMIT 1", cycle)  # fmt: skip
+        if not rows:
+            raise WalkError(f"{name}: no sign-off run was recorded")
+        run, status, error = rows[0]
+        if status in ACTIVE:
+            status = poll_run(walk, role, "poll: sign-off progress", f"/sign-offs/{run}/")
+            error = walk.sql("SELECT error FROM cycles_signoffrun WHERE id = %s", run)[0][0]
+        if status != "succeeded":
+            raise WalkError(f"{name}: sign-off run {run} {status}: {error}")
+
+
 def scenario_rows(page: str) -> dict[str, int]:
     """Scenario name -> id from the reconciliation page's table."""
     rows = {}
@@ -201,8 +220,7 @@ def demand_steps(walk: Walk, cycle: int, family: int, products: int, repeat: int
         if answer.status_code != 200 or not answer.content.startswith(b"PK"):
             raise WalkError(f"the XLSX export answered HTTP {answer.status_code}")
     before = walk.sql("SELECT now()")[0][0]
-    with walk.step("demand sign-off (request)"):
-        walk.post("demand", "click: demand sign-off", f"{review}sign-off/", {"comment": "bench"})
+    sign_off(walk, cycle, "demand sign-off", "demand", f"{review}sign-off/", {"comment": "bench"})
     walk.expect_state(cycle, "supply_review", "the demand sign-off")
     return before
 
@@ -285,8 +303,7 @@ def review_sign_offs(walk: Walk, cycle: int) -> None:
         ("inventory review", "inventory", f"/inventory/{cycle}/", "reconciliation"),
     ):
         walk.get(role, f"page: {stage}", path)
-        with walk.step(f"{stage} sign-off (request)"):
-            walk.post(role, f"click: {stage} sign-off", f"{path}sign-off/", {"comment": "bench"})
+        sign_off(walk, cycle, f"{stage} sign-off", role, f"{path}sign-off/", {"comment": "bench"})
         walk.expect_state(cycle, then, f"the {stage} sign-off")
 
 
@@ -312,9 +329,8 @@ def finance_steps(walk: Walk, cycle: int) -> None:
     with walk.step("recommend the expected case (request)"):
         walk.post("finance", "click: recommend", f"{review}recommend/",
                   {"scenario": str(rows["Expected case"]), "comment": "bench"})  # fmt: skip
-    with walk.step("reconciliation sign-off (request)"):
-        walk.post("finance", "click: reconciliation sign-off", f"{review}sign-off/",
-                  {"comment": "bench"})  # fmt: skip
+    sign_off(walk, cycle, "reconciliation sign-off", "finance", f"{review}sign-off/",
+             {"comment": "bench"})  # fmt: skip
     walk.expect_state(cycle, "executive_review", "the reconciliation sign-off")
 
 
@@ -329,9 +345,8 @@ def executive_steps(walk: Walk, cycle: int) -> None:
     form = {"scenario": chosen.group(1), "reason": ""}
     with walk.step("approval: confirmation page (request)"):
         walk.post("exec", "click: review before approving", approve, form)
-    with walk.step("approval: approve the plan (request)"):
-        walk.post("exec", "click: approve the plan", approve,
-                  {**form, "confirm": "on", "comment": "bench approval"})  # fmt: skip
+    sign_off(walk, cycle, "approval: approve the plan", "exec", approve,
+             {**form, "confirm": "on", "comment": "bench approval"})  # fmt: skip
     walk.expect_state(cycle, "approved", "the approval")
 
 

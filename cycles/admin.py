@@ -86,5 +86,6 @@ register_read_only(
         models.ApprovedPlanRow,
         models.ApprovedResourceRow,
         models.PlanBuildRun,
+        models.SignOffRun,
     ]
 )

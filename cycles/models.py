@@ -6,11 +6,14 @@ row lock, so two people advancing the same stage at once cannot both succeed.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 
 from accounts.roles import Role
-from cycles.stages import CYCLE_STATES
+from cycles.runs import CalculationRun
+from cycles.stages import CYCLE_STATES, STAGE_BY_KEY
 
 
 class PlanningCycle(models.Model):
@@ -119,6 +122,37 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
 
+class SignOffRun(CalculationRun):
+    """A stage's sign-off executed by a worker (``cycles.sign_off``): its freezes, the pinned runs,
+    the approved snapshot (and, for an approval, the pack and the export documents).
+
+    While one is queued or running its stage is "signing off": edits of the stage, reopening and
+    a second sign-off are refused. ``executor`` names a registered executor (the executive's
+    approval), empty for the plain ``cycles.services.stage_sign_off``.
+    """
+
+    task_name: ClassVar[str] = "cycles.sign_off"
+    ribbon_label: ClassVar[str] = "Sign-off"
+    retry_on_locked_cycle: ClassVar[bool] = False
+    retry_fields: ClassVar[tuple[str, ...]] = (
+        "stage_key", "executor", "comment", "scenario_id", "reason",
+    )  # fmt: skip
+
+    stage_key = models.CharField(max_length=24)
+    executor = models.CharField(max_length=40, blank=True)
+    comment = models.TextField(blank=True)
+    scenario_id = models.IntegerField(null=True, blank=True, help_text="Approved scenario.")
+    reason = models.TextField(blank=True, help_text="Why not the recommended scenario.")
+
+    def ribbon_applies(self, cycle: Any) -> bool:
+        return bool(cycle.state == self.stage_key)
+
+    @property
+    def stage_label(self) -> str:
+        stage = STAGE_BY_KEY.get(self.stage_key)
+        return stage.label.lower() if stage else self.stage_key
+
+
 # The consensus plan record lives in its own module (see its docstring); imported here so Django
 # registers the models with the cycles app.
 from cycles.plan_models import (  # noqa: E402
@@ -148,6 +182,7 @@ __all__ = [
     "PlanStep",
     "PlanStepKey",
     "PlanningCycle",
+    "SignOffRun",
     "StageEvent",
     "StageStatus",
 ]

@@ -98,7 +98,7 @@ def failed_background_runs(cycle: Any) -> list[CalculationRun]:
             key = tuple(getattr(run, f) for f in model.retry_scope)
             if key not in seen:
                 seen.add(key)
-                if run.status == RunStatus.FAILED:
+                if run.status == RunStatus.FAILED and run.ribbon_applies(cycle):
                     failed.append(run)
     return failed
 
@@ -123,7 +123,10 @@ def run_retry(run_model: type[CalculationRun], run_id: int, user: Any) -> Calcul
         if cycle.is_locked and not run_model.retry_on_locked_cycle:
             raise RunControlError("The plan is approved and locked; it is never rebuilt.")
         scope = {f: getattr(run, f) for f in run_model.retry_scope}
-        return request_run(run_model, cycle, user, task_sender(run_model), scope=scope)
+        fields = {f: getattr(run, f) for f in run_model.retry_fields}
+        return request_run(
+            run_model, cycle, user, task_sender(run_model), scope=scope, fields=fields
+        )
 
 
 def run_outcome_text(run: CalculationRun, noun: str) -> str:

@@ -1,4 +1,5 @@
-"""Reads of a stage's calculation runs, shared by the supply plan and the inventory review.
+"""Reads of a stage's calculation runs, shared by the supply plan and the inventory review, and
+of the sign-off run a stage may be waiting for.
 
 Only a succeeded run is ever read as the stage's result (the newest by finish time); the newest
 run by creation, whatever its status, is what the page shows progress for.
@@ -10,8 +11,8 @@ from typing import TypeVar
 
 from django.db.models import QuerySet
 
-from cycles.models import PlanningCycle
-from cycles.runs import CalculationRun, RunStatus
+from cycles.models import PlanningCycle, SignOffRun
+from cycles.runs import ACTIVE_STATUSES, CalculationRun, RunStatus
 
 Run = TypeVar("Run", bound=CalculationRun)
 
@@ -25,4 +26,21 @@ def succeeded_runs(run_model: type[Run], cycle: PlanningCycle) -> QuerySet[Run]:
     """The cycle's succeeded runs, newest result first."""
     return run_model._default_manager.filter(cycle=cycle, status=RunStatus.SUCCEEDED).order_by(
         "-finished_at", "-id"
+    )
+
+
+def active_sign_off(cycle_id: int) -> SignOffRun | None:
+    """The cycle's sign-off run still queued or running (its stage is "signing off"), or None."""
+    return (
+        SignOffRun.objects.filter(cycle_id=cycle_id, status__in=ACTIVE_STATUSES)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def signing_off_text(run: SignOffRun) -> str:
+    """Why a change is refused while ``run`` signs its stage off."""
+    return (
+        f"The {run.stage_label} is being signed off (run {run.pk}); "
+        "wait until it finishes, then reload."
     )

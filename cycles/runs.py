@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -47,6 +47,8 @@ class CalculationRun(models.Model):
     # Fields telling such runs apart within a cycle (one newest run, one retry per value).
     retry_scope: ClassVar[tuple[str, ...]] = ()
     retry_on_locked_cycle: ClassVar[bool] = True
+    # Fields a Retry copies from the failed run to the new one (besides ``retry_scope``).
+    retry_fields: ClassVar[tuple[str, ...]] = ()
 
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
@@ -87,6 +89,11 @@ class CalculationRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def ribbon_applies(self, cycle: Any) -> bool:
+        """Whether this failed run still belongs on ``cycle``'s ribbon (a sign-off: only while
+        the cycle is still at its stage)."""
+        return True
 
     @property
     def kind(self) -> str:

@@ -20,6 +20,7 @@ from accounts.selectors import user_role
 from cycles import approval, carryover, plan, plan_build, preconditions
 from cycles.audit import audit_record
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
+from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
 
 
@@ -120,20 +121,7 @@ def stage_sign_off(
     with transaction.atomic():
         cycle = _locked(cycle_id)
         before = cycle.state
-        stage = STAGE_BY_KEY.get(stage_key)
-        if stage is None:  # "approved", "closed" or garbage: nothing to sign off
-            raise TransitionError(f"'{stage_key[:40]}' is not a stage that can be signed off.")
-        if cycle.state != stage_key:
-            raise TransitionError(_stale_message(cycle, stage_key))
-        if user_role(user) != stage.owner:
-            raise TransitionError(
-                f"Only the {stage.owner.label.lower()} may sign off {stage.label}."
-            )
-        if stage_key == "executive_review" and not comment.strip():
-            raise TransitionError("Say what is approved: the approval needs a comment.")
-        problems = preconditions.unmet(cycle, stage_key)
-        if problems:
-            raise TransitionError("Not ready to sign off: " + " ".join(problems))
+        sign_off_checks(cycle, stage_key, user, comment)
         plan_build.run_freezes(cycle, stage_key, user)
         pinned = plan.sign_off_pins(cycle, stage_key)
         now = timezone.now()
@@ -154,6 +142,23 @@ def stage_sign_off(
     return cycle
 
 
+def sign_off_checks(cycle: PlanningCycle, stage_key: str, user: Any, comment: str) -> None:
+    """Raise TransitionError saying why ``user`` may not sign ``stage_key`` off now (the cheap
+    checks a sign-off request makes before its run is queued, and the run again)."""
+    stage = STAGE_BY_KEY.get(stage_key)
+    if stage is None:  # "approved", "closed" or garbage: nothing to sign off
+        raise TransitionError(f"'{stage_key[:40]}' is not a stage that can be signed off.")
+    if cycle.state != stage_key:
+        raise TransitionError(_stale_message(cycle, stage_key))
+    if user_role(user) != stage.owner:
+        raise TransitionError(f"Only the {stage.owner.label.lower()} may sign off {stage.label}.")
+    if stage_key == "executive_review" and not comment.strip():
+        raise TransitionError("Say what is approved: the approval needs a comment.")
+    problems = preconditions.unmet(cycle, stage_key)
+    if problems:
+        raise TransitionError("Not ready to sign off: " + " ".join(problems))
+
+
 def approve_plan(
     cycle_id: int, user: Any, comment: str, scenario_id: int | None = None
 ) -> PlanningCycle:
@@ -170,6 +175,9 @@ def stage_reopen(cycle_id: int, stage_key: str, user: Any, comment: str) -> Plan
         cycle = _locked(cycle_id)
         if cycle.is_locked:
             raise TransitionError("The plan is approved and locked; it cannot be reopened.")
+        signing = active_sign_off(cycle.pk)
+        if signing is not None:
+            raise TransitionError(signing_off_text(signing))
         if stage_key not in STAGE_KEYS:
             raise TransitionError(f"Unknown stage '{stage_key}'.")
         if STAGE_KEYS.index(stage_key) >= STAGE_KEYS.index(cycle.state):
@@ -251,6 +259,11 @@ def transition_event(
                  source="cycle", reason=action, comment=comment)  # fmt: skip
     return StageEvent.objects.create(cycle=cycle, stage_key=stage_key, action=action, user=user,
                                      comment=comment, pinned=pinned or {})  # fmt: skip
+
+
+def locked_cycle(cycle_id: int) -> PlanningCycle:
+    """The cycle, locked for the caller's transaction; TransitionError if it does not exist."""
+    return _locked(cycle_id)
 
 
 def _locked(cycle_id: int) -> PlanningCycle:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from accounts.selectors import user_may
 from cycles.models import PlanningCycle
+from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.stages import STAGE_KEYS
 
 
@@ -32,7 +33,8 @@ def editable_cycle(
 ) -> PlanningCycle:  # fmt: skip
     """The locked cycle, or ``error`` saying why ``user`` may not change ``stage`` now.
 
-    Refused: a user without ``action``; an approved or closed cycle; with ``stage_key``, a cycle
+    Refused: a user without ``action``; an approved or closed cycle; a stage being signed off
+    (``stage_key`` None: any stage, as the signing-off stage's inputs may be read); with ``stage_key``, a cycle
     past that stage (its sign-off made its inputs read-only until it is reopened) and, with
     ``current_only``, a cycle not at that stage yet either.
     """
@@ -44,6 +46,9 @@ def editable_cycle(
         raise error("This cycle does not exist.") from None
     if cycle.is_locked:
         raise error(f"The plan is approved and locked; the {stage} is read-only.")
+    signing = active_sign_off(cycle.pk)
+    if signing is not None and stage_key in (None, signing.stage_key):
+        raise error(signing_off_text(signing))
     if stage_key is not None:
         at, own = STAGE_KEYS.index(cycle.state), STAGE_KEYS.index(stage_key)
         if at > own:

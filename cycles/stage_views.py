@@ -5,7 +5,8 @@
   once the run has finished, an htmx poll gets ``HX-Refresh`` so the page reloads with the
   new results.
 * `ServicePostView`: a POST endpoint that validates, calls one service and reports the outcome.
-* `SignOffView` and `sign_off_context`: the sign-off form's endpoint and what the page shows.
+* `SignOffView` and `sign_off_context`: the sign-off form's endpoint (it queues a sign-off run,
+  `cycles.sign_off`) and what the page shows; `SignOffProgressView` polls that run.
 * `form_errors` and `posted_int` turn bad posted input into a message instead of a 500.
 """
 
@@ -22,10 +23,12 @@ from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
 from cycles import preconditions
-from cycles.models import PlanningCycle
+from cycles.models import PlanningCycle, SignOffRun
+from cycles.run_selectors import active_sign_off
 from cycles.runs import CalculationRun
 from cycles.selectors import cycle_current
-from cycles.services import TransitionError, stage_sign_off
+from cycles.services import TransitionError
+from cycles.sign_off import outcome, request_sign_off
 
 
 class CurrentCycleView(RoleRequiredMixin, View):
@@ -49,6 +52,14 @@ class RunProgressView(RoleRequiredMixin, View):
         if not run.is_active and request.headers.get("HX-Request"):
             response["HX-Refresh"] = "true"  # finished: reload the page to show the new results
         return response
+
+
+class SignOffProgressView(RunProgressView):
+    """The progress of a sign-off run (the plan ribbon's "Signing off..."); the page reloads
+    once it finished, showing the next stage or the failure with Retry."""
+
+    run_model = SignOffRun
+    url_name = "cycles:sign_off_progress"
 
 
 def form_errors(form: Any) -> str:
@@ -113,16 +124,19 @@ class SignOffView(ServicePostView):
     done_message: str
 
     def call(self, request: HttpRequest, pk: int, form: Any, **kwargs: Any) -> str:
-        stage_sign_off(pk, self.stage_key, request.user, request.POST.get("comment", ""))
-        return self.done_message
+        comment = request.POST.get("comment", "")
+        run = request_sign_off(pk, self.stage_key, request.user, comment)
+        return outcome(run, self.done_message)
 
 
 def sign_off_context(cycle: PlanningCycle, stage_key: str, may_edit: bool) -> dict[str, Any]:
     """What a review page's sign-off section shows: whether the cycle is at the stage, whether
     the user may sign it off, and what is still missing."""
     at_stage = cycle.state == stage_key
+    signing = active_sign_off(cycle.pk) if at_stage else None
     return {
         "at_stage": at_stage,
-        "may_sign_off": at_stage and may_edit,
+        "signing_off": signing,
+        "may_sign_off": at_stage and may_edit and signing is None,
         "unmet": preconditions.unmet(cycle, stage_key) if at_stage else [],
     }

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from cycles import run_pruning, run_watchdog
+from cycles import run_pruning, run_watchdog, sign_off
 from cycles.models import PlanBuildRun, PlanningCycle
 from cycles.plan import PlanLocked, register_launcher
 from cycles.plan_build import plan_build
@@ -46,6 +46,12 @@ def launch_finance(cycle_id: int, user_id: int | None) -> None:
             user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
             request_run(PlanBuildRun, cycle, user, plan_build_task.delay,
                         reuse=(RunStatus.QUEUED,))  # fmt: skip
+
+
+@shared_task(name="cycles.sign_off", acks_late=True)
+def sign_off_task(run_id: int) -> str:
+    """A `SignOffRun`: the stage's sign-off under the cycle lock (see `cycles.sign_off`)."""
+    return sign_off.execute_sign_off(run_id)
 
 
 @shared_task(name="cycles.run_watchdog", acks_late=True)

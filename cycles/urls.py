@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cycles import run_views, views
+from cycles import run_views, stage_views, views
 
 app_name = "cycles"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
         "runs/<str:kind>/<int:run_pk>/retry/",
         run_views.RunRetryView.as_view(),
         name="run_retry",
+    ),
+    path(
+        "sign-offs/<int:run_pk>/",
+        stage_views.SignOffProgressView.as_view(),
+        name="sign_off_progress",
     ),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),

@@ -19,6 +19,7 @@ from cycles import confirmations, selectors, services
 from cycles.filters import AuditEntryFilter
 from cycles.forms import CycleOpenForm, RescheduleForm, TransitionForm
 from cycles.models import AuditEntry, PlanningCycle
+from cycles.sign_off import outcome, request_sign_off
 from siop.listing import TableListView
 
 
@@ -73,12 +74,16 @@ class CycleReplanView(RoleRequiredMixin, View):
         return redirect(back)
 
 
+def _sign_off(pk: int, stage_key: str, user: Any, comment: str) -> str:
+    return outcome(request_sign_off(pk, stage_key, user, comment), "Stage signed off.")
+
+
 def _close(pk: int, stage_key: str, user: Any, comment: str) -> PlanningCycle:
     return services.cycle_close(pk, user, comment)
 
 
-TRANSITIONS: dict[str, tuple[Callable[[int, str, Any, str], PlanningCycle], str]] = {
-    "sign_off": (services.stage_sign_off, "Stage signed off."),
+TRANSITIONS: dict[str, tuple[Callable[[int, str, Any, str], PlanningCycle | str], str]] = {
+    "sign_off": (_sign_off, "Stage signed off."),
     "reopen": (services.stage_reopen, "Stage reopened."),
     "confirm": (confirmations.stage_confirm, "Re-planned runs confirmed."),
     "close": (_close, "Cycle closed."),
@@ -96,11 +101,11 @@ class CycleTransitionView(RoleRequiredMixin, View):
         service, success = TRANSITIONS[kind]
         data = form.cleaned_data
         try:
-            service(pk, data["stage_key"], request.user, data["comment"] or "")
+            done = service(pk, data["stage_key"], request.user, data["comment"] or "")
         except services.TransitionError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, success)
+            messages.success(request, done if isinstance(done, str) else success)
         return redirect(reverse("cycles:detail", kwargs={"pk": pk}))
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.selectors import user_may
 from cycles.audit import audit_record
 from cycles.models import PlanningCycle
+from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.run_tasks import dispatch
 from cycles.runs import RunStatus
 from demand import engine as demand_engine
@@ -63,6 +64,9 @@ def _check_may_run(user: Any) -> None:
 def _check_runnable(cycle: PlanningCycle) -> None:
     if cycle.state not in RUNNABLE_STATES:
         raise DemandError("The forecast can only be run before demand review is signed off.")
+    signing = active_sign_off(cycle.pk)
+    if signing is not None:
+        raise DemandError(signing_off_text(signing))
 
 
 def forecast_run_request(cycle_id: int, user: Any) -> ForecastRun:

@@ -20,6 +20,7 @@ from cycles import preconditions
 from cycles.models import PlanningCycle
 from cycles.run_control import run_outcome_text
 from cycles.services import TransitionError
+from cycles.sign_off import outcome, request_sign_off
 from cycles.stage_views import CurrentCycleView
 from demand import grid, services
 from demand.forms import EditBatchForm, parse_edits
@@ -207,10 +208,11 @@ class SignOffView(RoleRequiredMixin, View):
     required_action = "edit_demand"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        comment = request.POST.get("comment", "")[:500]
+        done = "Consensus demand signed off and frozen; the cycle moved on."
         try:
-            services.consensus_sign_off(pk, request.user, request.POST.get("comment", "")[:500])
+            run = request_sign_off(pk, "demand_review", request.user, comment)
+            messages.success(request, outcome(run, done))
         except TransitionError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, "Consensus demand signed off and frozen; the cycle moved on.")
         return redirect("demand:review", pk=pk)

@@ -2,12 +2,15 @@
 
 ``approve`` calls ``cycles.services.stage_sign_off`` for the executive stage (which refuses a
 stale plan and writes the frozen approved plan) inside one transaction with the approval record,
-the accepted exceptions and the meeting pack: all of it happens, or none.
+the accepted exceptions and the meeting pack: all of it happens, or none. The approval page
+queues it as a sign-off run (`request_approval`, executed by `approve_run` in a worker), which
+also renders the approved plan's export documents before it reports success.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +18,15 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from api import renditions
 from cycles import services as cycle_services
-from cycles.models import PlanningCycle
+from cycles import sign_off
+from cycles.models import PlanningCycle, SignOffRun
 from executive import facts, pack, scenarios, selectors
 from executive.models import Approval, ExceptionStatus, FactSource, KpiSnapshot, PlanException
 
 STAGE = "executive_review"
+EXECUTOR = "executive.approve"
 
 
 class ApprovalError(Exception):
@@ -94,6 +100,48 @@ def approve(
         _freeze_pack(approval, confirm, user)
         _send_refresh(cycle.pk, user)  # queued in this transaction, sent once it commits
     return approval
+
+
+def request_approval(
+    cycle_id: int,
+    user: Any,
+    scenario_id: int | None,
+    reason: str,
+    comment: str,
+    *,
+    send: Callable[[int], Any] | None = None,
+) -> SignOffRun:
+    """Queue the approval as a sign-off run (``cycles.sign_off``) once the cheap checks pass
+    (comment, scenario, reason, the cycle's sign-off checks); ApprovalError says why not.
+
+    The run executes `approve` and renders the approved plan's export documents
+    (`api.renditions.render_all`) before it reports success; with eager Celery it has done so
+    when this returns. ``send``: see `cycles.sign_off.request_sign_off`.
+    """
+    if not comment.strip():
+        raise ApprovalError("An approval needs a comment (what was decided, and why).")
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        raise ApprovalError("This cycle does not exist.")
+    confirm = confirmation(cycle, scenario_id, reason)
+    try:
+        return sign_off.request_sign_off(
+            cycle_id, STAGE, user, comment.strip(), executor=EXECUTOR,
+            scenario_id=confirm.chosen.id, reason=reason.strip(), send=send,
+        )  # fmt: skip
+    except cycle_services.TransitionError as exc:
+        raise ApprovalError(str(exc)) from exc
+
+
+@sign_off.register_executor("executive.approve")
+def approve_run(run: SignOffRun) -> None:
+    """A queued approval (``SignOffRun`` of the executive review): `approve`, then the approved
+    plan's JSON and CSV documents, all in the run's transaction."""
+    try:
+        approve(run.cycle_id, run.requested_by, run.scenario_id, run.reason, run.comment)
+    except ApprovalError as exc:
+        raise cycle_services.TransitionError(str(exc)) from exc
+    renditions.render_all(run.cycle_id)
 
 
 def _sign_off(cycle_id: int, user: Any, comment: str, scenario_id: int | None) -> PlanningCycle:

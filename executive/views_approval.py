@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
+from cycles.runs import RunStatus
+from cycles.sign_off import outcome
 from executive import approval, registers, scenarios, selectors
 from executive.engine.definitions import KPI_DEFS
 from executive.forms import ApprovalForm, EntryForm, StatusForm, scenario_value
@@ -140,11 +142,18 @@ class ApproveView(RoleRequiredMixin, View):
                         "scenario": scenario_value(confirm.chosen.id),
                     },
                 )
-            record = approval.approve(
+            run = approval.request_approval(
                 cycle.pk, request.user, data["scenario"], data["reason"], data["comment"]
             )
         except approval.ApprovalError as error:
             messages.error(request, str(error))
+            return redirect("executive:approve", pk=cycle.pk)
+        if run.status == RunStatus.FAILED:
+            messages.error(request, f"Not approved: {run.error}")
+            return redirect("executive:approve", pk=cycle.pk)
+        record = Approval.objects.filter(cycle=cycle).first()
+        if run.is_active or record is None:
+            messages.success(request, outcome(run, ""))
             return redirect("executive:approve", pk=cycle.pk)
         accepted = (
             (

@@ -1,5 +1,6 @@
 """``{% plan_ribbon cycle %}``: what is stale in the cycle's plan and why, which signed-off stage
-must confirm re-planned runs, and which background run (plan roll-up, executive refresh) failed,
+must confirm re-planned runs, the stage being signed off (with its progress), and which
+background run (plan roll-up, executive refresh) failed,
 with Retry, on every stage page."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from cycles.models import PlanningCycle
 from cycles.plan import plan_status
 from cycles.replan import replan_refusal
 from cycles.run_control import failed_background_runs
+from cycles.run_selectors import active_sign_off
 
 register = template.Library()
 
@@ -31,4 +33,5 @@ def plan_ribbon(context: dict[str, Any], cycle: PlanningCycle) -> dict[str, Any]
     ]
     return {"cycle": cycle, "stale": stale, "may_replan": bool(stale) and refusal is None,
             "refusal": refusal, "drifted": drifted, "csrf_token": context.get("csrf_token"),
-            "failed_runs": failed_background_runs(cycle)}  # fmt: skip
+            "failed_runs": failed_background_runs(cycle), "request": request,
+            "signing": active_sign_off(cycle.pk)}  # fmt: skip

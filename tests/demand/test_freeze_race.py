@@ -1,5 +1,8 @@
 """An override saved while the demand review is being signed off either lands before the freeze
-(and is in the frozen demand) or is refused; it is never lost in between (PostgreSQL locks)."""
+(and is in the frozen demand) or is refused; it is never lost in between (PostgreSQL locks).
+
+The sign-off is a background run (``cycles.sign_off``): the request records it under the cycle's
+lock, and from then every edit is refused until the worker has frozen the demand."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from django.db import connection, transaction
 
 from accounts.roles import Role
 from cycles.plan_models import PlanDemandRow
-from cycles.services import stage_sign_off
+from cycles.runs import RunStatus
+from cycles.sign_off import execute_sign_off, request_sign_off
 from demand.models import DemandOverride
 from demand.overrides import CellEdit, overrides_apply
 from demand.services import DemandError
@@ -63,16 +67,42 @@ def test_an_override_racing_the_sign_off_after_it_is_refused(forecast_cycle, use
     assert connection.vendor == "postgresql"
     helm = family_products("HELMETS")[0]
     outcomes: list[str] = []
-    # Given the sign-off holds the cycle's lock (its transaction is still open)
+    sent: list[int] = []
+    # Given the sign-off request holds the cycle's lock (its transaction is still open)
     with transaction.atomic():
-        stage_sign_off(forecast_cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok")
+        request_sign_off(forecast_cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok",
+                         send=sent.append)  # fmt: skip
         save = lambda: overrides_apply(  # noqa: E731
             forecast_cycle.pk, [_edit(helm)], users[Role.DEMAND_PLANNER], reason="promotion"
         )
         thread = _in_thread(save, outcomes)
+        _wait_until_blocked()  # the override waits for the request's lock
+    thread.join()
+    # Then the override is refused once the request committed (the stage is signing off)
+    assert outcomes and "demand review is being signed off" in outcomes[0]
+    # And when the worker signs off, nothing slipped in
+    assert execute_sign_off(sent[0]) == RunStatus.SUCCEEDED
+    assert not DemandOverride.objects.filter(product=helm).exists()
+    assert _frozen(helm) != 777.0
+
+
+def test_an_override_while_the_worker_freezes_is_refused(forecast_cycle, users) -> None:
+    assert connection.vendor == "postgresql"
+    helm = family_products("HELMETS")[0]
+    planner = users[Role.DEMAND_PLANNER]
+    outcomes: list[str] = []
+    sent: list[int] = []
+    request_sign_off(forecast_cycle.pk, "demand_review", planner, "ok", send=sent.append)
+    # Given the worker's sign-off holds the cycle's lock while it freezes
+    with transaction.atomic():
+        assert execute_sign_off(sent[0]) == RunStatus.SUCCEEDED  # nested: not committed yet
+        save = lambda: overrides_apply(  # noqa: E731
+            forecast_cycle.pk, [_edit(helm)], planner, reason="promotion"
+        )
+        thread = _in_thread(save, outcomes)
         _wait_until_blocked()  # the override waits for the sign-off's lock
     thread.join()
-    # Then the override is refused once the sign-off committed; nothing slipped in
+    # Then the override is refused; the frozen demand is without it
     assert outcomes and "demand review" in outcomes[0]
     assert not DemandOverride.objects.filter(product=helm).exists()
     assert _frozen(helm) != 777.0
@@ -86,10 +116,14 @@ def test_an_override_racing_the_sign_off_before_it_is_frozen_with_it(forecast_cy
     # Given the override's transaction holds the cycle's lock
     with transaction.atomic():
         overrides_apply(forecast_cycle.pk, [_edit(helm)], planner, reason="promotion")
-        sign = lambda: stage_sign_off(forecast_cycle.pk, "demand_review", planner, "ok")  # noqa: E731
+        sent: list[int] = []
+        sign = lambda: request_sign_off(  # noqa: E731
+            forecast_cycle.pk, "demand_review", planner, "ok", send=sent.append
+        )
         thread = _in_thread(sign, outcomes)
-        _wait_until_blocked()  # the sign-off waits for the override's lock
+        _wait_until_blocked()  # the sign-off request waits for the override's lock
     thread.join()
-    # Then the sign-off froze the demand including the override
+    # Then the request was accepted, and the worker froze the demand including the override
     assert outcomes == ["done"]
+    assert execute_sign_off(sent[0]) == RunStatus.SUCCEEDED
     assert _frozen(helm) == 777.0

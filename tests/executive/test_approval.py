@@ -132,3 +132,32 @@ def test_a_stale_plan_step_refuses_the_approval_with_its_reason(client, exec_cyc
     assert "Inventory targets changed" in page and "re-plan before signing off" in page
     exec_cycle.refresh_from_db()
     assert exec_cycle.state == "executive_review" and not Approval.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_queued_approval_is_executed_by_its_run_with_the_export_documents(
+    exec_cycle, users
+) -> None:
+    from api.models import PlanRendition
+    from cycles.runs import RunStatus
+    from cycles.sign_off import execute_sign_off
+
+    executive = users[Role.EXECUTIVE]
+    # Given the executive's approval was requested (checked, queued, no worker yet)
+    run = approval.request_approval(
+        exec_cycle.pk, executive, None, "", "Approved as planned", send=lambda run_id: None
+    )
+    # Then nothing is approved yet, and a second approval is refused while it runs
+    assert run.status == RunStatus.QUEUED and not Approval.objects.exists()
+    with pytest.raises(approval.ApprovalError, match="being signed off"):
+        approval.request_approval(exec_cycle.pk, executive, None, "", "again")
+    # When the worker executes the run
+    assert execute_sign_off(run.pk) == RunStatus.SUCCEEDED
+    # Then the plan is approved by the executive with the pack and the export documents ready
+    exec_cycle.refresh_from_db()
+    assert exec_cycle.state == "approved"
+    record = Approval.objects.get(cycle=exec_cycle)
+    assert record.approved_by == executive and record.comment == "Approved as planned"
+    sha = exec_cycle.approved_plan.sha256
+    formats = set(PlanRendition.objects.filter(sha256=sha).values_list("fmt", flat=True))
+    assert formats == {"json", "csv"}

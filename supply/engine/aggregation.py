@@ -42,13 +42,14 @@ from supply.engine.disaggregation import (
     fit_suppliers,
     repair_releases,
     requirement_shares,
+    sized_runs,
     solution_vector,
     split_releases,
 )
 from supply.engine.inputs import SupplyConfig, SupplyInputs
 from supply.engine.model_builder import build_program, demand_grid
 from supply.engine.network import SupplyNetwork, supply_network
-from supply.engine.plan import report_plan
+from supply.engine.plan import plan_supply, report_plan
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.results import SupplyPlan
 from supply.engine.rounding import rounded_lanes, rounded_purchases
@@ -186,6 +187,18 @@ def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArr
     )  # fmt: skip
 
 
+def plan_supply_sized(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
+                      network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
+    """`plan_supply_aggregated` above ``config.aggregate_above_positions`` product-sites with
+    demand (the full model would take minutes), `plan_supply` up to it; same arguments and
+    output."""
+    config = config or SupplyConfig()
+    network = network or supply_network(inputs, config)
+    if network.demand["position"].nunique() > config.aggregate_above_positions:
+        return plan_supply_aggregated(inputs, config, network=network)
+    return plan_supply(inputs, config, network=network)
+
+
 def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
                            network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
     """Family-level plan disaggregated to SKUs (module docstring); same output as `plan_supply`.
@@ -210,6 +223,8 @@ def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = N
     purchases = fit_suppliers(network, purchases, rounded)
     production = fit_resources(network, production)
     program = build_program(network, "lp")
+    production = sized_runs(network, program, production, purchases,
+                            config.quantity_tolerance_units)  # fmt: skip
     plan = _report(network, program, production, purchases, started, config)
     if plan.shortages.empty:
         return plan

@@ -175,7 +175,15 @@ def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: Float
 def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: float,
                  shared: bool = True) -> BoolArray:  # fmt: skip
     """Run cells (make lane x month) of step 1 of the module docstring, for the LP's
-    ``production`` (lanes x months); False everywhere on lanes without an MOQ.
+    ``production`` (lanes x months); False everywhere on lanes without an MOQ."""
+    return run_quantities(network, production, tolerance, shared) > 0
+
+
+def run_quantities(network: SupplyNetwork, production: FloatArray, tolerance: float,
+                   shared: bool = True) -> FloatArray:  # fmt: skip
+    """Lot-sized runs (units, make lane x month) for ``production`` (lanes x months): on lanes
+    with an MOQ each cell is 0 or a run of at least the MOQ within its run limit (step 1 of the
+    module docstring); 0 on every other cell.
 
     Lanes sharing a resource are lot-sized in rounds, the dearest lost sale per hour first:
     each round sizes one lane per resource against the hours (capacity plus overtime) that
@@ -205,7 +213,7 @@ def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: floa
                                     np.stack([cost[lanes], holding[lanes], lost[lanes]]),
                                     tolerance)  # fmt: skip
         np.subtract.at(room, resource[lanes], quantity[lanes] * hours[lanes, None])
-    return quantity > 0
+    return quantity
 
 
 def with_runs(network: SupplyNetwork, program: LinearProgram, runs: BoolArray) -> LinearProgram:

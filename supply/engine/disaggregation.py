@@ -30,6 +30,10 @@ from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.rccp import required_build_units
 
+# Rounds of the make lot sizing (`make_moq.run_quantities`): thousands of lanes share a line at
+# 10,000 SKUs, and a round per lane took most of a minute.
+SIZING_ROUNDS = 24
+
 
 def _allocated_cumulative(need: FloatArray, group: IntArray, arrived: FloatArray,
                           static: FloatArray) -> FloatArray:  # fmt: skip
@@ -126,7 +130,7 @@ def sized_runs(network: SupplyNetwork, program: LinearProgram, production: Float
     best, best_cost = zero_only, float(program.cost @ solution_vector(network, program, zero_only,
                                                                       purchases))  # fmt: skip
     for shared in (True, False):
-        runs = run_quantities(network, production, tolerance, shared)
+        runs = run_quantities(network, production, tolerance, shared, SIZING_ROUNDS)
         candidate = _drop_overloading_runs(network, np.where(flagged, runs, production), flagged,
                                            allowed)  # fmt: skip
         cost = float(program.cost @ solution_vector(network, program, candidate, purchases))

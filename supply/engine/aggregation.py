@@ -16,7 +16,10 @@ well on aggregates, so the coupled problem is solved small and the SKU detail sp
 3. Disaggregate (`disaggregation`): split each aggregate release to the members by their share
    of the group's arrivals (matched against their net requirements in time order), scale the
    planned part down where a resource or supplier month would overflow, round purchases to
-   MOQ / multiples and supplier capacity (`rounding`, steps 2-3), then, with every release
+   MOQ / multiples and supplier capacity (`rounding`, steps 2-3), lot-size the production of
+   make lanes with a minimum run by the exact path's rule (`make_moq.run_quantities` via
+   `disaggregation.sized_runs`: each run 0 or at least the minimum, fitting its line), then,
+   with every release
    fixed and the SKUs independent, serve each month's demand from stock highest channel
    priority first; finally apply the gap options that pay while their capacity is free, and
    serve again. No second LP: the full model's LP with everything fixed took longer than

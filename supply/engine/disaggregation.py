@@ -8,6 +8,8 @@ Steps (see `aggregation` for the whole method):
    peak it covers; units beyond every requirement follow demand weights.
 2. `fit_resources` / `fit_suppliers`: where members' hours per unit (or MOQ round-ups) push a
    resource or supplier month over its limit, the planned (non-firm) part is scaled down.
+   `sized_runs`: production on make lanes with a minimum run is lot-sized (`make_moq`), so
+   every make order is 0 or at least the lane's minimum and the runs fit their lines.
 3. `serve_demand`: with every release fixed, SKUs no longer interact; each month's stock
    serves its demand rows highest shortage cost (channel priority) first, the rest is lost,
    and what remains is carried at the holding cost. Serving now is what the full model does

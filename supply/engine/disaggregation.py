@@ -33,8 +33,9 @@ from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.rccp import required_build_units
 
 # Rounds of the make lot sizing (`make_moq.run_quantities`): thousands of lanes share a line at
-# 10,000 SKUs, and a round per lane took most of a minute.
-SIZING_ROUNDS = 24
+# 10,000 SKUs, and a round per lane took most of a minute; 100 rounds keep the plans of a few
+# hundred SKUs identical to one round per lane.
+SIZING_ROUNDS = 100
 
 
 def _allocated_cumulative(need: FloatArray, group: IntArray, arrived: FloatArray,

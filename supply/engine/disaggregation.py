@@ -33,8 +33,8 @@ from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.rccp import required_build_units
 
 # Rounds of the make lot sizing (`make_moq.run_quantities`): thousands of lanes share a line at
-# 10,000 SKUs, and a round per lane took most of a minute; 100 rounds keep the plans of a few
-# hundred SKUs identical to one round per lane.
+# 10,000 SKUs, and a round per lane took most of a minute; 100 rounds keep the plan of the
+# 150-SKU benchmark instance identical to one round per lane (24 rounds cost it 1.6 %).
 SIZING_ROUNDS = 100
 
 

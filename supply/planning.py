@@ -7,8 +7,9 @@ visible; the result rows and the switch to succeeded are written in one transact
 parks a run attempted `MAX_ATTEMPTS` times as failed; bad input ends the run as failed with the
 engine's message naming rows and fields; nothing raises into the worker.
 
-Method: the exact model (`plan_supply`, MIP for MOQ / multiples while small, LP + rounding
-otherwise) up to `AGGREGATE_ABOVE_POSITIONS` product-sites, the family aggregation beyond.
+Method (`plan_supply_sized`): the exact model (`plan_supply`, MIP for MOQ / multiples while
+small, LP + rounding otherwise) up to `SupplyConfig.aggregate_above_positions` (5,000)
+product-sites, the family aggregation beyond.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from supply.engine import (
     SupplyNetwork,
     SupplyPlan,
     SupplySolveError,
-    plan_supply,
-    plan_supply_aggregated,
+    plan_supply_sized,
     rough_cut_capacity,
     supply_network,
 )
@@ -46,7 +46,6 @@ from supply.models import (
 
 logger = logging.getLogger(__name__)
 STEPS = 4
-AGGREGATE_ABOVE_POSITIONS = 5000
 
 
 def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleInputs,
@@ -78,10 +77,7 @@ CONFIG = SupplyConfig(mip_relative_gap=0.005, time_limit_seconds=60.0)
 
 
 def _plan(ids: CycleInputs, network: SupplyNetwork) -> SupplyPlan:
-    positions = ids.inputs.demand[["product", "site"]].drop_duplicates()
-    if len(positions) > AGGREGATE_ABOVE_POSITIONS:
-        return plan_supply_aggregated(ids.inputs, CONFIG, network=network)
-    return plan_supply(ids.inputs, CONFIG, network=network)
+    return plan_supply_sized(ids.inputs, CONFIG, network=network)
 
 
 def _plan_and_store(run: SupplyPlanRun) -> None:

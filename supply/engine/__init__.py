@@ -14,7 +14,7 @@ Input contracts: `inputs`; model: `model_builder`; MOQ heuristic: `rounding`; ou
 `disaggregation`. Secondary resource loads (a unit made also loads packing...) are in `inputs`.
 """
 
-from supply.engine.aggregation import plan_supply_aggregated
+from supply.engine.aggregation import plan_supply_aggregated, plan_supply_sized
 from supply.engine.inputs import (
     CONTRACTS,
     SupplyConfig,
@@ -41,6 +41,7 @@ __all__ = [
     "SupplySolveError",
     "plan_supply",
     "plan_supply_aggregated",
+    "plan_supply_sized",
     "rough_cut_capacity",
     "supply_network",
 ]

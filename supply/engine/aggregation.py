@@ -16,7 +16,10 @@ well on aggregates, so the coupled problem is solved small and the SKU detail sp
 3. Disaggregate (`disaggregation`): split each aggregate release to the members by their share
    of the group's arrivals (matched against their net requirements in time order), scale the
    planned part down where a resource or supplier month would overflow, round purchases to
-   MOQ / multiples and supplier capacity (`rounding`, steps 2-3), then, with every release
+   MOQ / multiples and supplier capacity (`rounding`, steps 2-3), lot-size the production of
+   make lanes with a minimum run by the exact path's rule (`make_moq.run_quantities` via
+   `disaggregation.sized_runs`: each run 0 or at least the minimum, fitting its line), then,
+   with every release
    fixed and the SKUs independent, serve each month's demand from stock highest channel
    priority first; finally apply the gap options that pay while their capacity is free, and
    serve again. No second LP: the full model's LP with everything fixed took longer than
@@ -42,13 +45,14 @@ from supply.engine.disaggregation import (
     fit_suppliers,
     repair_releases,
     requirement_shares,
+    sized_runs,
     solution_vector,
     split_releases,
 )
 from supply.engine.inputs import SupplyConfig, SupplyInputs
 from supply.engine.model_builder import build_program, demand_grid
 from supply.engine.network import SupplyNetwork, supply_network
-from supply.engine.plan import report_plan
+from supply.engine.plan import plan_supply, report_plan
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.results import SupplyPlan
 from supply.engine.rounding import rounded_lanes, rounded_purchases
@@ -186,6 +190,18 @@ def aggregate_inputs(inputs: SupplyInputs, network: SupplyNetwork, group: IntArr
     )  # fmt: skip
 
 
+def plan_supply_sized(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
+                      network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
+    """`plan_supply_aggregated` above ``config.aggregate_above_positions`` product-sites with
+    demand (the full model would take minutes), `plan_supply` up to it; same arguments and
+    output."""
+    config = config or SupplyConfig()
+    network = network or supply_network(inputs, config)
+    if network.demand["position"].nunique() > config.aggregate_above_positions:
+        return plan_supply_aggregated(inputs, config, network=network)
+    return plan_supply(inputs, config, network=network)
+
+
 def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = None, *,
                            network: SupplyNetwork | None = None) -> SupplyPlan:  # fmt: skip
     """Family-level plan disaggregated to SKUs (module docstring); same output as `plan_supply`.
@@ -210,6 +226,8 @@ def plan_supply_aggregated(inputs: SupplyInputs, config: SupplyConfig | None = N
     purchases = fit_suppliers(network, purchases, rounded)
     production = fit_resources(network, production)
     program = build_program(network, "lp")
+    production = sized_runs(network, program, production, purchases,
+                            config.quantity_tolerance_units)  # fmt: skip
     plan = _report(network, program, production, purchases, started, config)
     if plan.shortages.empty:
         return plan

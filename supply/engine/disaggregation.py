@@ -8,6 +8,8 @@ Steps (see `aggregation` for the whole method):
    peak it covers; units beyond every requirement follow demand weights.
 2. `fit_resources` / `fit_suppliers`: where members' hours per unit (or MOQ round-ups) push a
    resource or supplier month over its limit, the planned (non-firm) part is scaled down.
+   `sized_runs`: production on make lanes with a minimum run is lot-sized (`make_moq`), so
+   every make order is 0 or at least the lane's minimum and the runs fit their lines.
 3. `serve_demand`: with every release fixed, SKUs no longer interact; each month's stock
    serves its demand rows highest shortage cost (channel priority) first, the rest is lost,
    and what remains is carried at the holding cost. Serving now is what the full model does
@@ -24,10 +26,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from supply.engine.make_moq import flag_grid, run_quantities
 from supply.engine.model_builder import LaneGrid, demand_grid, round_up_order
 from supply.engine.network import SupplyNetwork
 from supply.engine.program import FloatArray, IntArray, LinearProgram
 from supply.engine.rccp import required_build_units
+
+# Rounds of the make lot sizing (`make_moq.run_quantities`): thousands of lanes share a line at
+# 10,000 SKUs, and a round per lane took most of a minute; 100 rounds keep the plan of the
+# 150-SKU benchmark instance identical to one round per lane (24 rounds cost it 1.6 %).
+SIZING_ROUNDS = 100
 
 
 def _allocated_cumulative(need: FloatArray, group: IntArray, arrived: FloatArray,
@@ -101,6 +109,62 @@ def fit_resources(network: SupplyNetwork, production: FloatArray) -> FloatArray:
     # 1e-9 below the limit: float noise must not make the fixed LP infeasible.
     factor = np.where(factor < 1.0, factor * (1 - 1e-9), 1.0)
     return firm + (production - firm) * factor[resource]
+
+
+def sized_runs(network: SupplyNetwork, program: LinearProgram, production: FloatArray,
+               purchases: FloatArray, tolerance: float) -> FloatArray:  # fmt: skip
+    """Production (lanes x months) whose make runs meet their lanes' minimums, by the exact
+    path's rule (`make_moq`): the split production of every lane with an MOQ lot-sized with the
+    line's hours shared between lanes and with each lane seeing them all
+    (`make_moq.run_quantities`), and the zero-only rounding (runs below the minimum dropped);
+    the variant whose plan (``purchases`` fixed, `solution_vector`) costs least is kept. Each
+    cell is then 0 or a run of at least the MOQ; a run that would overload a resource
+    (secondary loads included) is dropped (`_drop_overloading_runs`)."""
+    flagged, _ = flag_grid(network)
+    if not flagged.any():
+        return production
+    overtime = network.resources["overtime_hours_per_month"].to_numpy(dtype=float)[:, None]
+    # A load the split already had (secondary hours fit_resources does not see) is not the
+    # runs' doing: the runs only must not add to it.
+    allowed = network.capacity_hours + overtime
+    allowed = np.maximum(allowed, network.lane_load_hours(production)) + 1e-6
+    moq = network.make_lanes["min_order_qty_units"].to_numpy(dtype=float)[:, None]
+    zero_only = np.where(flagged & (production < moq - tolerance), 0.0, production)
+    best, best_cost = zero_only, float(program.cost @ solution_vector(network, program, zero_only,
+                                                                      purchases))  # fmt: skip
+    for shared in (True, False):
+        runs = run_quantities(network, production, tolerance, shared, SIZING_ROUNDS)
+        candidate = _drop_overloading_runs(network, np.where(flagged, runs, production), flagged,
+                                           allowed)  # fmt: skip
+        cost = float(program.cost @ solution_vector(network, program, candidate, purchases))
+        if cost < best_cost:
+            best, best_cost = candidate, cost
+    return best
+
+
+def _drop_overloading_runs(network: SupplyNetwork, production: FloatArray, flagged: np.ndarray,
+                           allowed: FloatArray) -> FloatArray:  # fmt: skip
+    """Runs dropped, lowest price per hour first, from each resource-month loaded above
+    ``allowed`` (resources x months) until it fits."""
+    load = network.lane_load_hours(production)
+    over = np.argwhere(load > allowed)
+    if len(over) == 0:
+        return production
+    production = production.copy()
+    start, resource, per_unit = _lane_hours(network)
+    lane_of = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    price = network.positions["unit_price"].to_numpy(dtype=float)[
+        network.make_lanes["position"].to_numpy()[lane_of]]  # fmt: skip
+    value = price / np.maximum(per_unit, 1e-12)
+    for res, month in over:
+        entries = np.flatnonzero((resource == res) & flagged[lane_of, month])
+        for lane in lane_of[entries[np.argsort(value[entries], kind="stable")]]:
+            if load[res, month] <= allowed[res, month]:
+                break
+            own = slice(start[lane], start[lane + 1])
+            np.subtract.at(load[:, month], resource[own], per_unit[own] * production[lane, month])
+            production[lane, month] = 0.0
+    return production
 
 
 def fit_suppliers(network: SupplyNetwork, purchases: FloatArray, fixed: np.ndarray) -> FloatArray:
@@ -214,11 +278,18 @@ def _lane_hours(network: SupplyNetwork) -> tuple[IntArray, IntArray, FloatArray]
     return start, resource[order], hours[order]
 
 
+def _raised_run(planned: float, units: float, moq: float) -> float:
+    """Units to add to a cell's run of ``planned`` for ``units`` more: a run ends at least at
+    its lane's minimum ``moq`` (0 = none), as `make_moq` sizes runs."""
+    return max(units, moq - planned) if planned + units < moq else units
+
+
 def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: FloatArray,
                     options: pd.DataFrame) -> tuple[FloatArray, FloatArray]:  # fmt: skip
     """Apply the gap options that pay (net saving > 0), best first, while the capacity they
     need is still free: the disaggregation's split leaves some SKUs short that spare hours or
-    supplier units could still serve. Buy options order their MOQ-rounded quantity.
+    supplier units could still serve. Buy options order their MOQ-rounded quantity; make
+    options raise a run to at least its lane's minimum.
 
     Each option costs O(resources) (the hours of one make lane, not a whole production grid),
     so thousands of options take well under a second."""
@@ -232,6 +303,9 @@ def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: F
     moq = network.buy_lanes["min_order_qty_units"].to_numpy(dtype=float)
     multiple = network.buy_lanes["order_multiple_units"].to_numpy(dtype=float)
     start, resource, per_unit = _lane_hours(network)
+    flagged, _ = flag_grid(network)
+    run_moq = np.where(flagged, network.make_lanes["min_order_qty_units"].to_numpy(float)[:, None],
+                       0.0)  # fmt: skip
     spare_units, spare_hours = _spare_capacity(network, production, purchases)
     open_units = paying.groupby(["product", "site", "period"])["shortage_units"].first().to_dict()
     for option in paying.sort_values("net_saving", ascending=False).itertuples(index=False):
@@ -250,12 +324,13 @@ def repair_releases(network: SupplyNetwork, production: FloatArray, purchases: F
             spare_units[supplier[lane], month] -= order
         else:
             lane = make_lane[(option.product, option.site, option.source)]
+            made = _raised_run(production[lane, month], units, run_moq[lane, month])
             entries = slice(start[lane], start[lane + 1])
             hours = np.zeros(len(network.resources))
-            np.add.at(hours, resource[entries], per_unit[entries] * units)
+            np.add.at(hours, resource[entries], per_unit[entries] * made)
             if (hours > spare_hours[:, month] + 1e-6).any():
                 continue
-            production[lane, month] += units
+            production[lane, month] += made
             spare_hours[:, month] -= hours
         open_units[gap] -= units
     return production, purchases

@@ -202,6 +202,8 @@ class SupplyConfig:
     `plan`);
     "relaxed" ignores MOQ and multiples (a lower bound); "auto" picks "mip" while the number
     of integer columns is at most ``mip_max_integer_columns``, else "heuristic".
+    aggregate_above_positions: `plan_supply_sized` plans at family level (`aggregation`) above
+    this many product-sites with demand.
     """
 
     holding_rate_per_month: float = 0.02
@@ -213,3 +215,4 @@ class SupplyConfig:
     repair_max_integer_columns: int = 6_000
     repair_time_limit_seconds: float = 20.0
     quantity_tolerance_units: float = 1e-6
+    aggregate_above_positions: int = 5_000

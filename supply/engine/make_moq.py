@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from supply.engine.lots import lot_prefix_sums
 from supply.engine.network import SupplyNetwork
@@ -175,12 +176,22 @@ def _lot_size(need: FloatArray, limit: FloatArray, moq: FloatArray, costs: Float
 def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: float,
                  shared: bool = True) -> BoolArray:  # fmt: skip
     """Run cells (make lane x month) of step 1 of the module docstring, for the LP's
-    ``production`` (lanes x months); False everywhere on lanes without an MOQ.
+    ``production`` (lanes x months); False everywhere on lanes without an MOQ."""
+    return run_quantities(network, production, tolerance, shared) > 0
+
+
+def run_quantities(network: SupplyNetwork, production: FloatArray, tolerance: float,
+                   shared: bool = True, max_rounds: int | None = None) -> FloatArray:  # fmt: skip
+    """Lot-sized runs (units, make lane x month) for ``production`` (lanes x months): on lanes
+    with an MOQ each cell is 0 or a run of at least the MOQ within its run limit (step 1 of the
+    module docstring); 0 on every other cell.
 
     Lanes sharing a resource are lot-sized in rounds, the dearest lost sale per hour first:
     each round sizes one lane per resource against the hours (capacity plus overtime) that
     the production without a minimum and the runs already sized leave, so the runs fit their
-    line together. With ``shared`` False every lane sees its line's whole hours."""
+    line together. With ``shared`` False every lane sees its line's whole hours (one round).
+    ``max_rounds`` caps the rounds (thousands of lanes on a line): a round then sizes several
+    lanes per resource, each against an equal share of the hours left."""
     flagged, limit = flag_grid(network)
     make = network.make_lanes
     moq = make["min_order_qty_units"].to_numpy(dtype=float)
@@ -191,21 +202,33 @@ def planned_runs(network: SupplyNetwork, production: FloatArray, tolerance: floa
     free = np.where(flagged, 0.0, np.maximum(production, 0.0))
     room = network.capacity_hours + overtime - network.lane_load_hours(free)
     room = room if shared else np.full_like(room, np.inf)
-    sized = make.assign(value=-lost / np.where(hours > 0, hours, 1e-9)).loc[moq > 0]
-    rank = sized.sort_values("value", kind="stable").groupby("resource_index").cumcount()
     quantity = np.zeros_like(production)
     need = np.where(flagged, np.maximum(production, 0.0), 0.0)
-    for step in range(int(rank.max()) + 1 if len(rank) else 0):
-        lanes = rank.index[rank == step].to_numpy()
+    for lanes in _rounds(make, lost, moq, shared, max_rounds):
         per_hour = np.where(hours[lanes, None] > 0, hours[lanes, None], 1.0)
-        line = np.where(hours[lanes, None] > 0, np.maximum(room[resource[lanes]], 0.0) / per_hour,
-                        np.inf)  # fmt: skip
+        sharing = np.bincount(resource[lanes], minlength=len(room))[resource[lanes], None]
+        line = np.where(hours[lanes, None] > 0,
+                        np.maximum(room[resource[lanes]], 0.0) / sharing / per_hour, np.inf)  # fmt: skip
         lane_limit = np.where(flagged[lanes], np.minimum(limit[lanes], line), 0.0)
         quantity[lanes] = _lot_size(need[lanes], lane_limit, moq[lanes],
                                     np.stack([cost[lanes], holding[lanes], lost[lanes]]),
                                     tolerance)  # fmt: skip
         np.subtract.at(room, resource[lanes], quantity[lanes] * hours[lanes, None])
-    return quantity > 0
+    return quantity
+
+
+def _rounds(make: pd.DataFrame, lost: FloatArray, moq: FloatArray, shared: bool,
+            max_rounds: int | None) -> list[IntArray]:  # fmt: skip
+    """The lanes with an MOQ sized in each round of `run_quantities`, in order."""
+    hours = make["hours_per_unit"].to_numpy(dtype=float)
+    sized = make.assign(value=-lost / np.where(hours > 0, hours, 1e-9)).loc[moq > 0]
+    rank = sized.sort_values("value", kind="stable").groupby("resource_index").cumcount()
+    if not shared:
+        return [rank.index.to_numpy()] if len(rank) else []
+    rounds = int(rank.max()) + 1 if len(rank) else 0
+    batch = 1 if max_rounds is None else max(1, -(-rounds // max_rounds))
+    step = rank // batch
+    return [step.index[step == k].to_numpy() for k in range(int(step.max()) + 1 if rounds else 0)]
 
 
 def with_runs(network: SupplyNetwork, program: LinearProgram, runs: BoolArray) -> LinearProgram:

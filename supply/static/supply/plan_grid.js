@@ -68,9 +68,11 @@
     const page = await fetchJson(url(params));
     const state = opened.get(familyId);
     if (!state) return;  // closed while loading
-    await table.addData(page.rows, false, after);
     page.rows.forEach(function (row) { state.rows.push(row.id); });
+    // A copy: Tabulator reverses the array it is given when it inserts below a row.
+    await table.addData(page.rows.slice(), false, after);
     state.cursor = page.next_cursor;
+    element.dataset.pages = String(Number(element.dataset.pages || 0) + 1);  // for tests
     const moreId = "more-f" + familyId;
     const more = table.getRow(moreId);
     if (more) await more.delete();

@@ -34,9 +34,11 @@ from benchmarks._harness import percentile  # noqa: E402
 
 
 def timed(label: str, repeat: int, call: Callable[[], Any], before: Callable[[], Any]) -> None:
-    """Print p50/p95/max (ms) of ``repeat`` calls of ``call``, ``before`` run untimed first."""
+    """Print p50/p95/max (ms) of ``repeat`` calls of ``call`` after one untimed warm-up call,
+    ``before`` run untimed before each."""
     times = []
-    size = 0
+    before()
+    size = call()  # warm-up, untimed: templates and connections, as a running server has them
     for _ in range(repeat):
         before()
         started = time.perf_counter()

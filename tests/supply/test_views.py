@@ -119,7 +119,9 @@ def test_the_planned_orders_page_by_keyset_without_repeats_or_gaps(plant, cycle,
     while url:
         page = client.get(url).content.decode()
         seen += re.findall(r'<tr data-order="(\d+)"', page)
-        found = re.search(r'href="(\?q=&(?:amp;)?page=next&(?:amp;)?cursor=[^"#]+)#plan-grid"', page)
+        found = re.search(
+            r'href="(\?q=&(?:amp;)?page=next&(?:amp;)?cursor=[^"#]+)#plan-grid"', page
+        )
         url = _url("review", cycle) + html.unescape(found.group(1)) if found else ""
     # Then every order shows exactly once, 50 to a page, in SKU order
     assert len(seen) == len(set(seen)) == PlannedOrder.objects.filter(run=run).count()

@@ -7,7 +7,8 @@ demand plan - forecasts, the current-forecast pointer, overrides, events -, sale
 orders, products and families). The database bumps a version on every write by any writer,
 so any change of a plan number (a save, a forecast run, an event, a carry-over, an import)
 gives a new key: a cached answer is never served after it changed. The key doubles as the
-ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any grid work.
+ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any grid work
+(``siop.cached_json``).
 
 The versions are read before the grid, so an answer stored under a key is never older than
 the data that key names. Answers are the JSON bytes, kept in the ``versioned`` cache (per process,
@@ -16,22 +17,18 @@ bounded; ``settings.CACHES``).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import caches
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 
 from accounts.selectors import user_family_ids
 from cycles.models import PlanningCycle
 from datainputs import versions as data_version
 from demand.grid import may_edit
+from siop.cached_json import cached_json_response, etag_of
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
-CACHE_ALIAS = "versioned"
 
 
 def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:
@@ -43,27 +40,11 @@ def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:
         cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state, may_edit(cycle, user),
         scope, part, [current.get(name, 0) for name in GRID_SOURCES],
     ]  # fmt: skip
-    return '"' + hashlib.sha256(json.dumps(key, default=str).encode()).hexdigest()[:32] + '"'
-
-
-def _matches(request: HttpRequest, etag: str) -> bool:
-    """``If-None-Match`` names ``etag`` (weak or strong: GZip makes the sent ETag weak)."""
-    header = request.headers.get("If-None-Match", "")
-    sent = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return etag in sent or "*" in sent
+    return etag_of(key)
 
 
 def grid_response(
     request: HttpRequest, cycle: PlanningCycle, part: str, build: Callable[[], dict[str, Any]]
 ) -> HttpResponse:
     """304 when the client holds this answer, else the cached JSON, else ``build()`` stored."""
-    etag = grid_etag(cycle, request.user, part)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if _matches(request, etag):
-        return HttpResponseNotModified(headers=headers)
-    cache = caches[CACHE_ALIAS]
-    body = cache.get(etag)
-    if body is None:
-        body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-        cache.set(etag, body)
-    return HttpResponse(body, content_type="application/json", headers=headers)
+    return cached_json_response(request, grid_etag(cycle, request.user, part), build)

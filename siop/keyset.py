@@ -64,14 +64,20 @@ def sort_key(model: type[Model]) -> list[str]:
 
 
 def keyset_page(
-    queryset: QuerySet[Any], cursor: str | None, direction: str, size: int
+    queryset: QuerySet[Any],
+    cursor: str | None,
+    direction: str,
+    size: int,
+    key: list[str] | None = None,
 ) -> KeysetPage:
     """The page of ``size`` rows of ``queryset`` next to ``cursor`` in ``direction``.
 
     ``direction`` is first | next | previous | last (anything else means first); ``next`` and
-    ``previous`` without a usable cursor fall back to the first page.
+    ``previous`` without a usable cursor fall back to the first page. ``key`` overrides the
+    model's sort key (``sort_key``): ORM paths, related ones included (``product__sku``), that
+    must end in a unique column (the pk) so the order is total.
     """
-    key = sort_key(queryset.model)
+    key = key or sort_key(queryset.model)
     values = decode_cursor(cursor, len(key))
     if direction not in DIRECTIONS or (direction in ("next", "previous") and values is None):
         direction = "first"
@@ -119,7 +125,13 @@ def _after(order: list[str], values: list[Any]) -> Q:
 
 
 def _values(row: Model, key: list[str]) -> list[Any]:
-    return [getattr(row, field.lstrip("-")) for field in key]
+    values = []
+    for field in key:
+        value: Any = row
+        for name in field.lstrip("-").split("__"):  # a related path: product__sku
+            value = getattr(value, name)
+        values.append(value)
+    return values
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -9,17 +9,21 @@ per product, site and month, both from the supply run the plan pipeline pins (th
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
+from django.core.cache import caches
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.selectors import scope_to_families
+from accounts.selectors import scope_to_families, user_family_ids
 from cycles import run_selectors
 from cycles.models import PlanningCycle
 from cycles.plan import pinned_run_id
+from cycles.runs import RunStatus
 from masterdata.models import Product, Site
 from supply.engine import SupplyInputs
 from supply.engine.rccp import is_overloaded, needs_overtime
@@ -34,6 +38,7 @@ from supply.models import (
     SupplyPlanRun,
 )
 
+T = TypeVar("T")
 PLANNED_SUPPLY_COLUMNS = ["product_id", "site_id", "month", "planned_units"]
 LOST_SALES_COLUMNS = ["product_id", "site_id", "month", "lost_sales_units"]
 REASON_TEXT = {
@@ -258,11 +263,14 @@ def gaps(run: SupplyPlanRun, user: Any, limit: int = 50) -> list[Gap]:
     only the ``limit`` gaps shown are read row by row for their channels and reasons.
     """
     shortages = scope_to_families(Shortage.objects.filter(run=run), user, "product__family_id")
-    top = list(
-        shortages.values("product_id", "site_id", "month")
-        .annotate(units=Sum("shortage_units"), cost=Sum("shortage_cost_eur"))
-        .order_by("-cost", "product_id", "site_id", "month")[:limit]
-    )
+    top = _finished_run_cached(
+        run, ["gaps", sorted(user_family_ids(user) or []), limit],
+        lambda: list(
+            shortages.values("product_id", "site_id", "month")
+            .annotate(units=Sum("shortage_units"), cost=Sum("shortage_cost_eur"))
+            .order_by("-cost", "product_id", "site_id", "month")[:limit]
+        ),
+    )  # fmt: skip
     if not top:
         return []
     products = Product.objects.in_bulk({t["product_id"] for t in top})
@@ -288,7 +296,27 @@ def gaps(run: SupplyPlanRun, user: Any, limit: int = 50) -> list[Gap]:
 
 
 def shortage_totals(run: SupplyPlanRun) -> dict[str, float]:
-    totals = Shortage.objects.filter(run=run).aggregate(
-        units=Sum("shortage_units"), cost=Sum("shortage_cost_eur")
-    )
-    return {"units": float(totals["units"] or 0.0), "cost": float(totals["cost"] or 0.0)}
+    """{"units", "cost" (EUR)}: every shortage of the run summed."""
+
+    def total() -> dict[str, float]:
+        sums = Shortage.objects.filter(run=run).aggregate(
+            units=Sum("shortage_units"), cost=Sum("shortage_cost_eur")
+        )
+        return {"units": float(sums["units"] or 0.0), "cost": float(sums["cost"] or 0.0)}
+
+    return _finished_run_cached(run, ["shortage_totals"], total)
+
+
+def _finished_run_cached(run: SupplyPlanRun, key: list[Any], compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the ``versioned`` cache for a succeeded run: its results are
+    written before it succeeds and never change after (a re-plan is a new run), so a sum over
+    its 170,000 rows at 10,000 SKUs is read once, not on every page view."""
+    if run.status != RunStatus.SUCCEEDED:
+        return compute()
+    name = "supply-run:" + json.dumps([run.pk, *key], default=str, separators=(",", ":"))
+    cache = caches["versioned"]
+    found = cache.get(name)
+    if found is None:
+        found = compute()
+        cache.set(name, found)
+    return cast(T, found)

@@ -111,3 +111,110 @@ def test_the_grid_page_links_the_export_and_escapes_the_search(client, cycle, us
     assert page.status_code == 200
     assert b"<script>alert(1)</script>" not in page.content
     assert b"grid/export/" in page.content
+
+
+def _part(client, cycle, **params):  # type: ignore[no-untyped-def]
+    return client.get(f"/supply/{cycle.pk}/grid/data/", params)
+
+
+def test_the_grid_paints_family_totals_first_then_pages_products(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    # Given a plan of five products in one family and one in another, on two sites
+    bev, snk = FamilyFactory.create(code="BEV"), FamilyFactory.create(code="SNK")
+    dc1, dc2 = SiteFactory.create(code="DC1"), SiteFactory.create(code="DC2")
+    drinks = [ProductFactory.create(sku=f"B-{n}", family=bev) for n in range(5)]
+    _plan(cycle, drinks, dc1)
+    extra = PlanRow.objects.create(
+        plan=ConsensusPlan.objects.get(cycle=cycle), product=drinks[0], site=dc2, month=NOV,
+        production_units=7.0,
+    )  # fmt: skip
+    chips = ProductFactory.create(sku="S-1", family=snk)
+    PlanRow.objects.create(plan=extra.plan, product=chips, site=dc1, month=DEC, purchase_units=3)
+    client.force_login(users[Role.SUPPLY_PLANNER])
+    # When the grid's first paint is asked for
+    head = _part(client, cycle, part="family", measure="receipts").json()
+    # Then each family is one row with its month totals and product count
+    rows = {row["family"]: row for row in head["rows"]}
+    assert head["months"] == ["2026-11", "2026-12"]
+    assert rows["BEV"]["product_count"] == 5 and rows["SNK"]["product_count"] == 1
+    assert rows["BEV"]["2026-11"] == sum(10.0 * (n + 1) + 5.0 for n in range(5)) + 7.0
+    # And the company totals are the sum of every product row of the plan
+    every = client.get(f"/supply/{cycle.pk}/grid/data/", {"measure": "receipts"}).json()["rows"]
+    assert head["totals"] == {m: sum(r.get(m, 0.0) for r in every) for m in head["months"]}
+    assert head["product_count"] == 6
+    # When the family's products are asked for two at a time
+    first = _part(client, cycle, family=bev.pk, limit=2).json()
+    second = _part(client, cycle, family=bev.pk, limit=2, cursor=first["next_cursor"]).json()
+    third = _part(client, cycle, family=bev.pk, limit=2, cursor=second["next_cursor"]).json()
+    # Then the pages follow SKU order without gaps or repeats, one row per product and site
+    skus = [(r["sku"], r["site"]) for page in (first, second, third) for r in page["rows"]]
+    assert skus == [("B-0", "DC1"), ("B-0", "DC2"), ("B-1", "DC1"), ("B-2", "DC1"),
+                    ("B-3", "DC1"), ("B-4", "DC1")]  # fmt: skip
+    assert third["next_cursor"] is None
+    assert first["rows"][0]["2026-11"] == 15.0
+
+
+def test_a_search_narrows_the_family_rows_and_pages(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    family = FamilyFactory.create(code="BEV")
+    products = [ProductFactory.create(sku=f"COLA-{n}", family=family) for n in range(3)]
+    products.append(ProductFactory.create(sku="TEA-1", family=family))
+    _plan(cycle, products, SiteFactory.create())
+    client.force_login(users[Role.SUPPLY_PLANNER])
+    head = _part(client, cycle, part="family", q="tea").json()
+    assert head["rows"][0]["product_count"] == 1 and head["totals"]["2026-11"] == 45.0
+    page = _part(client, cycle, family=family.pk, q="tea").json()
+    assert [row["sku"] for row in page["rows"]] == ["TEA-1"]
+
+
+def test_a_scoped_planner_gets_no_rows_of_another_family(client, cycle) -> None:  # type: ignore[no-untyped-def]
+    mine, other = FamilyFactory.create(code="BEV"), FamilyFactory.create(code="SNK")
+    _plan(cycle, [ProductFactory.create(family=mine), ProductFactory.create(family=other)],
+          SiteFactory.create())  # fmt: skip
+    client.force_login(user_with_role(Role.SUPPLY_PLANNER, "scoped", families=[mine]))
+    head = _part(client, cycle, part="family").json()
+    assert [row["family"] for row in head["rows"]] == ["BEV"]
+    assert _part(client, cycle, family=other.pk).json()["rows"] == []
+
+
+def test_an_unchanged_grid_part_answers_304_and_a_rebuild_changes_it(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    family = FamilyFactory.create()
+    _plan(cycle, [ProductFactory.create(family=family)], SiteFactory.create())
+    client.force_login(users[Role.SUPPLY_PLANNER])
+    first = _part(client, cycle, part="family")
+    etag = first["ETag"]
+    again = client.get(
+        f"/supply/{cycle.pk}/grid/data/", {"part": "family"}, HTTP_IF_NONE_MATCH=etag
+    )
+    assert again.status_code == 304
+    # When the plan is rebuilt (its version bumped) the browser gets the new numbers
+    PlanRow.objects.update(production_units=99.0)
+    ConsensusPlan.objects.update(version=2)
+    fresh = client.get(
+        f"/supply/{cycle.pk}/grid/data/", {"part": "family"}, HTTP_IF_NONE_MATCH=etag
+    )
+    assert fresh.status_code == 200 and fresh.json()["totals"]["2026-11"] == 104.0
+
+
+def test_bad_grid_parameters_are_a_clear_400(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(users[Role.SUPPLY_PLANNER])
+    assert _part(client, cycle, family="zz").status_code == 400
+    assert _part(client, cycle, family=1, limit="-3").status_code == 400
+    assert _part(client, cycle, family=1, cursor="garbled!").status_code == 200
+
+
+def test_the_grid_parts_read_in_a_constant_number_of_queries(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    # Given a plan of 3 products, then one of 40 in the same family
+    site, family = SiteFactory.create(), FamilyFactory.create()
+    client.force_login(users[Role.SUPPLY_PLANNER])
+
+    def queries(**params: object) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _part(client, cycle, **params).status_code == 200
+        return len(captured)
+
+    _plan(cycle, ProductFactory.create_batch(3, family=family), site)
+    few = (queries(part="family"), queries(family=family.pk, limit=2))
+    PlanRow.objects.all().delete()
+    ConsensusPlan.objects.all().delete()
+    _plan(cycle, ProductFactory.create_batch(40, family=family), site)
+    # Then the first paint and a page cost the same number of queries
+    assert (queries(part="family"), queries(family=family.pk, limit=20)) == few

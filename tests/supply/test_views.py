@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
+from typing import cast
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -86,3 +93,54 @@ def test_given_a_finished_run_then_polling_asks_the_page_to_refresh(plant, cycle
     url = reverse("supply:run_progress", kwargs={"run_pk": run.pk})
     response = _client(users[Role.SALES]).get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200 and response["HX-Refresh"] == "true"
+
+
+def _extra_orders(run, site, count: int, start: int = 0) -> None:  # type: ignore[no-untyped-def]
+    from masterdata.models import Product
+    from tests.factories import ProductFactory
+
+    PlannedOrder.objects.bulk_create(
+        PlannedOrder(run=run, product=cast(Product, ProductFactory(sku=f"ZZ-{n:03d}")), site=site,
+                     source_type="buy", source_code="SUP-1", release_month=dt.date(2026, 11, 1),
+                     receipt_month=dt.date(2026, 12, 1), quantity_units=n + 1.0)
+        for n in range(start, start + count)
+    )  # fmt: skip
+
+
+def test_the_planned_orders_page_by_keyset_without_repeats_or_gaps(plant, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    # Given a plan with its own orders and 70 more
+    services.supply_run_now(cycle.pk, users[Role.SUPPLY_PLANNER])
+    run = SupplyPlanRun.objects.get(cycle=cycle)
+    _extra_orders(run, plant["site"], 70)
+    client = _client(users[Role.SUPPLY_PLANNER])
+    # When the planner follows "next" to the end and "last" back
+    seen: list[str] = []
+    url = _url("review", cycle)
+    while url:
+        page = client.get(url).content.decode()
+        seen += re.findall(r'<tr data-order="(\d+)"', page)
+        found = re.search(
+            r'href="(\?q=&(?:amp;)?page=next&(?:amp;)?cursor=[^"#]+)#plan-grid"', page
+        )
+        url = _url("review", cycle) + html.unescape(found.group(1)) if found else ""
+    # Then every order shows exactly once, 50 to a page, in SKU order
+    assert len(seen) == len(set(seen)) == PlannedOrder.objects.filter(run=run).count()
+    last = client.get(_url("review", cycle), {"page": "last"}).content.decode()
+    assert re.findall(r'<tr data-order="(\d+)"', last)[-1] == seen[-1]
+
+
+def test_the_review_page_reads_as_often_with_more_orders(plant, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    services.supply_run_now(cycle.pk, users[Role.SUPPLY_PLANNER])
+    run = SupplyPlanRun.objects.get(cycle=cycle)
+    client = _client(users[Role.SUPPLY_PLANNER])
+
+    def queries() -> int:
+        client.get(_url("review", cycle))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_url("review", cycle)).status_code == 200
+        return len(captured)
+
+    _extra_orders(run, plant["site"], 5)
+    few = queries()
+    _extra_orders(run, plant["site"], 120, start=5)
+    assert queries() == few

@@ -1,47 +1,138 @@
-// Supply plan grid: product x month, first columns frozen so a phone scrolls the months sideways.
-// Text cells go through Tabulator's "plaintext" formatter, which escapes HTML.
+// Supply plan grid (Tabulator): the family rows and the company totals (summed on the server)
+// paint first; a family's product rows load when the planner opens it, 200 products a page
+// ("Show more" asks for the next page by its keyset cursor). Answers carry an ETag, so reopening
+// a family revalidates with a 304. The first columns stay frozen so a phone scrolls the months
+// sideways. Every user text goes through SIOP.escapeHtml (Tabulator inserts formatter output as HTML).
 (function () {
   "use strict";
   const element = document.getElementById("plan-grid");
   if (!element) return;
+  const PAGE = 200;
   const number = new Intl.NumberFormat(document.documentElement.lang || undefined, {
     maximumFractionDigits: 0,
   });
+  const status = document.getElementById("plan-grid-status");
+  const opened = new Map(); // family id -> {rows: [row ids], cursor: next cursor or null}
+  let table = null;
+  let totals = {};
+
+  function url(params) {
+    const address = new URL(element.dataset.url, window.location.href);
+    Object.entries(params).forEach(function ([key, value]) { address.searchParams.set(key, value); });
+    return address.toString();
+  }
+
+  async function fetchJson(address) {
+    const response = await fetch(address, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(response.status + " " + response.statusText);
+    return response.json();
+  }
+
+  const text = function (cell) { return SIOP.escapeHtml(cell.getValue()); };
+
+  function familyCell(cell) {
+    const row = cell.getRow().getData();
+    if (row.more) return "<span class=\"grid-more\">Show the next " + PAGE + " products</span>";
+    if (!row.is_family) return "";
+    const mark = opened.has(row.family_id) ? "▾ " : "▸ ";
+    return mark + SIOP.escapeHtml(row.family) + " <span class=\"muted\">(" + row.product_count + ")</span>";
+  }
 
   function columns(months) {
     const keys = [
-      { title: "SKU", field: "sku", frozen: true, formatter: "plaintext", headerFilter: "input" },
-      { title: "Product", field: "name", formatter: "plaintext", width: 180 },
-      { title: "Family", field: "family", formatter: "plaintext", headerFilter: "input" },
-      { title: "Site", field: "site", formatter: "plaintext" },
+      { title: "Family", field: "family", frozen: true, formatter: familyCell, headerSort: false },
+      { title: "SKU", field: "sku", formatter: text, headerSort: false },
+      { title: "Product", field: "name", formatter: text, width: 180, headerSort: false },
+      { title: "Site", field: "site", formatter: text, headerSort: false },
     ];
     const values = months.map(function (month) {
       return {
         title: month,
         field: month,
         hozAlign: "right",
-        bottomCalc: "sum",
-        formatter: function (cell) { return number.format(cell.getValue() || 0); },
+        headerSort: false,
+        formatter: function (cell) {
+          return cell.getRow().getData().more ? "" : number.format(cell.getValue() || 0);
+        },
+        // The company total comes from the server: summing loaded rows would count a family twice.
+        bottomCalc: function () { return totals[month] || 0; },
         bottomCalcFormatter: function (cell) { return number.format(cell.getValue() || 0); },
       };
     });
     return keys.concat(values);
   }
 
-  fetch(element.dataset.url, { headers: { Accept: "application/json" } })
-    .then(function (response) { return response.json(); })
-    .then(function (data) {
-      if (!data.rows.length) {
-        document.getElementById("plan-grid-empty").hidden = false;
-        return;
-      }
-      new Tabulator(element, {
-        data: data.rows,
-        columns: columns(data.months),
-        layout: "fitDataFill",
-        height: "70vh",
-        pagination: true,
-        paginationSize: 100,
+  async function loadPage(familyId, cursor, after) {
+    const params = { family: familyId, limit: PAGE };
+    if (cursor) params.cursor = cursor;
+    const page = await fetchJson(url(params));
+    const state = opened.get(familyId);
+    if (!state) return;  // closed while loading
+    page.rows.forEach(function (row) { state.rows.push(row.id); });
+    // A copy: Tabulator reverses the array it is given when it inserts below a row.
+    await table.addData(page.rows.slice(), false, after);
+    state.cursor = page.next_cursor;
+    element.dataset.pages = String(Number(element.dataset.pages || 0) + 1);  // for tests
+    const moreId = "more-f" + familyId;
+    const more = table.getRow(moreId);
+    if (more) await more.delete();
+    if (page.next_cursor) {
+      const last = state.rows[state.rows.length - 1];
+      await table.addData([{ id: moreId, more: true, family_id: familyId }], false, last);
+    }
+  }
+
+  async function toggle(row) {
+    const data = row.getData();
+    if (data.more) {
+      const state = opened.get(data.family_id);
+      await loadPage(data.family_id, state.cursor, state.rows[state.rows.length - 1]);
+      return;
+    }
+    if (!data.is_family) return;
+    const state = opened.get(data.family_id);
+    if (state) {
+      opened.delete(data.family_id);
+      state.rows.concat(["more-f" + data.family_id]).forEach(function (id) {
+        const child = table.getRow(id);
+        if (child) child.delete();
       });
+      row.reformat();
+      return;
+    }
+    opened.set(data.family_id, { rows: [], cursor: null });
+    row.reformat();
+    await loadPage(data.family_id, null, data.id);
+  }
+
+  async function start() {
+    const head = await fetchJson(url({ part: "family" }));
+    if (!head.rows.length) {
+      document.getElementById("plan-grid-empty").hidden = false;
+      return;
+    }
+    totals = head.totals;
+    if (status) {
+      status.textContent = head.rows.length + " families, " + head.product_count +
+        " products: open a family to see its products.";
+    }
+    table = new Tabulator(element, {
+      data: head.rows,
+      index: "id",
+      columns: columns(head.months),
+      layout: "fitDataFill",
+      height: "70vh",
+      renderVertical: "virtual",
+      rowFormatter: function (row) {
+        row.getElement().classList.toggle("family-row", !!row.getData().is_family);
+      },
     });
+    table.on("rowClick", function (event, row) {
+      toggle(row).catch(function (error) { if (status) status.textContent = error.message; });
+    });
+    await new Promise(function (resolve) { table.on("tableBuilt", resolve); });
+    element.dataset.loaded = String(Date.now());
+  }
+
+  start().catch(function (error) { if (status) status.textContent = error.message; });
 })();

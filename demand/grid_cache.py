@@ -10,20 +10,24 @@ gives a new key: a cached answer is never served after it changed. The key doubl
 ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any grid work.
 
 The versions are read before the grid, so an answer stored under a key is never older than
-the data that key names. Answers are the JSON bytes, kept in the ``versioned`` cache (per process,
-bounded; ``settings.CACHES``).
+the data that key names. Answers are the gzip-compressed JSON bytes, kept in the ``versioned``
+cache (per process, bounded; ``settings.CACHES``).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import patch_vary_headers
 
 from accounts.selectors import user_family_ids
 from cycles.models import PlanningCycle
@@ -32,6 +36,10 @@ from demand.grid import may_edit
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
 CACHE_ALIAS = "versioned"
+GZIP_PADDING_BYTES = 100  # GZipMiddleware.max_random_bytes
+# In every key: a shared (Redis) cache may still hold answers stored by an older release in
+# another format (plain JSON bytes) under what would otherwise be the same key.
+ANSWER_FORMAT = "gzip-1"
 
 
 def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:
@@ -40,8 +48,8 @@ def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:
     current = data_version.current()
     scope = sorted(user_family_ids(user) or [])
     key = [
-        cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state, may_edit(cycle, user),
-        scope, part, [current.get(name, 0) for name in GRID_SOURCES],
+        ANSWER_FORMAT, cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state,
+        may_edit(cycle, user), scope, part, [current.get(name, 0) for name in GRID_SOURCES],
     ]  # fmt: skip
     return '"' + hashlib.sha256(json.dumps(key, default=str).encode()).hexdigest()[:32] + '"'
 
@@ -56,14 +64,39 @@ def _matches(request: HttpRequest, etag: str) -> bool:
 def grid_response(
     request: HttpRequest, cycle: PlanningCycle, part: str, build: Callable[[], dict[str, Any]]
 ) -> HttpResponse:
-    """304 when the client holds this answer, else the cached JSON, else ``build()`` stored."""
+    """304 when the client holds this answer, else the cached JSON, else ``build()`` stored.
+
+    The cache holds the answer gzip-compressed once (a page of 200 products: 590 kB of JSON,
+    39 kB compressed), so a cached answer costs no JSON encoding and no compression: a client
+    accepting gzip gets those bytes (GZip middleware leaves an encoded answer alone), any other
+    the decompressed JSON.
+    """
     etag = grid_etag(cycle, request.user, part)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if _matches(request, etag):
         return HttpResponseNotModified(headers=headers)
     cache = caches[CACHE_ALIAS]
-    body = cache.get(etag)
-    if body is None:
+    packed = cache.get(etag)
+    if packed is None:
         body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-        cache.set(etag, body)
-    return HttpResponse(body, content_type="application/json", headers=headers)
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        cache.set(etag, packed)
+    if not re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(gzip.decompress(packed), content_type="application/json")
+    else:  # as GZipMiddleware answers: a weak ETag, the random-length name against BREACH
+        headers |= {"ETag": "W/" + etag, "Content-Encoding": "gzip"}
+        response = HttpResponse(_padded(packed), content_type="application/json")
+    for name, value in headers.items():
+        response.headers[name] = value
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response
+
+
+def _padded(packed: bytes) -> bytes:
+    """``packed`` with a file name of 0-99 random bytes in its gzip header, as Django's GZip
+    middleware pads every answer (``django.utils.text.compress_string``): the length of a
+    compressed answer then gives no hint of its content (BREACH)."""
+    header = bytearray(packed[:10])
+    header[3] = gzip.FNAME
+    name = b"a" * secrets.randbelow(GZIP_PADDING_BYTES) + b"\x00"
+    return bytes(header) + name + packed[10:]

@@ -2,7 +2,7 @@
 
 A family cell spread over 1,000 products changes up to 1,000 overrides. They are written with
 one ``UPDATE ... FROM unnest(...)`` for the cells already overridden (locked by the caller) and
-one COPY (``siop.bulk.load_frame``) for the new ones, and audited with one bulk INSERT: the
+one COPY (``siop.bulk.load_frame``) for the new ones, and audited with one more COPY: the
 queries of a save do not grow with the family. A concurrent first insert of the same cell hits
 the unique constraint (``uniq_override_cell``) and raises ``IntegrityError`` for the caller to
 turn into a conflict; the whole batch is then rolled back.
@@ -19,7 +19,8 @@ from django.db import connection
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from cycles.models import AuditEntry, PlanningCycle
+from cycles.audit import audit_frame
+from cycles.models import PlanningCycle
 from demand.models import DemandOverride
 from masterdata.models import Product
 from siop.bulk import load_frame
@@ -41,8 +42,8 @@ WHERE o.id = v.id
 def write_cells(
     cycle: PlanningCycle, month: dt.date, cells: list[Cell], locked: dict[int, Locked],
     user: Any, why: tuple[str, str, str],
-) -> list[AuditEntry]:  # fmt: skip
-    """Store ``cells`` of ``month`` as typed overrides; returns their audit entries (unsaved).
+) -> int:  # fmt: skip
+    """Store ``cells`` of ``month`` as typed overrides, each audited; returns how many.
 
     ``locked``: the month's existing overrides by product (updated to the next version, and
     made the planner's own: no longer carried over); the other cells are inserted at version 1.
@@ -53,7 +54,7 @@ def write_cells(
              "updated_by_id": getattr(user, "pk", None)}  # fmt: skip
     _update([(locked[c[0]][0], c[2], c[3]) for c in cells if c[0] in locked], stamp)
     _insert(cycle, month, [c for c in cells if c[0] not in locked], stamp)
-    return _audit_entries(cycle, month, cells, user, why)
+    return _audit(cycle, month, cells, user, why)
 
 
 def _update(rows: list[tuple[int, Decimal, Decimal]], stamp: dict[str, Any]) -> None:
@@ -91,17 +92,22 @@ def _insert(cycle: PlanningCycle, month: dt.date, cells: list[Cell], stamp: dict
     load_frame(DemandOverride, frame)
 
 
-def _audit_entries(
+def _audit(
     cycle: PlanningCycle, month: dt.date, cells: list[Cell], user: Any, why: tuple[str, str, str]
-) -> list[AuditEntry]:
+) -> int:
+    """One audit row per changed cell (SKU:month, before, after), written in one COPY."""
     reason, comment, source = why
-    skus = dict(Product.objects.filter(pk__in=[c[0] for c in cells]).values_list("pk", "sku"))
-    who = user if getattr(user, "is_authenticated", False) else None
-    fixed = {"cycle": cycle, "table": "demand_override", "field": "consensus_units",
-             "user": who, "source": source, "reason": reason, "comment": comment}  # fmt: skip
-    return [
-        AuditEntry(
-            record_key=f"{skus[pid]}:{month:%Y-%m}", before=str(before), after=str(after), **fixed
-        )
-        for pid, before, after, _ in cells
-    ]
+    ids = [c[0] for c in cells]
+    skus = dict(Product.objects.filter(pk__in=ids).values_list("pk", "sku"))
+    who = user.pk if getattr(user, "is_authenticated", False) else None
+    frame = pd.DataFrame(
+        {
+            "record_key": [f"{skus[pid]}:{month:%Y-%m}" for pid in ids],
+            "before": [str(c[1]) for c in cells],
+            "after": [str(c[2]) for c in cells],
+        }
+    ).assign(
+        cycle_id=cycle.pk, table="demand_override", field="consensus_units", user_id=who,
+        source=source, reason=reason, comment=comment,
+    )  # fmt: skip
+    return audit_frame(frame)

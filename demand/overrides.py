@@ -26,8 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from accounts.selectors import user_family_ids, user_may
-from cycles.audit import audit_bulk
-from cycles.models import AuditEntry, PlanningCycle
+from cycles.models import PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
 from demand.models import DemandOverride, ReasonCode
@@ -70,21 +69,20 @@ def overrides_apply(
     sign-off either lands before the freeze or is refused afterwards, never lost in between.
     """
     _check_request(user, reason, comment)
-    entries: list[AuditEntry] = []
+    changed = 0
     try:
         with transaction.atomic():
             cycle = _editable_cycle(cycle_id, user)
             for edit in edits:
-                entries += _apply_one(cycle, edit, user, (reason, comment, source))
-            audit_bulk(entries)
-            if entries:
+                changed += _apply_one(cycle, edit, user, (reason, comment, source))
+            if changed:
                 mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "
             "reload to see their numbers, then edit again."
         ) from None
-    return len(entries)
+    return changed
 
 
 def _check_request(user: Any, reason: str, comment: str) -> None:
@@ -104,10 +102,9 @@ def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
     )  # fmt: skip
 
 
-def _apply_one(
-    cycle: PlanningCycle, edit: CellEdit, user: Any, why: tuple[str, str, str]
-) -> list[AuditEntry]:
-    """One edit, set-based: one lock, one read of the consensus, one write per table."""
+def _apply_one(cycle: PlanningCycle, edit: CellEdit, user: Any, why: tuple[str, str, str]) -> int:
+    """One edit, set-based: one lock, one read of the consensus, one write per table; returns
+    the number of product cells changed (each audited)."""
     _check_edit(cycle, edit)
     if edit.family_id is not None:
         product_ids = _family_products(edit.family_id, user)
@@ -117,8 +114,7 @@ def _apply_one(
     locked = _locked(cycle, edit.month, product_ids)
     if sum(version for _, version in locked.values()) != edit.version:
         raise ConflictError(_conflict_message(cycle, edit, product_ids))
-    current = consensus_frame(cycle, product_ids)
-    current = current[current["month"] == edit.month].set_index("product_id")
+    current = consensus_frame(cycle, product_ids, [edit.month]).set_index("product_id")
     if edit.product_id is not None and edit.product_id not in current.index:
         current = _uncovered(current, edit)
     if current.empty:
@@ -130,7 +126,7 @@ def _apply_one(
     before = {pid: _dec(v) for pid, v in current["consensus_units"].items()}
     changed = {pid: t for pid, t in targets.items() if t != before[pid]}
     if not changed:
-        return []
+        return 0
     seen = {pid: _dec(current.at[pid, "statistical_units"]) for pid in changed}
     cells = [(pid, before[pid], target, seen[pid]) for pid, target in changed.items()]
     return write_cells(cycle, edit.month, cells, locked, user, why)

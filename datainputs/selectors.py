@@ -82,14 +82,17 @@ def open_receipts(horizon: list[dt.date]) -> pd.DataFrame:
     return receipts.groupby(keys, as_index=False)["receipt_units"].sum()[[*keys, "receipt_units"]]
 
 
-def past_due_orders(cycle_month: dt.date) -> pd.DataFrame:
-    """Backlog per product-site: open order units requested before ``cycle_month``.
+def past_due_orders(cycle_month: dt.date, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Backlog per product-site: open order units requested before ``cycle_month`` (of
+    ``product_ids`` only when given: a page of the grid reads its 200 products, not all).
 
     Returns [product_id, site_id, backlog_units (float)], only rows with units > 0.
     """
+    orders = OpenOrder.objects.filter(requested_date__lt=cycle_month)
+    if product_ids is not None:
+        orders = orders.filter(product_id__in=list(product_ids))
     rows = (
-        OpenOrder.objects.filter(requested_date__lt=cycle_month)
-        .values("product_id", "site_id")
+        orders.values("product_id", "site_id")
         .annotate(units=Sum("quantity"))
         .values_list("product_id", "site_id", "units")
     )

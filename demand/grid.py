@@ -136,9 +136,11 @@ def grid_data(
         rows = _rows(family, label, None, f"All {family.code}", frames, editable)
         count = len(listed)
     rows += _product_rows(family, label, listed, frames, editable)
+    versions = [version_key(m) for m in horizon]  # formatted once, not once per row
     for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
         if row["editable"] and not row["is_family"]:
-            row.update({version_key(m): row.get(version_key(m), 0) for m in horizon})
+            for key in versions:
+                row.setdefault(key, 0)
     return GridData(history, horizon, rows, count)
 
 
@@ -231,15 +233,17 @@ def _product_rows(
     listed: list[tuple[int, str, str]],
     frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     editable: bool,
+    flags: dict[int, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Six rows per listed product (pk, sku, name) from one pivot per measure."""
+    """Six rows per listed product (pk, sku, name) from one pivot per measure; ``flags``: the
+    consensus rows' flags when ``frames`` holds only some months (else read from them)."""
     consensus, actuals, backlog = frames
     values = {m: _wide(consensus, f) for m, f in MEASURE_FIELD.items()}
     values["actual"] = _wide(actuals, "actual_units")
     values["backlog"] = _wide(backlog, "backlog_units")
     versions = _wide(consensus, "version", version_key)
     models = consensus.groupby("product_id")["model"].first().to_dict() if len(consensus) else {}
-    flags = _flags(consensus)
+    flags = _flags(consensus) if flags is None else flags
     rows = []
     for pk, sku, name in listed:
         for measure, measure_label in MEASURES:
@@ -307,27 +311,31 @@ def _rows(
 
 
 def _flags(consensus: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    """product_id -> its overridden, carried-over and statistical-changed consensus cells."""
+    """product_id -> its overridden, carried-over and statistical-changed consensus cells.
+
+    One pass over the overridden cells (a family save overrides a cell of each of its 1,000
+    products; grouping them per product in pandas cost a frame per product)."""
     overridden = consensus[consensus["overridden"].astype(bool)]
     if overridden.empty:
         return {}
-    keys = overridden.assign(key=overridden["month"].map(month_key))
-    carried = keys[keys["carried"].astype(bool)]
-    changed = keys[keys["statistical_changed"].astype(bool)]
-    changed = changed.assign(units=changed["statistical_units"].astype(float).round(2))
-    by_overridden = keys.groupby("product_id")["key"].agg(list).to_dict()
-    by_carried = carried.groupby("product_id")["key"].agg(list).to_dict()
-    by_changed = changed.groupby("product_id")[["key", "units"]].apply(
-        lambda g: dict(zip(g["key"], g["units"], strict=True))
-    )
-    return {
-        int(pk): {
-            "overridden": keys_,
-            "carried": by_carried.get(pk, []),
-            "statistical_changed": by_changed.get(pk, {}),
-        }
-        for pk, keys_ in by_overridden.items()
-    }
+    keys = {month: month_key(month) for month in overridden["month"].unique()}
+    columns = [
+        overridden["product_id"].astype(int).tolist(),
+        overridden["month"].tolist(),
+        overridden["carried"].astype(bool).tolist(),
+        overridden["statistical_changed"].astype(bool).tolist(),
+        overridden["statistical_units"].astype(float).round(2).tolist(),
+    ]
+    flags: dict[int, dict[str, Any]] = {}
+    for pk, month, carried, changed, units in zip(*columns, strict=True):
+        cell = flags.setdefault(pk, {"overridden": [], "carried": [], "statistical_changed": {}})
+        key = keys[month]
+        cell["overridden"].append(key)
+        if carried:
+            cell["carried"].append(key)
+        if changed:
+            cell["statistical_changed"][key] = units
+    return flags
 
 
 SAVED_MEASURES = ("override", "consensus")  # what a consensus save can change
@@ -368,12 +376,15 @@ def _family_patches(
     listed = list(_matching(family, "").values_list("pk", "sku", "name"))
     consensus = consensus_frame(cycle, [pk for pk, _, _ in listed])
     none = pd.DataFrame(columns=["product_id", "month", "actual_units", "backlog_units"])
-    frames = (consensus, none, none)
+    # Values of the saved months only (a family save spans 1,000 products x 1 month, not 18);
+    # the flags list every month's overridden cells, so they come from the whole frame.
+    frames = (consensus[consensus["month"].isin(months)], none, none)
     editable = may_edit(cycle, user)
     label = f"{family.code} {family.name}"
     rows = _rows(family, label, None, f"All {family.code}", frames, editable)
     mine = [item for item in listed if products is None or item[0] in products]
-    rows += _product_rows(family, label, mine, frames, editable)
+    mine_consensus = consensus[consensus["product_id"].isin([pk for pk, _, _ in mine])]
+    rows += _product_rows(family, label, mine, frames, editable, _flags(mine_consensus))
     keys = {f(m) for m in months for f in (month_key, version_key)}
     return [
         {"id": row["id"]}

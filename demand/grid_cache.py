@@ -11,8 +11,8 @@ ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any gr
 (``siop.cached_json``).
 
 The versions are read before the grid, so an answer stored under a key is never older than
-the data that key names. Answers are the JSON bytes, kept in the ``versioned`` cache (per process,
-bounded; ``settings.CACHES``).
+the data that key names. Answers are the gzip-compressed JSON bytes, kept in the ``versioned``
+cache (per process, bounded; ``settings.CACHES``).
 """
 
 from __future__ import annotations

@@ -26,11 +26,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from accounts.selectors import user_family_ids, user_may
-from cycles.audit import audit_bulk
-from cycles.models import AuditEntry, PlanningCycle
+from cycles.models import PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
 from demand.models import DemandOverride, ReasonCode
+from demand.override_writes import Locked, write_cells
 from demand.selectors import consensus_frame, horizon_months
 from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
@@ -69,21 +69,20 @@ def overrides_apply(
     sign-off either lands before the freeze or is refused afterwards, never lost in between.
     """
     _check_request(user, reason, comment)
-    entries: list[AuditEntry] = []
+    changed = 0
     try:
         with transaction.atomic():
             cycle = _editable_cycle(cycle_id, user)
             for edit in edits:
-                entries += _apply_one(cycle, edit, user, reason, comment, source)
-            audit_bulk(entries)
-            if entries:
+                changed += _apply_one(cycle, edit, user, (reason, comment, source))
+            if changed:
                 mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "
             "reload to see their numbers, then edit again."
         ) from None
-    return len(entries)
+    return changed
 
 
 def _check_request(user: Any, reason: str, comment: str) -> None:
@@ -103,30 +102,19 @@ def _editable_cycle(cycle_id: int, user: Any) -> PlanningCycle:
     )  # fmt: skip
 
 
-def _apply_one(
-    cycle: PlanningCycle, edit: CellEdit, user: Any, reason: str, comment: str, source: str
-) -> list[AuditEntry]:
-    if edit.month not in horizon_months(cycle):
-        raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
-    if edit.consensus_units < 0:
-        raise DemandError("Consensus cannot be negative.")
-    if edit.consensus_units >= MAX_UNITS:
-        raise DemandError(f"{edit.consensus_units} units is above the limit of {MAX_UNITS:,.0f}.")
+def _apply_one(cycle: PlanningCycle, edit: CellEdit, user: Any, why: tuple[str, str, str]) -> int:
+    """One edit, set-based: one lock, one read of the consensus, one write per table; returns
+    the number of product cells changed (each audited)."""
+    _check_edit(cycle, edit)
     if edit.family_id is not None:
         product_ids = _family_products(edit.family_id, user)
     else:
         product_ids = _family_products(_family_of(edit.product_id), user)
         product_ids = [p for p in product_ids if p == edit.product_id]
-    locked = {
-        o.product_id: o
-        for o in DemandOverride.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .filter(cycle=cycle, month=edit.month, product_id__in=product_ids)
-    }
-    if sum(o.version for o in locked.values()) != edit.version:
-        raise ConflictError(_conflict_message(edit, locked))
-    current = consensus_frame(cycle, product_ids)
-    current = current[current["month"] == edit.month].set_index("product_id")
+    locked = _locked(cycle, edit.month, product_ids)
+    if sum(version for _, version in locked.values()) != edit.version:
+        raise ConflictError(_conflict_message(cycle, edit, product_ids))
+    current = consensus_frame(cycle, product_ids, [edit.month]).set_index("product_id")
     if edit.product_id is not None and edit.product_id not in current.index:
         current = _uncovered(current, edit)
     if current.empty:
@@ -135,13 +123,32 @@ def _apply_one(
             "total over; type the numbers on the products instead."
         )
     targets = _targets(current, edit, set(locked))
-    return [
-        _write_cell(
-            cycle, current.loc[pid], locked.get(pid), target, user, (reason, comment, source)
-        )
-        for pid, target in targets.items()
-        if target != _dec(current.at[pid, "consensus_units"])
-    ]
+    before = {pid: _dec(v) for pid, v in current["consensus_units"].items()}
+    changed = {pid: t for pid, t in targets.items() if t != before[pid]}
+    if not changed:
+        return 0
+    seen = {pid: _dec(current.at[pid, "statistical_units"]) for pid in changed}
+    cells = [(pid, before[pid], target, seen[pid]) for pid, target in changed.items()]
+    return write_cells(cycle, edit.month, cells, locked, user, why)
+
+
+def _check_edit(cycle: PlanningCycle, edit: CellEdit) -> None:
+    if edit.month not in horizon_months(cycle):
+        raise DemandError(f"{edit.month:%b %Y} is outside this cycle's horizon.")
+    if edit.consensus_units < 0:
+        raise DemandError("Consensus cannot be negative.")
+    if edit.consensus_units >= MAX_UNITS:
+        raise DemandError(f"{edit.consensus_units} units is above the limit of {MAX_UNITS:,.0f}.")
+
+
+def _locked(cycle: PlanningCycle, month: dt.date, product_ids: list[int]) -> dict[int, Locked]:
+    """product_id -> (override id, version) of the month's overrides, locked until commit."""
+    rows = (
+        DemandOverride.objects.select_for_update()
+        .filter(cycle=cycle, month=month, product_id__in=product_ids)
+        .values_list("product_id", "pk", "version")
+    )
+    return {product_id: (pk, version) for product_id, pk, version in rows}
 
 
 def _uncovered(current: pd.DataFrame, edit: CellEdit) -> pd.DataFrame:
@@ -207,43 +214,13 @@ def _dec(value: float) -> Decimal:
     return Decimal(str(round(float(value), 2))).quantize(CENT)
 
 
-def _write_cell(
-    cycle: PlanningCycle,
-    current: pd.Series,
-    existing: DemandOverride | None,
-    target: Decimal,
-    user: Any,
-    why: tuple[str, str, str],
-) -> AuditEntry:
-    reason, comment, source = why
-    product_id, month = int(current.name), current["month"]
-    override = existing or DemandOverride(
-        cycle=cycle, product_id=product_id, month=month, version=0
+def _conflict_message(cycle: PlanningCycle, edit: CellEdit, product_ids: list[int]) -> str:
+    latest = (
+        DemandOverride.objects.filter(cycle=cycle, month=edit.month, product_id__in=product_ids)
+        .select_related("updated_by")
+        .order_by("-updated_at", "-pk")
+        .first()
     )
-    override.consensus_units = target
-    override.statistical_at_entry_units = _dec(current["statistical_units"])
-    override.version += 1
-    override.reason, override.comment, override.updated_by = reason, comment[:500], user
-    override.carried_from = None  # typed again in this cycle: the planner's own now
-    with transaction.atomic():  # savepoint: a concurrent first insert raises IntegrityError
-        override.save()
-    sku = Product.objects.values_list("sku", flat=True).get(pk=product_id)
-    return AuditEntry(
-        cycle=cycle,
-        table="demand_override",
-        record_key=f"{sku}:{month:%Y-%m}",
-        field="consensus_units",
-        before=str(_dec(current["consensus_units"])),
-        after=str(target),
-        user=user if getattr(user, "is_authenticated", False) else None,
-        source=source,
-        reason=reason,
-        comment=comment,
-    )
-
-
-def _conflict_message(edit: CellEdit, locked: dict[int, DemandOverride]) -> str:
-    latest = max(locked.values(), key=lambda o: o.updated_at, default=None)
     who = ""
     if latest is not None and latest.updated_by is not None:
         name = latest.updated_by.get_full_name() or latest.updated_by.get_username()

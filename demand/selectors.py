@@ -144,9 +144,12 @@ def _run_rate_plan(cycle: PlanningCycle) -> pd.DataFrame:
 
 
 def statistical_frame(
-    cycle: PlanningCycle, product_ids: Iterable[int] | None = None
+    cycle: PlanningCycle,
+    product_ids: Iterable[int] | None = None,
+    months: Iterable[dt.date] | None = None,
 ) -> pd.DataFrame:
-    """The current good run's rows [product_id, family_id, month, statistical/lower/upper, model]."""
+    """The current good run's rows [product_id, family_id, month, statistical/lower/upper, model]
+    (of ``months`` only when given)."""
     run = current_run(cycle)
     columns = ["product_id", "family_id", "month", "statistical_units"]
     columns += ["lower_units", "upper_units", "model"]
@@ -155,6 +158,8 @@ def statistical_frame(
     rows = StatisticalForecast.objects.filter(run=run)
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))
+    if months is not None:
+        rows = rows.filter(month__in=list(months))
     values = rows.values_list(
         "product_id", "product__family_id", "month", "forecast_units", "lower_units",
         "upper_units", "model",
@@ -208,8 +213,13 @@ def _spread(rows: pd.DataFrame, units: float) -> pd.Series:
     return weight * units
 
 
-def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """The consensus per product x month over the horizon (``CONSENSUS_COLUMNS``, units).
+def consensus_frame(
+    cycle: PlanningCycle,
+    product_ids: Iterable[int] | None = None,
+    months: Iterable[dt.date] | None = None,
+) -> pd.DataFrame:
+    """The consensus per product x month over the horizon (``CONSENSUS_COLUMNS``, units);
+    ``months``: those months of it only (a save reads the month it writes, not all 18).
 
     consensus_units = the typed override where there is one, else max(0, statistical + events);
     adjustment_units = consensus - (statistical + events) on overridden cells (0 elsewhere);
@@ -224,11 +234,12 @@ def consensus_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = No
         # (a page of the grid otherwise reads only its own products).
         families = Product.objects.filter(pk__in=wanted).values("family_id")
         product_ids = Product.objects.filter(family_id__in=families).values_list("pk", flat=True)
-    stat = statistical_frame(cycle, product_ids).astype({"product_id": "int64"})
+    months = None if months is None else list(months)
+    stat = statistical_frame(cycle, product_ids, months).astype({"product_id": "int64"})
     events = event_units(cycle, stat).astype({"product_id": "int64"})
     if wanted is not None:
         stat = stat[stat["product_id"].isin(wanted)]
-    overrides = overrides_frame(cycle, wanted)
+    overrides = overrides_frame(cycle, wanted, months)
     overrides = overrides[overrides["month"].isin(horizon_months(cycle))]
     if stat.empty and overrides.empty:
         return pd.DataFrame(columns=CONSENSUS_COLUMNS)
@@ -283,16 +294,23 @@ def _planner_only_rows(overrides: pd.DataFrame, frame: pd.DataFrame) -> pd.DataF
     )
 
 
-def overrides_frame(cycle: PlanningCycle, product_ids: Iterable[int] | None = None) -> pd.DataFrame:
+def overrides_frame(
+    cycle: PlanningCycle,
+    product_ids: Iterable[int] | None = None,
+    months: Iterable[dt.date] | None = None,
+) -> pd.DataFrame:
     """The cycle's overrides [product_id, month, override_units, statistical_at_entry_units,
-    version, carried] (units; ``carried``: taken over from an earlier cycle)."""
+    version, carried] (units; ``carried``: taken over from an earlier cycle), of ``months``
+    only when given."""
     rows = DemandOverride.objects.filter(cycle=cycle)
     if product_ids is not None:
         rows = rows.filter(product_id__in=list(product_ids))
+    if months is not None:
+        rows = rows.filter(month__in=list(months))
     fields = ["product_id", "month", "consensus_units", "statistical_at_entry_units", "version"]
     values = rows.values_list(*fields, "carried_from_id")
     columns = ["product_id", "month", "override_units", "statistical_at_entry_units", "version"]
-    frame = pd.DataFrame.from_records(list(values), columns=[*columns, "carried"])
+    frame = read_frame(values, [*columns, "carried"], dates=["month"])
     frame["override_units"] = frame["override_units"].astype(float)
     frame["statistical_at_entry_units"] = frame["statistical_at_entry_units"].astype(float)
     frame["version"] = frame["version"].astype("Int64")
@@ -305,8 +323,7 @@ def backlog_frame(cycle: PlanningCycle, product_ids: Iterable[int]) -> pd.DataFr
 
     Returns [product_id, month, backlog_units] (`datainputs.selectors.past_due_orders`).
     """
-    backlog = past_due_orders(cycle.month)
-    backlog = backlog[backlog["product_id"].isin(list(product_ids))]
+    backlog = past_due_orders(cycle.month, product_ids)
     totals = backlog.groupby("product_id", as_index=False)["backlog_units"].sum()
     return totals.assign(month=cycle.month)[["product_id", "month", "backlog_units"]]
 

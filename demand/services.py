@@ -230,7 +230,20 @@ def forecast_run_finalize(run_id: int) -> bool:
             source="system",
             reason="forecast_run",
         )
+    _analyze_forecasts()
     return True
+
+
+def _analyze_forecasts() -> None:
+    """Refresh PostgreSQL's statistics of the forecast table after a run replaced its rows.
+
+    The planner otherwise still sees the old run's id as the table's only value and reads a
+    grid page's 200 products by scanning all 180,000 rows of the new run (EXPLAIN ANALYZE at
+    10,000 SKUs: 209 ms instead of 35) until autovacuum gets round to it, if it runs at all.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {StatisticalForecast._meta.db_table}")
 
 
 def _name_fallbacks(run: ForecastRun) -> None:

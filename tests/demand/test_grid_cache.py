@@ -8,6 +8,7 @@ ETag the browser holds no longer matches, and the answer shows the change.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from decimal import Decimal
 
@@ -128,3 +129,25 @@ def test_users_with_other_rights_or_families_never_share_an_answer(client, forec
         return next(r["m2026_12"] for r in answer["rows"] if r["measure"] == "consensus")
 
     assert 0 < total(scoped) < total(everyone)
+
+
+def test_a_cached_answer_is_sent_compressed_to_a_browser_and_plain_to_others(
+    client, forecast_cycle, users
+):
+    planner = _client(client, users[Role.DEMAND_PLANNER])
+    bike = family_products("BIKES")[0]
+    url = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bike.family_id}&offset=0"
+    # Given a browser that loaded a page of the grid (gzip accepted), then loads it again
+    first = planner.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    again = planner.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    # Then both answers are gzip with the same rows, and revalidating the weak ETag is a 304
+    for answer in (first, again):
+        assert answer["Content-Encoding"] == "gzip" and "Accept-Encoding" in answer["Vary"]
+        assert answer["ETag"].startswith('W/"')
+    rows = json.loads(gzip.decompress(first.content))["rows"]
+    assert json.loads(gzip.decompress(again.content))["rows"] == rows
+    assert any(r["id"] == f"p{bike.pk}-consensus" for r in rows)
+    assert planner.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
+    # And a client that does not accept gzip gets the same rows as plain JSON
+    plain = planner.get(url)
+    assert not plain.has_header("Content-Encoding") and plain.json()["rows"] == rows

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -106,15 +107,17 @@ def read_frame(
         numbers = [c for c in columns if c not in dates and c not in text]
         frame[numbers] = frame[numbers].apply(pd.to_numeric)
         return frame.astype({c: str for c in text})
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # filtered on an empty ``__in`` list: no rows, nothing to ask
+        return _empty_frame(columns, dates, text)
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()  # type: ignore[attr-defined]
         copy = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')"
         cursor.copy_expert(copy, buffer)  # type: ignore[attr-defined]
     if not buffer.getbuffer().nbytes:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in dates or c in text else float)
-                             for c in columns})  # fmt: skip
+        return _empty_frame(columns, dates, text)
     buffer.seek(0)
     frame = pd.read_csv(
         buffer, header=None, names=columns, na_values=[NULL], keep_default_na=False,
@@ -124,6 +127,12 @@ def read_frame(
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").dt.date
     return frame
+
+
+def _empty_frame(columns: list[str], dates: list[str], text: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype=object if c in dates or c in text else float) for c in columns}
+    )
 
 
 def _insert(table: str, columns: list[str], frame: pd.DataFrame) -> int:

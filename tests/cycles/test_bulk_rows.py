@@ -55,3 +55,11 @@ def test_rows_written_by_copy_read_back_exactly(cycle) -> None:  # type: ignore[
     ]
     stored = PlanDemandRow.objects.get(cycle=cycle)
     assert stored.source == "" and stored.consensus_demand_units == 0.1 + 0.2
+
+
+def test_a_read_filtered_on_no_products_is_an_empty_frame_not_an_error() -> None:
+    # Given a read narrowed to an empty product list (a user whose families hold no products)
+    rows = Product.objects.filter(pk__in=[]).values_list("pk", "sku")
+    # Then it answers an empty frame with the asked columns
+    frame = read_frame(rows, ["pk", "sku"], text=["sku"])
+    assert frame.empty and list(frame.columns) == ["pk", "sku"]

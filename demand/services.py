@@ -43,7 +43,7 @@ from demand.models import (
     StatisticalForecast,
 )
 from demand.selectors import actuals_frame, consensus_frame, history_months
-from siop.bulk import load_frame
+from siop.bulk import load_frame, refresh_statistics
 
 RUNNABLE_STATES = {"data_inputs", "demand_review"}
 
@@ -241,9 +241,7 @@ def _analyze_forecasts() -> None:
     grid page's 200 products by scanning all 180,000 rows of the new run (EXPLAIN ANALYZE at
     10,000 SKUs: 209 ms instead of 35) until autovacuum gets round to it, if it runs at all.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {StatisticalForecast._meta.db_table}")
+    refresh_statistics(StatisticalForecast._meta.db_table)
 
 
 def _name_fallbacks(run: ForecastRun) -> None:

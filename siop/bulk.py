@@ -91,6 +91,20 @@ def _copy(table: str, columns: list[str], frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def refresh_statistics(*tables: str) -> None:
+    """Refresh PostgreSQL's planner statistics of ``tables`` (every table when none is named)
+    after a bulk load replaced much of their rows; nothing on SQLite.
+
+    Why: until autovacuum analyses a table (if it runs at all), the planner still plans with the
+    old rows' statistics -- e.g. a new run id it believes absent -- and scans where an index
+    would do ("Populating a Database: Run ANALYZE Afterwards", PostgreSQL manual 14.4.9).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+
+
 def read_frame(
     queryset: QuerySet[Any], columns: list[str], *, dates: Iterable[str] = (),
     text: Iterable[str] = (),

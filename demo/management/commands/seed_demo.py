@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.services import demo_seed
+from siop.bulk import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             if_empty=options["if_empty"],
             with_cycles=not options["no_cycles"],
         )
+        refresh_statistics()  # a freshly loaded company: plan its first pages on real statistics
         self.stdout.write(summary.text)
         self.stdout.write(f"Seeded in {time.perf_counter() - started:.1f} s.")
 

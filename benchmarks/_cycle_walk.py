@@ -394,7 +394,9 @@ def pages(cycle: int, family: int) -> dict[str, str]:
         "data: grid first 200 products (first paint)":
             f"/demand/cycles/{c}/grid.json{fam}&offset=0&limit=200",
         "data: demand chart (family)": f"/demand/cycles/{c}/chart.json{fam}",
-        "data: supply plan grid": f"/supply/{c}/grid/data/", "api: cycles": "/api/v1/cycles/",
+        "data: supply plan grid family rows (first paint)": f"/supply/{c}/grid/data/?part=family",
+        "data: supply plan grid first 200 products": f"/supply/{c}/grid/data/{fam}&limit=200",
+        "api: cycles": "/api/v1/cycles/",
     }  # fmt: skip
 
 

@@ -134,6 +134,7 @@ class SignOffRun(CalculationRun):
     task_name: ClassVar[str] = "cycles.sign_off"
     ribbon_label: ClassVar[str] = "Sign-off"
     retry_on_locked_cycle: ClassVar[bool] = False
+    retry_by_owner_only: ClassVar[bool] = True
     retry_fields: ClassVar[tuple[str, ...]] = (
         "stage_key", "executor", "comment", "scenario_id", "reason",
     )  # fmt: skip

@@ -78,12 +78,14 @@ def run_cancel(
 
 
 def may_retry(user: Any, run_model: type[CalculationRun], cycle: Any) -> bool:
-    """Who may retry a background run: whoever may cancel it, or the current stage's owner."""
+    """Who may retry a background run: whoever may cancel it, or the current stage's owner (only
+    the owner for a kind with ``retry_by_owner_only``, such as a sign-off)."""
     from cycles.stages import STAGE_BY_KEY
 
     stage = STAGE_BY_KEY.get(cycle.state)
     owner = getattr(stage, "owner", None)
-    return may_cancel(user, run_model) or (owner is not None and user_role(user) == owner)
+    is_owner = owner is not None and user_role(user) == owner
+    return is_owner or (not run_model.retry_by_owner_only and may_cancel(user, run_model))
 
 
 def failed_background_runs(cycle: Any) -> list[CalculationRun]:

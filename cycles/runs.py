@@ -49,6 +49,9 @@ class CalculationRun(models.Model):
     retry_on_locked_cycle: ClassVar[bool] = True
     # Fields a Retry copies from the failed run to the new one (besides ``retry_scope``).
     retry_fields: ClassVar[tuple[str, ...]] = ()
+    # Only the current stage's owner may retry (a sign-off is signed by whoever retries it, and
+    # only the owner may sign off; an administrator's retry would fail in the worker).
+    retry_by_owner_only: ClassVar[bool] = False
 
     cycle = models.ForeignKey("cycles.PlanningCycle", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)

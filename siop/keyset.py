@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
 
 Direction = Literal["first", "next", "previous", "last"]
 DIRECTIONS: tuple[str, ...] = ("first", "next", "previous", "last")
@@ -78,7 +79,7 @@ def keyset_page(
     must end in a unique column (the pk) so the order is total.
     """
     key = key or sort_key(queryset.model)
-    values = decode_cursor(cursor, len(key))
+    values = _typed(queryset.model, key, decode_cursor(cursor, len(key)))
     if direction not in DIRECTIONS or (direction in ("next", "previous") and values is None):
         direction = "first"
     backwards = direction in ("previous", "last")
@@ -150,6 +151,33 @@ def decode_cursor(cursor: str | None, length: int) -> list[Any] | None:
     except (ValueError, TypeError, KeyError, IndexError):
         return None
     return values if len(values) == length else None
+
+
+BIGINT = 2**63  # PostgreSQL's widest integer column: a larger cursor value cannot name a row
+
+
+def _typed(model: type[Model], key: list[str], values: list[Any] | None) -> list[Any] | None:
+    """``values`` as the key's columns hold them, or None when one cannot be (a hand-edited or
+    garbled cursor: text where a date belongs, an integer beyond any column), so the caller falls
+    back to the first page instead of a database error."""
+    if values is None:
+        return None
+    try:
+        typed = [_field(model, path).to_python(v) for path, v in zip(key, values, strict=True)]
+    except (ValidationError, FieldDoesNotExist, ValueError, TypeError, OverflowError):
+        return None
+    if any(isinstance(v, int | float) and not -BIGINT < v < BIGINT for v in typed):
+        return None  # also NaN and infinity (every comparison with them is False)
+    return typed
+
+
+def _field(model: type[Model], path: str) -> Field[Any, Any]:
+    """The model field at the end of an ORM path (``product__sku``)."""
+    *relations, name = path.lstrip("-").split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+    field = model._meta.get_field(name)
+    return field.target_field if field.is_relation else field  # type: ignore[return-value,union-attr]
 
 
 def _encode(value: Any) -> list[Any]:

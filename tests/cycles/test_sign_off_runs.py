@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cycles.models import PlanningCycle, SignOffRun, StageEvent
-from cycles.run_control import failed_background_runs, run_retry
+from cycles.plan_models import PlanBuildRun
+from cycles.run_control import failed_background_runs, may_retry, run_retry
 from cycles.run_tasks import MAX_ATTEMPTS
 from cycles.run_watchdog import watchdog
 from cycles.runs import RunStatus
@@ -23,7 +24,7 @@ from cycles.stage_edits import editable_cycle
 from datainputs.models import SalesHistory
 from tests.conftest import browser_login
 from tests.cycles.test_transitions import advance_to
-from tests.helpers import wait_until_finished
+from tests.helpers import move_to_stage, wait_until_finished
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,17 @@ def test_a_failed_sign_off_returns_the_stage_to_in_progress_with_retry(
     assert (retried.stage_key, retried.comment) == ("data_inputs", "ok")
     cycle.refresh_from_db()
     assert cycle.state == "demand_review" and failed_background_runs(cycle) == []
+
+
+def test_only_the_stage_owner_may_retry_its_failed_sign_off(cycle, users) -> None:  # type: ignore[no-untyped-def]
+    # Given a cycle at the demand review (a retried sign-off is signed by whoever retries it)
+    at_demand = move_to_stage(cycle, "demand_review")
+    # Then the demand planner may retry its sign-off, the administrator may not (the worker would
+    # refuse a demand sign-off by anyone but the demand planner)
+    assert may_retry(users[Role.DEMAND_PLANNER], SignOffRun, at_demand)
+    assert not may_retry(users[Role.ADMINISTRATOR], SignOffRun, at_demand)
+    # And the administrator still retries a failed plan roll-up nobody owns
+    assert may_retry(users[Role.ADMINISTRATOR], PlanBuildRun, at_demand)
 
 
 def test_a_redelivered_sign_off_does_nothing(cycle, users, loaded_inputs) -> None:

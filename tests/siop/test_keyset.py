@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -83,6 +85,31 @@ def test_a_garbled_cursor_falls_back_to_the_first_page() -> None:
         r.pk for r in SalesHistory.objects.order_by(*sort_key(SalesHistory))[:4]
     ]
     assert decode_cursor(encode_cursor([1, dt.date(2025, 1, 1)]), 3) is None
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        ["v", "x"],  # text where the month (a date) belongs
+        ["v", 1e400],  # infinity
+        ["v", 2**70],  # beyond any integer column
+    ],
+)
+def test_a_hand_edited_cursor_falls_back_to_the_first_page(tampered: list[object]) -> None:
+    # Given a cursor of the sales-history order whose values were edited by hand
+    _history(2, 3)
+    key = sort_key(SalesHistory)
+    first = SalesHistory.objects.order_by(*key).first()
+    assert first is not None
+    values: list[object] = [getattr(first, column) for column in key]
+    items = [["d", v.isoformat()] if isinstance(v, dt.date) else ["v", v] for v in values]
+    slot = key.index("month") if tampered[1] == "x" else key.index("id")
+    items[slot] = tampered
+    payload = json.dumps(items)
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode()
+    # When the next page is asked for, then it is the first page, not a server error
+    page = keyset_page(SalesHistory.objects.all(), cursor, "next", 4)
+    assert [r.pk for r in page.rows] == [r.pk for r in SalesHistory.objects.order_by(*key)[:4]]
 
 
 def test_the_sales_history_page_lists_the_last_page_with_a_constant_number_of_queries(

@@ -20,6 +20,7 @@ from accounts.roles import Role
 from accounts.selectors import user_role
 from cycles.models import PlanningCycle, StageEvent
 from cycles.plan import STAGE_STEPS, STEP_LABELS, pins, sign_off_pins, stale_problems
+from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.stages import STAGE_BY_KEY, STAGE_KEYS
 
 _PINNING = (StageEvent.Action.SIGN_OFF, StageEvent.Action.CONFIRM)
@@ -110,7 +111,8 @@ def stage_confirm(cycle_id: int, stage_key: str, user: Any, comment: str) -> Pla
         cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
         if cycle is None:
             raise TransitionError("This cycle does not exist.")
-        refusal = confirm_refusal(cycle, stage_key, user)
+        signing = active_sign_off(cycle.pk)
+        refusal = signing_off_text(signing) if signing else confirm_refusal(cycle, stage_key, user)
         if refusal is not None:
             raise TransitionError(refusal)
         signed = signed_off_runs(cycle).get(stage_key, {})

@@ -17,6 +17,7 @@ from accounts.roles import Role
 from accounts.selectors import user_role
 from cycles.models import PlanningCycle
 from cycles.plan import STEP_LABELS, launch, plan_status
+from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.services import TransitionError
 from cycles.stages import STAGE_BY_KEY, STAGE_KEYS
 
@@ -58,7 +59,8 @@ def plan_replan(cycle_id: int, user: Any) -> str:
         cycle = PlanningCycle.objects.select_for_update().filter(pk=cycle_id).first()
         if cycle is None:
             raise TransitionError("This cycle does not exist.")
-        refusal = replan_refusal(cycle, user)
+        signing = active_sign_off(cycle.pk)
+        refusal = signing_off_text(signing) if signing else replan_refusal(cycle, user)
         if refusal is not None:
             raise TransitionError(refusal)
         first = replan_start(cycle)

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from cycles.confirmations import stage_confirm
 from cycles.models import PlanningCycle, SignOffRun, StageEvent
 from cycles.plan_models import PlanBuildRun
+from cycles.replan import plan_replan
 from cycles.run_control import failed_background_runs, may_retry, run_retry
 from cycles.run_tasks import MAX_ATTEMPTS
 from cycles.run_watchdog import watchdog
@@ -86,6 +88,11 @@ def test_edits_reopen_and_a_second_sign_off_are_refused_while_signing_off(
         request_sign_off(cycle.pk, "supply_review", planner, "again")
     with pytest.raises(TransitionError, match="being signed off"):
         stage_reopen(cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "late promotion")
+    # Or the plan is re-planned, or the demand review's re-planned runs are confirmed
+    with pytest.raises(TransitionError, match="being signed off"):
+        plan_replan(cycle.pk, planner)
+    with pytest.raises(TransitionError, match="being signed off"):
+        stage_confirm(cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok")
     # Then nothing changed: one run, the cycle still at the supply review
     assert SignOffRun.objects.filter(cycle=cycle).count() == 1
     assert PlanningCycle.objects.get(pk=cycle.pk).state == "supply_review"

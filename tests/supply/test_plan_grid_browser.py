@@ -50,10 +50,12 @@ def test_a_planner_opens_a_family_and_pages_through_its_products(
     holder.evaluate("e => e.scrollTop = e.scrollHeight")  # rows render as they scroll in
     more = page.locator("#plan-grid .grid-more")
     expect(more).to_have_count(1)
-    more.click()
+    more.dblclick()  # an impatient double click asks for the next page once
     page.wait_for_selector('#plan-grid[data-pages="2"]')
     holder.evaluate("e => e.scrollTop = e.scrollHeight")
     expect(page.locator("#plan-grid .tabulator-row", has_text="B-204")).to_have_count(1)
+    page.wait_for_timeout(500)  # a second load would have landed by now
+    assert page.locator("#plan-grid").get_attribute("data-pages") == "2"
     # And the product named with HTML shows as text, and nothing ran
     holder.evaluate("e => e.scrollTop = 0")
     expect(page.locator("#plan-grid", has_text=HOSTILE)).to_have_count(1)

@@ -63,22 +63,29 @@
   }
 
   async function loadPage(familyId, cursor, after) {
-    const params = { family: familyId, limit: PAGE };
-    if (cursor) params.cursor = cursor;
-    const page = await fetchJson(url(params));
     const state = opened.get(familyId);
-    if (!state) return;  // closed while loading
-    page.rows.forEach(function (row) { state.rows.push(row.id); });
-    // A copy: Tabulator reverses the array it is given when it inserts below a row.
-    await table.addData(page.rows.slice(), false, after);
-    state.cursor = page.next_cursor;
-    element.dataset.pages = String(Number(element.dataset.pages || 0) + 1);  // for tests
-    const moreId = "more-f" + familyId;
-    const more = table.getRow(moreId);
-    if (more) await more.delete();
-    if (page.next_cursor) {
-      const last = state.rows[state.rows.length - 1];
-      await table.addData([{ id: moreId, more: true, family_id: familyId }], false, last);
+    // One load per family at a time: a second click on "Show more" (or on the family) before
+    // the page arrived would append the same page twice.
+    if (!state || state.loading) return;
+    state.loading = true;
+    try {
+      const params = { family: familyId, limit: PAGE };
+      if (cursor) params.cursor = cursor;
+      const page = await fetchJson(url(params));
+      page.rows.forEach(function (row) { state.rows.push(row.id); });
+      // A copy: Tabulator reverses the array it is given when it inserts below a row.
+      await table.addData(page.rows.slice(), false, after);
+      state.cursor = page.next_cursor;
+      element.dataset.pages = String(Number(element.dataset.pages || 0) + 1);  // for tests
+      const moreId = "more-f" + familyId;
+      const more = table.getRow(moreId);
+      if (more) await more.delete();
+      if (page.next_cursor) {
+        const last = state.rows[state.rows.length - 1];
+        await table.addData([{ id: moreId, more: true, family_id: familyId }], false, last);
+      }
+    } finally {
+      state.loading = false;
     }
   }
 
@@ -92,6 +99,7 @@
     if (!data.is_family) return;
     const state = opened.get(data.family_id);
     if (state) {
+      if (state.loading) return;  // closed once its page has arrived, never half-way
       opened.delete(data.family_id);
       state.rows.concat(["more-f" + data.family_id]).forEach(function (id) {
         const child = table.getRow(id);
@@ -100,7 +108,7 @@
       row.reformat();
       return;
     }
-    opened.set(data.family_id, { rows: [], cursor: null });
+    opened.set(data.family_id, { rows: [], cursor: null, loading: false });
     row.reformat();
     await loadPage(data.family_id, null, data.id);
   }

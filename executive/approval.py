@@ -10,6 +10,7 @@ also renders the approved plan's export documents before it reports success.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from cycles import sign_off
 from cycles.models import PlanningCycle, SignOffRun
 from executive import facts, pack, scenarios, selectors
 from executive.models import Approval, ExceptionStatus, FactSource, KpiSnapshot, PlanException
+
+logger = logging.getLogger(__name__)
 
 STAGE = "executive_review"
 EXECUTOR = "executive.approve"
@@ -136,12 +139,21 @@ def request_approval(
 @sign_off.register_executor("executive.approve")
 def approve_run(run: SignOffRun) -> None:
     """A queued approval (``SignOffRun`` of the executive review): `approve`, then the approved
-    plan's JSON and CSV documents, all in the run's transaction."""
+    plan's JSON and CSV documents, all in the run's transaction.
+
+    The documents are rendered in a savepoint: a render that fails (a database error, memory)
+    never undoes the approval -- it is logged, and the render task sent when the approval commits
+    (`api.renditions.render_after_approval`), or the first API call, renders them again.
+    """
     try:
         approve(run.cycle_id, run.requested_by, run.scenario_id, run.reason, run.comment)
     except ApprovalError as exc:
         raise cycle_services.TransitionError(str(exc)) from exc
-    renditions.render_all(run.cycle_id)
+    try:
+        with transaction.atomic():
+            renditions.render_all(run.cycle_id)
+    except Exception:  # the approval stands; the documents are rendered later (see above)
+        logger.exception("Rendering the approved plan of cycle %s failed", run.cycle_id)
 
 
 def _sign_off(cycle_id: int, user: Any, comment: str, scenario_id: int | None) -> PlanningCycle:

@@ -161,3 +161,31 @@ def test_a_queued_approval_is_executed_by_its_run_with_the_export_documents(
     sha = exec_cycle.approved_plan.sha256
     formats = set(PlanRendition.objects.filter(sha256=sha).values_list("fmt", flat=True))
     assert formats == {"json", "csv"}
+
+
+@pytest.mark.django_db
+def test_an_export_that_fails_to_render_never_undoes_the_approval(
+    exec_cycle, users, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from api import renditions
+    from api.models import PlanRendition
+    from cycles.runs import RunStatus
+    from cycles.sign_off import execute_sign_off
+
+    # Given an approval queued while rendering the export documents fails (memory, database)
+    executive = users[Role.EXECUTIVE]
+    run = approval.request_approval(
+        exec_cycle.pk, executive, None, "", "Approved as planned", send=lambda run_id: None
+    )
+
+    def broken(cycle_id: int) -> int:
+        PlanRendition.objects.create(cycle_id=cycle_id, sha256="x" * 64, fmt="json", state="s")
+        raise MemoryError("no room for 126 MB of JSON")
+
+    monkeypatch.setattr(renditions, "render_all", broken)
+    # When the worker executes the run
+    assert execute_sign_off(run.pk) == RunStatus.SUCCEEDED
+    # Then the plan is approved all the same, and no half-rendered document was kept
+    exec_cycle.refresh_from_db()
+    assert exec_cycle.state == "approved" and Approval.objects.filter(cycle=exec_cycle).exists()
+    assert not PlanRendition.objects.filter(sha256="x" * 64).exists()

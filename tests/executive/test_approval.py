@@ -179,7 +179,7 @@ def test_an_export_that_fails_to_render_never_undoes_the_approval(
     )
 
     def broken(cycle_id: int) -> int:
-        PlanRendition.objects.create(cycle_id=cycle_id, sha256="x" * 64, fmt="json", state="s")
+        PlanRendition.objects.create(sha256="x" * 64, fmt="json", state="approved")
         raise MemoryError("no room for 126 MB of JSON")
 
     monkeypatch.setattr(renditions, "render_all", broken)

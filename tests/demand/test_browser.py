@@ -8,11 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from cycles.models import PlanningCycle
+from cycles.models import PlanningCycle, SignOffRun
+from cycles.runs import RunStatus
 from demand.models import ConsensusSnapshot
 from tests.conftest import browser_login
 from tests.demand.conftest import family_products
 from tests.factories import user_with_role
+from tests.helpers import wait_until_finished
 
 FAMILY_CONSENSUS = ".tabulator-row.family-row.consensus-row"
 
@@ -66,7 +68,11 @@ def test_planner_runs_forecast_overrides_a_family_cell_and_signs_off(
     # When they sign off the consensus, the cycle moves on and the consensus is frozen
     page.fill("input[name=comment]", "Consensus agreed")
     page.click("#sign-off")
-    expect(page.locator(".messages")).to_contain_text("signed off")
+    # (the worker signs off: the page says so at once, then reloads once the run has ended)
+    expect(page.locator(".messages")).to_contain_text("Signing off the demand review")
+    run = wait_until_finished(SignOffRun.objects.get(cycle=review_cycle), seconds=90)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    page.wait_for_selector('[data-testid="signing-off"]', state="detached", timeout=15_000)
     assert PlanningCycle.objects.get(pk=review_cycle.pk).state == "supply_review"
     assert ConsensusSnapshot.objects.filter(cycle=review_cycle).count() == 5 * 18
 

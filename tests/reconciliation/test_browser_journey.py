@@ -12,11 +12,12 @@ import openpyxl
 import pytest
 
 from accounts.roles import Role
-from cycles.models import PlanningCycle
+from cycles.models import PlanningCycle, SignOffRun
+from cycles.runs import RunStatus
 from demand.models import CurrentForecast, ForecastRun, StatisticalForecast
 from masterdata.models import SupplyTerm, SupplyTermMode
 from tests.conftest import browser_login
-from tests.helpers import move_to_stage
+from tests.helpers import move_to_stage, wait_until_finished
 from tests.reconciliation.conftest import consensus_plan
 
 
@@ -115,5 +116,8 @@ def test_finance_builds_compares_recommends_and_signs_off(
     page.wait_for_selector("text='Expedite by air' recommended.")
     page.fill('#sign-off input[name="comment"]', "Reconciled")
     page.click("#sign-off-button")
-    page.wait_for_selector("text=Reconciliation signed off")
+    # (with a real worker the sign-off is a run: the page says so, then reloads once it ended)
+    run = wait_until_finished(SignOffRun.objects.get(cycle=cycle), seconds=90)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    page.wait_for_selector('[data-testid="signing-off"]', state="detached", timeout=15_000)
     assert PlanningCycle.objects.get(pk=cycle.pk).state == "executive_review"

@@ -9,7 +9,6 @@ also renders the approved plan's export documents before it reports success.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +81,7 @@ def approve(
     confirm = confirmation(cycle, scenario_id, reason)
     with transaction.atomic():
         try:
-            cycle = _sign_off(cycle_id, user, comment.strip(), confirm.chosen.id)
+            cycle = cycle_services.approve_plan(cycle_id, user, comment.strip(), confirm.chosen.id)
         except cycle_services.TransitionError as exc:
             raise ApprovalError(str(exc)) from exc
         accepted = PlanException.objects.filter(cycle=cycle, tier=3, status=ExceptionStatus.OPEN)
@@ -154,15 +153,6 @@ def approve_run(run: SignOffRun) -> None:
             renditions.render_all(run.cycle_id)
     except Exception:  # the approval stands; the documents are rendered later (see above)
         logger.exception("Rendering the approved plan of cycle %s failed", run.cycle_id)
-
-
-def _sign_off(cycle_id: int, user: Any, comment: str, scenario_id: int | None) -> PlanningCycle:
-    """The executive stage's sign-off; it records the approved scenario on the frozen plan
-    where the cycle service takes it (``scenario_id``, the consensus-plan issue)."""
-    extra: dict[str, Any] = {}
-    if "scenario_id" in inspect.signature(cycle_services.stage_sign_off).parameters:
-        extra["scenario_id"] = scenario_id
-    return cycle_services.stage_sign_off(cycle_id, STAGE, user, comment, **extra)
 
 
 def _frozen_kpis(cycle: PlanningCycle) -> dict[str, Any]:

@@ -122,7 +122,25 @@ def sign_off(page: Page, url: str) -> str:
     form = page.locator("form[action$='/sign-off/']")
     form.locator("button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
-    return " | ".join(m.inner_text()[:200] for m in page.locator(".messages li").all())
+    said = " | ".join(m.inner_text()[:200] for m in page.locator(".messages li").all())
+    return f"{said} -> {wait_signed(page, url)}"
+
+
+def wait_signed(page: Page, url: str, timeout: float = 1800) -> str:
+    """With a worker a sign-off (and the approval) is a run: the page shows the "signing off"
+    ribbon, polls it and reloads once the run has ended. Waits for that, then reads the page."""
+    started = time.time()
+    while page.locator('[data-testid="signing-off"]').count():
+        if time.time() - started > timeout:
+            return "still signing off after the timeout"
+        time.sleep(2)
+        if page.locator('[data-testid="signing-off"] .run-progress[data-status=failed]').count():
+            return "the sign-off run failed"
+    page.goto(url)
+    ribbon = page.locator(".stage-ribbon, .stale-ribbon, .messages li")
+    return f"finished after {time.time() - started:.1f} s; " + " | ".join(
+        r.inner_text()[:120].replace("\n", " ") for r in ribbon.all()[:3]
+    )
 
 
 def step_demand(walk: Walk) -> Grid:
@@ -147,9 +165,10 @@ def step_demand(walk: Walk) -> Grid:
     cell.locator("input").fill("1357.5")
     cell.locator("input").press("Enter")
     page.select_option("#override-reason", index=1)
-    loaded = page.get_attribute("#demand-grid", "data-loaded")
+    patched = page.get_attribute("#demand-grid", "data-patched")
     page.click("#save-overrides")
-    while page.get_attribute("#demand-grid", "data-loaded") == loaded:  # the CSP refuses eval
+    # A save patches the saved cells in place (no reload); the CSP refuses eval, so poll.
+    while page.get_attribute("#demand-grid", "data-patched") == patched:
         time.sleep(0.5)
     print(f"  typed 1357.5 in {field}:", page.inner_text("#grid-status"))
     grid = demand_grid(page, walk.cycle)
@@ -221,7 +240,7 @@ def step_executive(walk: Walk) -> str:
     page.fill("textarea[name=comment]", "Approved in the walk")
     page.click("button:has-text('Approve the plan')")
     page.wait_for_load_state("networkidle")
-    print("  approve:", page.url)
+    print("  approve:", page.url, "->", wait_signed(page, page.url))
     return totals
 
 
@@ -229,7 +248,14 @@ def step_api(walk: Walk, base: str, month: str, token: str, grids: dict[str, Gri
              demand: Grid, finance_row: str, exec_text: str) -> None:  # fmt: skip
     request = urllib.request.Request(f"{base}/api/v1/cycles/{month}/plan/",
                                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
-    plan = json.loads(urllib.request.urlopen(request).read())
+    plan: dict[str, Any] = {}
+    for _ in range(300):  # 202 while the approval's run renders the document
+        with urllib.request.urlopen(request) as answer:
+            if answer.status == 200:
+                plan = json.loads(answer.read())
+                if plan.get("state") == "approved":
+                    break
+        time.sleep(2)
     rows: list[dict[str, Any]] = plan["rows"]
     print(f"  API: state {plan['state']}, {len(rows)} rows")
     by: dict[str, Grid] = {k: defaultdict(lambda: defaultdict(float)) for k in ("d", "r", "i")}

@@ -209,7 +209,7 @@ def step_finance(walk: Walk) -> str:
     page = walk.page("finance")
     page.goto(f"/reconciliation/{walk.cycle}/")
     started = time.time()
-    page.fill("form#new-scenario [name=name]", "Walk check")
+    page.fill("form#new-scenario input[name$=name]", "Walk check")
     page.click("#create-scenario")
     page.wait_for_load_state("networkidle")
     page.goto(f"/reconciliation/{walk.cycle}/")

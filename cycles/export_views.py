@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,7 +32,7 @@ POLL_SECONDS = 0.2
 
 def export_response(
     request: HttpRequest, name: str, cycle: PlanningCycle, params: dict[str, Any]
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Answer a stage's export request: the file, or the export's page while it is built."""
     back = request.headers.get("Referer", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -90,7 +90,7 @@ class ExportProgressView(RoleRequiredMixin, View):
 
 
 class ExportDownloadView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, run_pk: int) -> HttpResponseBase:
         run = readable_run(request, run_pk)
         if not stored(run):
             return redirect("cycles:export", run_pk=run.pk)  # still building, failed or pruned

@@ -115,8 +115,10 @@ def may_read(run: ExportRun, user: Any) -> bool:
 
 def stored(run: ExportRun) -> bool:
     """The run succeeded and its file is still in storage (not pruned)."""
-    return run.status == RunStatus.SUCCEEDED and bool(run.file) and run.file.storage.exists(
-        run.file.name
+    return (
+        run.status == RunStatus.SUCCEEDED
+        and bool(run.file)
+        and run.file.storage.exists(run.file.name or "")
     )
 
 

@@ -34,7 +34,9 @@ urlpatterns = [
         export_views.ExportDownloadView.as_view(),
         name="export_download",
     ),
-    path("exports/<int:run_pk>/retry/", export_views.ExportRetryView.as_view(), name="export_retry"),
+    path(
+        "exports/<int:run_pk>/retry/", export_views.ExportRetryView.as_view(), name="export_retry"
+    ),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),
     path("cycles/<int:pk>/replan/", views.CycleReplanView.as_view(), name="replan"),

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.http import Http404
 
-from cycles.exports import Exporter, register_exporter, require_action, requester
+from cycles.exports import Exporter, register_exporter, requester, require_action
 from cycles.models import ExportRun, PlanningCycle
 from demand.grid import visible_families
 from demand.grid_cache import grid_etag
@@ -23,7 +23,7 @@ NAME = "demand.grid"
 
 
 def _family(user: Any, params: dict[str, Any]) -> ProductFamily:
-    family = visible_families(user).filter(pk=params.get("family")).first()
+    family = visible_families(user).filter(pk=int(params.get("family") or 0)).first()
     if family is None:
         raise Http404("No such product family is visible to you.")
     return family

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
@@ -41,7 +41,7 @@ class ChartDataView(RoleRequiredMixin, View):
 class ExportView(RoleRequiredMixin, View):
     """The family's grid as XLSX: built in the background (`demand.exports`), served as a file."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         family = chosen_family(request)
         return export_response(request, exports.NAME, cycle, {"family": family.pk})

@@ -43,7 +43,9 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
     return out.getvalue()
 
 
-def write_grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any, out: IO[bytes]) -> None:
+def write_grid_workbook(
+    cycle: PlanningCycle, family: ProductFamily, user: Any, out: IO[bytes]
+) -> None:
     """The family's grid as an XLSX workbook written to ``out``, row by row (openpyxl write-only
     mode; the background export `demand.exports` writes it to a temporary file).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from cycles.exports import Exporter, register_exporter, require_action, requester
+from cycles.exports import Exporter, register_exporter, requester, require_action
 from cycles.models import ExportRun, PlanningCycle
 from datainputs import versions as data_version
 from siop.spreadsheet import write_xlsx

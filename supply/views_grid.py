@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
@@ -65,7 +65,7 @@ def grid_part(request: HttpRequest) -> GridPart:
 class PlanGridExportView(RoleRequiredMixin, View):
     """The grid (measure, search) as XLSX: built in the background (`supply.exports`)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         params = exports.export_params(request.GET.get("measure"), request.GET.get("q"))
         return export_response(request, exports.NAME, cycle, params)

@@ -102,7 +102,11 @@ def test_without_a_worker_the_click_gives_the_file_and_unchanged_data_reuses_it(
     book = load_workbook(io.BytesIO(content))
     sheet = book["Demand review"]
     month = [c.value for c in sheet[1]].index("2026-12")
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "BIKE-1" and r[3].value == "Consensus")
+    row = next(
+        r
+        for r in sheet.iter_rows(min_row=2)
+        if r[1].value == "BIKE-1" and r[3].value == "Consensus"
+    )
     row[month].value = 123
     out = io.BytesIO()
     book.save(out)
@@ -185,9 +189,7 @@ def test_an_export_file_is_deleted_after_its_retention_and_can_be_built_again(
     client.get(_url(forecast_cycle, family))
     run = ExportRun.objects.get()
     path = run.file.path
-    ExportRun.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now() - dt.timedelta(hours=25)
-    )
+    ExportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
     # When the daily pruning runs
     deleted = prune_superseded_runs()
     # Then the file is gone, the record stays and says so, and the page offers to export again

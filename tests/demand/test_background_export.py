@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from accounts.models import Profile
 from accounts.roles import Role
-from cycles import export_views, exports
+from cycles import exports
 from cycles.models import ExportRun
 from cycles.run_pruning import prune_superseded_runs
 from demand.exports import NAME
@@ -37,7 +37,6 @@ def held(monkeypatch):  # type: ignore[no-untyped-def]
     sent: list[int] = []
     monkeypatch.setattr("django.conf.settings.CELERY_TASK_ALWAYS_EAGER", False)
     monkeypatch.setattr(exports, "task_sender", lambda model: sent.append)
-    monkeypatch.setattr(export_views, "WAIT_SECONDS", 0.0)
     return sent
 
 

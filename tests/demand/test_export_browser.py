@@ -7,7 +7,6 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from cycles import export_views
 from tests.conftest import browser_login
 
 
@@ -39,9 +38,8 @@ def test_without_a_worker_the_button_downloads_the_file(
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_with_a_worker_the_button_leads_to_the_export_page_then_the_file(  # type: ignore[no-untyped-def]
-    browser_page, celery_worker_redis, forecast_cycle, monkeypatch, tmp_path
+    browser_page, celery_worker_redis, forecast_cycle, tmp_path
 ) -> None:
-    monkeypatch.setattr(export_views, "WAIT_SECONDS", 0.0)  # the worker is never that quick here
     page = browser_page
     # Given the demand planner on the BIKES grid, with the export built by a worker
     browser_login(page, "demand_planner")

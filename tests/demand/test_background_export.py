@@ -202,3 +202,23 @@ def test_an_export_file_is_deleted_after_its_retention_and_can_be_built_again(
     # And asking again builds a new file
     assert client.get(_url(forecast_cycle, family)).status_code == 200
     assert ExportRun.objects.count() == 2
+
+
+def test_the_export_page_and_file_name_escape_a_hostile_family(
+    client, forecast_cycle, users, held, django_capture_on_commit_callbacks
+) -> None:
+    # Given a family whose code and name are hostile text
+    ProductFamily.objects.filter(code="BIKES").update(code='BI"KE\\S', name="<script>x</script>")
+    family = ProductFamily.objects.get(name="<script>x</script>")
+    client.force_login(users[Role.DEMAND_PLANNER])
+    # When its export is queued and its page shown, then built and downloaded
+    with django_capture_on_commit_callbacks(execute=True):
+        run_page = client.get(_url(forecast_cycle, family), follow=True).content.decode()
+    run = ExportRun.objects.get()
+    exports.execute_export(run.pk)
+    download = client.get(f"/exports/{run.pk}/download/")
+    # Then the page shows the text escaped and the file name is quoted, never broken open
+    assert "<script>x</script>" not in run_page and "&lt;script&gt;x&lt;/script&gt;" in run_page
+    assert download["Content-Disposition"] == (
+        'attachment; filename="demand-2026-11-BI\\"KE\\\\S.xlsx"'
+    )

@@ -222,3 +222,27 @@ def test_the_export_page_and_file_name_escape_a_hostile_family(
     assert download["Content-Disposition"] == (
         'attachment; filename="demand-2026-11-BI\\"KE\\\\S.xlsx"'
     )
+
+
+def test_an_export_whose_worker_died_is_requeued_by_the_watchdog_never_left_running(
+    client, forecast_cycle, users, held, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    # Given an export run whose worker went silent three minutes ago
+    from cycles import run_watchdog
+
+    client.force_login(users[Role.DEMAND_PLANNER])
+    family = ProductFamily.objects.get(code="BIKES")
+    client.get(_url(forecast_cycle, family))
+    run = ExportRun.objects.get()
+    silent = timezone.now() - dt.timedelta(minutes=3)
+    ExportRun.objects.filter(pk=run.pk).update(
+        status="running", attempts=1, heartbeat_at=silent, started_at=silent
+    )
+    resent: list[int] = []
+    monkeypatch.setattr(run_watchdog, "task_sender", lambda model: resent.append)
+    # When the watchdog looks
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes = run_watchdog.watchdog()
+    # Then the run is queued again and its task re-sent
+    run.refresh_from_db()
+    assert outcomes["requeued"] == 1 and run.status == "queued" and resent == [run.pk]

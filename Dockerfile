@@ -15,6 +15,7 @@ RUN pip install -r /tmp/requirements.txt
 
 COPY . .
 RUN useradd --create-home --uid 1000 siop \
+    && mkdir -p /app/media \
     && DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && chown -R siop:siop /app
 USER siop

@@ -10,6 +10,7 @@ summed RSS of the web and worker process trees during it.
 from __future__ import annotations
 
 import functools
+import gzip
 import html
 import os
 import re
@@ -84,10 +85,12 @@ class Walk:
                         "Referer": self.base + path}  # fmt: skip
         started = time.perf_counter()
         answer = session.request(method, self.base + path, headers=headers, timeout=300, **kwargs)
+        if kwargs.get("stream"):  # the body as sent (gzip), not decoded: time to the last byte
+            answer.wire = answer.raw.read(decode_content=False)  # type: ignore[attr-defined]
         seconds = time.perf_counter() - started
         label = name if answer.status_code < 400 else f"{name} (HTTP {answer.status_code})"
         self.out.requests[label].append(seconds)
-        self.out.sizes[label] = len(answer.content)
+        self.out.sizes[label] = len(getattr(answer, "wire", None) or answer.content)
         if seconds > SLOW_S:
             self.out.slow.append((label, seconds, answer.status_code))
         return answer
@@ -214,15 +217,38 @@ def demand_steps(walk: Walk, cycle: int, family: int, products: int, repeat: int
         grids_while_overview(walk, cycle, grid, products, seconds=10.0)
     with walk.step("save a family cell (spread) -> grid reloaded"):
         save_family_cell(walk, cycle, grid)
-    with walk.step("demand XLSX export, largest family"):
-        answer = walk.get("demand", "export: demand XLSX, largest family",
-                          f"{review}export.xlsx?family={family}")  # fmt: skip
-        if answer.status_code != 200 or not answer.content.startswith(b"PK"):
-            raise WalkError(f"the XLSX export answered HTTP {answer.status_code}")
+    with walk.step("demand XLSX export, largest family (click -> file)"):
+        download_export(walk, "demand", "export: demand XLSX, largest family",
+                        f"{review}export.xlsx?family={family}")  # fmt: skip
     before = walk.sql("SELECT now()")[0][0]
     sign_off(walk, cycle, "demand sign-off", "demand", f"{review}sign-off/", {"comment": "bench"})
     walk.expect_state(cycle, "supply_review", "the demand sign-off")
     return before
+
+
+def download_export(walk: Walk, role: str, name: str, path: str) -> None:
+    """Click an XLSX export until the file is downloaded: the click answers with the file (an
+    export of the same data is stored, or it was built within a second) or redirects to the
+    export's page; then its progress is polled as htmx does and the file downloaded. The click's
+    own request time is noted apart from the whole wait."""
+    started = time.perf_counter()
+    answer = walk.get(role, f"{name} (click)", path, allow_redirects=False)
+    clicked = time.perf_counter() - started
+    if answer.status_code == 302:
+        page = answer.headers["Location"]
+        walk.get(role, "page: export progress", page)
+        run = int(re.findall(r"/exports/(\d+)/", page)[0])
+        status = poll_run(walk, role, "poll: export progress", f"/exports/{run}/progress/")
+        if status != "succeeded":
+            raise WalkError(f"export run {run} {status}")
+        answer = walk.get(role, f"{name} (download)", f"/exports/{run}/download/")
+    if answer.status_code != 200 or not answer.content.startswith(b"PK"):
+        raise WalkError(f"the XLSX export answered HTTP {answer.status_code}")
+    total = time.perf_counter() - started
+    walk.out.notes.append(
+        f"{name}: click request {clicked:.2f} s, click -> file downloaded {total:.2f} s, "
+        f"{len(answer.content):,} bytes"
+    )
 
 
 def first_paint(walk: Walk, grid: str) -> None:
@@ -350,16 +376,24 @@ def executive_steps(walk: Walk, cycle: int) -> None:
     walk.expect_state(cycle, "approved", "the approval")
 
 
-def export_steps(walk: Walk, month: str, repeat: int) -> None:
-    """The approved plan over the API, JSON and CSV, then again with the ETag (expect 304)."""
+def export_steps(walk: Walk, cycle: int, month: str, repeat: int) -> None:
+    """The supply plan grid's XLSX (every product), then the approved plan over the API, JSON
+    and CSV -- timed to the last compressed byte, the client's gunzip timed apart -- then again
+    with the ETag (expect 304)."""
+    with walk.step("supply plan grid XLSX export, all products (click -> file)"):
+        download_export(walk, "supply", "export: supply plan grid XLSX, all products",
+                        f"/supply/{cycle}/grid/export/?measure=receipts")  # fmt: skip
     for kind, query in (("JSON", ""), ("CSV", "?format=csv")):
         path = f"/api/v1/cycles/{month}/plan/{query}"
-        with walk.step(f"approved plan export, {kind} (request)"):
-            answer = walk.get("exec", f"api: approved plan {kind}", path)
+        with walk.step(f"approved plan export, {kind} (request, to last compressed byte)"):
+            answer = walk.get("exec", f"api: approved plan {kind}", path, stream=True)
+            wire: bytes = answer.wire  # type: ignore[attr-defined]
         if answer.status_code != 200 or "ETag" not in answer.headers:
             raise WalkError(f"the plan {kind} answered HTTP {answer.status_code} without an ETag")
-        wire = answer.headers.get("Content-Length", "?")
-        walk.out.notes.append(f"plan {kind}: {len(answer.content):,} bytes, {wire} on the wire")
+        with walk.step(f"approved plan export, {kind} (client-side gunzip, not server)"):
+            gzipped = answer.headers.get("Content-Encoding") == "gzip"
+            body = gzip.decompress(wire) if gzipped else wire
+        walk.out.notes.append(f"plan {kind}: {len(body):,} bytes, {len(wire):,} on the wire")
         for _ in range(repeat):
             again = walk.get("exec", f"api: approved plan {kind}, If-None-Match", path,
                              headers={"If-None-Match": answer.headers["ETag"]})  # fmt: skip

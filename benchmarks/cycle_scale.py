@@ -150,7 +150,7 @@ def walk_cycle(walk: cw.Walk, repeat: int) -> None:
     cw.review_sign_offs(walk, cycle)
     cw.finance_steps(walk, cycle)
     cw.executive_steps(walk, cycle)
-    cw.export_steps(walk, MONTH, repeat)
+    cw.export_steps(walk, cycle, MONTH, repeat)
     cw.sweep(walk, cycle, family, repeat)
     after = walk.sql("SELECT pg_database_size(current_database())")[0][0] / 1e6
     walk.out.notes.append(f"database: {before:,.0f} MB after the seed, {after:,.0f} MB after "

@@ -87,5 +87,6 @@ register_read_only(
         models.ApprovedResourceRow,
         models.PlanBuildRun,
         models.SignOffRun,
+        models.ExportRun,
     ]
 )

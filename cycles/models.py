@@ -156,6 +156,7 @@ class SignOffRun(CalculationRun):
 
 # The consensus plan record lives in its own module (see its docstring); imported here so Django
 # registers the models with the cycles app.
+from cycles.export_models import ExportRun  # noqa: E402
 from cycles.plan_models import (  # noqa: E402
     ApprovedPlan,
     ApprovedPlanRow,
@@ -176,6 +177,7 @@ __all__ = [
     "AuditEntry",
     "ConsensusPlan",
     "CycleStage",
+    "ExportRun",
     "PlanBuildRun",
     "PlanDemandRow",
     "PlanResourceRow",

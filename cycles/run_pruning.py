@@ -11,6 +11,10 @@ newest run of each cycle (what the stage page shows); and every run a cycle stil
 defensively from any integer under the cycle's sign-off pins (``StageEvent.pinned``), plan steps
 (``PlanStep.run_id``), consensus plan and approved plan (``run_ids``). Ids of every kind are kept
 together, so a pin of another kind can only keep more rows, never lose one.
+
+Stored files of runs (``pruned_files``: a background export's workbook) are deleted from storage
+``EXPORT_RETENTION_HOURS`` after the run finished, whatever supersedes it: asking for the export
+again builds a new file. The run record stays, with a message saying its file was deleted.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from cycles.run_control import run_models
 from cycles.runs import ACTIVE_STATUSES, CalculationRun, RunStatus
 
 PRUNED_MESSAGE = "Result rows pruned (superseded, older than {days} days)."
+FILE_PRUNED_MESSAGE = "File deleted (older than {hours} hours); export again to rebuild it."
 # (app label, model, field or fields holding run ids, as a JSON object or an integer)
 REFERENCES = (
     ("cycles", "StageEvent", "pinned"),
@@ -58,6 +63,26 @@ def prune_superseded_runs(now: dt.datetime | None = None) -> dict[str, int]:
                 continue  # another record still points at these rows: keep them
             for label, count in counts.items():
                 deleted[label] = deleted.get(label, 0) + count
+    deleted.update(prune_run_files(now))
+    return deleted
+
+
+def prune_run_files(now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete the stored files of runs finished more than ``EXPORT_RETENTION_HOURS`` ago;
+    returns files deleted per run model ("<label> files")."""
+    hours = settings.EXPORT_RETENTION_HOURS
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=hours)
+    deleted: dict[str, int] = {}
+    for model in run_models():
+        for field in model.pruned_files:
+            old = model._default_manager.exclude(status__in=ACTIVE_STATUSES).exclude(**{field: ""})
+            for run in old.filter(finished_at__lt=cutoff).exclude(**{f"{field}__isnull": True}):
+                getattr(run, field).delete(save=False)  # a file already gone is no error
+                model._default_manager.filter(pk=run.pk).update(
+                    **{field: ""}, message=FILE_PRUNED_MESSAGE.format(hours=hours)
+                )
+                label = f"{model._meta.label} files"
+                deleted[label] = deleted.get(label, 0) + 1
     return deleted
 
 

@@ -41,6 +41,9 @@ class CalculationRun(models.Model):
     # Models ("app_label.Model") holding the run's result rows, deleted once the run is superseded
     # and past retention (cycles.run_pruning); the run record itself is kept.
     pruned_rows: ClassVar[tuple[str, ...]] = ()
+    # File fields of the run (an export's workbook), deleted from storage once the run finished
+    # more than EXPORT_RETENTION_HOURS ago (cycles.run_pruning); the run record itself is kept.
+    pruned_files: ClassVar[tuple[str, ...]] = ()
     # Background runs nobody starts by hand (the plan roll-up, the executive's refresh): when
     # the newest one failed, the plan ribbon names it with a Retry button (label: its name).
     ribbon_label: ClassVar[str] = ""

@@ -1,5 +1,5 @@
 """Celery tasks of the cycle machinery: the plan record's roll-up (the pipeline's last step),
-the run watchdog and the pruning of superseded runs."""
+sign-offs, background exports, the run watchdog and the pruning of superseded runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from cycles import run_pruning, run_watchdog, sign_off
+from cycles import exports, run_pruning, run_watchdog, sign_off
 from cycles.models import PlanBuildRun, PlanningCycle
 from cycles.plan import PlanLocked, register_launcher
 from cycles.plan_build import plan_build
@@ -64,3 +64,9 @@ def run_watchdog_task() -> dict[str, int]:
 def prune_superseded_runs_task() -> dict[str, int]:
     """Delete superseded runs' result rows past retention (see `cycles.run_pruning`)."""
     return run_pruning.prune_superseded_runs()
+
+
+@shared_task(name="cycles.export", acks_late=True)
+def export_task(run_id: int) -> str:
+    """An `ExportRun`: the workbook written to a stored file (see `cycles.exports`)."""
+    return exports.execute_export(run_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cycles import run_views, stage_views, views
+from cycles import export_views, run_views, stage_views, views
 
 app_name = "cycles"
 urlpatterns = [
@@ -22,6 +22,20 @@ urlpatterns = [
         "sign-offs/<int:run_pk>/",
         stage_views.SignOffProgressView.as_view(),
         name="sign_off_progress",
+    ),
+    path("exports/<int:run_pk>/", export_views.ExportView.as_view(), name="export"),
+    path(
+        "exports/<int:run_pk>/progress/",
+        export_views.ExportProgressView.as_view(),
+        name="export_progress",
+    ),
+    path(
+        "exports/<int:run_pk>/download/",
+        export_views.ExportDownloadView.as_view(),
+        name="export_download",
+    ),
+    path(
+        "exports/<int:run_pk>/retry/", export_views.ExportRetryView.as_view(), name="export_retry"
     ),
     path("cycles/audit/", views.AuditListView.as_view(), name="audit"),
     path("cycles/<int:pk>/reschedule/", views.CycleRescheduleView.as_view(), name="reschedule"),

@@ -6,16 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.mixins import RoleRequiredMixin
 from accounts.selectors import scope_to_families, user_family_ids
+from cycles.export_views import export_response
 from cycles.models import PlanningCycle
 from cycles.stage_views import posted_int
-from demand import carryover, events, xlsx
+from demand import carryover, events, exports, xlsx
 from demand.accuracy_sql import accuracy_report
 from demand.charts import chart_series
 from demand.forms import EventForm, LikeItemForm
@@ -38,17 +39,12 @@ class ChartDataView(RoleRequiredMixin, View):
 
 
 class ExportView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    """The family's grid as XLSX: built in the background (`demand.exports`), served as a file."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         family = chosen_family(request)
-        content = xlsx.grid_workbook(cycle, family, request.user)
-        response = HttpResponse(
-            content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        name = f"demand-{cycle.month:%Y-%m}-{family.code}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return export_response(request, exports.NAME, cycle, {"family": family.pk})
 
 
 class UploadView(RoleRequiredMixin, View):

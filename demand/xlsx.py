@@ -13,7 +13,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -37,7 +37,17 @@ FAMILY_VERSION_KEY = "(family total)"  # the _versions sheet's SKU for the famil
 
 
 def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> bytes:
-    """The family's grid as XLSX bytes, written row by row (openpyxl write-only mode).
+    """The family's grid as XLSX bytes (see `write_grid_workbook`)."""
+    out = io.BytesIO()
+    write_grid_workbook(cycle, family, user, out)
+    return out.getvalue()
+
+
+def write_grid_workbook(
+    cycle: PlanningCycle, family: ProductFamily, user: Any, out: IO[bytes]
+) -> None:
+    """The family's grid as an XLSX workbook written to ``out``, row by row (openpyxl write-only
+    mode; the background export `demand.exports` writes it to a temporary file).
 
     Memory stays flat in the number of products: rows are streamed to the file and the sheet
     is never asked for ``max_row``. The family Consensus row and each product's Consensus row
@@ -71,9 +81,7 @@ def grid_workbook(cycle: PlanningCycle, family: ProductFamily, user: Any) -> byt
                 at_download = row.get(month_key(m)) if row["is_family"] else None
                 version = row.get(version_key(m), 0)
                 xlsx_append(versions, [sku, f"{m:%Y-%m}", version, at_download])
-    out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
 
 
 def _styled(sheet: Any, value: Any, **style: Any) -> Any:

@@ -164,6 +164,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (background exports): never served from a public URL, only through a view that
+# checks who may read them. Web and worker must share this directory (docker-compose: a volume).
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "") or str(BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -261,6 +264,9 @@ RUN_MAX_DISPATCHES = int(os.environ.get("RUN_MAX_DISPATCHES", 3))
 # Result rows of a run superseded by a newer succeeded run of its cycle are deleted this many days
 # after it finished (daily beat task); current, pinned, signed-off and approved runs are kept.
 RUN_RETENTION_DAYS = int(os.environ.get("RUN_RETENTION_DAYS", 30))
+# Background exports' files (cycles.exports) are deleted this many hours after they were built
+# (the same daily beat task); asking for the export again builds a new one.
+EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", 24))
 
 # Beat: the schedule lives in the database (django-celery-beat, editable in Django admin); the
 # entries below are installed there when beat starts, and can then be changed or disabled.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
+from cycles.export_views import export_response
 from cycles.models import PlanningCycle
 from siop.cached_json import cached_json_response
-from siop.spreadsheet import xlsx_response
-from supply.plan_grid import KEY_COLUMNS, MEASURES, measure, plan_grid
+from supply import exports
+from supply.plan_grid import MEASURES, measure, plan_grid
 from supply.plan_grid_pages import GridPart, family_rows, part_etag, plan_of, product_page
 
 PART_PARAMS = {"part", "family", "cursor", "limit"}
@@ -62,11 +63,9 @@ def grid_part(request: HttpRequest) -> GridPart:
 
 
 class PlanGridExportView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+    """The grid (measure, search) as XLSX: built in the background (`supply.exports`)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
-        grid = plan_grid(cycle, request.user, request.GET.get("measure"), request.GET.get("q", ""))
-        months = [f"{m:%Y-%m}" for m in grid.months]
-        header = ["SKU", "Product", "Family", "Site", *months]
-        rows = ([row[c] for c in KEY_COLUMNS] + [row[m] for m in months] for row in grid.rows)
-        filename = f"supply-plan-{cycle.month:%Y-%m}-{grid.measure.key}.xlsx"
-        return xlsx_response(filename, grid.measure.label, header, rows)
+        params = exports.export_params(request.GET.get("measure"), request.GET.get("q"))
+        return export_response(request, exports.NAME, cycle, params)

@@ -33,6 +33,12 @@ def _empty_versioned_cache():  # type: ignore[no-untyped-def]
     caches["versioned"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    # Stored files (background exports) of one test never meet another's: their rows roll back.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture
 def users(db):  # type: ignore[no-untyped-def]
     return {role: user_with_role(role) for role in Role}

@@ -97,7 +97,7 @@ def test_given_a_new_product_without_history_when_the_planner_types_a_value_then
 
 def _book(planner, cycle, family):  # type: ignore[no-untyped-def]
     response = planner.get(f"/demand/cycles/{cycle.pk}/export.xlsx?family={family.pk}")
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
 def _upload(planner, cycle, family, book):  # type: ignore[no-untyped-def]

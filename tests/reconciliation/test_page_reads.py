@@ -9,11 +9,13 @@ budget shows at once: the stored column is named by both.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test import Client
@@ -24,6 +26,7 @@ from django.utils.html import escape
 from accounts.roles import Role
 from cycles.plan_models import ConsensusPlan, PlanRow
 from cycles.windows import kpi_window
+from masterdata.models import Product
 from reconciliation import compare, selectors, services
 from reconciliation.budget import BUDGET_LINES
 from reconciliation.models import Scenario
@@ -74,7 +77,7 @@ def test_workspace_shows_stored_figures_without_building_comparison_columns(
 ) -> None:
     # Given a baseline and a scenario, both calculated, and a budget
     cycle, baseline, scenario = calculated
-    views = _spy(monkeypatch, selectors, "financial_view")
+    views = _spy(monkeypatch, selectors, "versus")
     bridges = _spy(monkeypatch, compare, "pvm_bridge")
     # When finance opens the workspace
     page = _client(users[Role.FINANCE]).get(reverse("reconciliation:review", args=[cycle.pk]))
@@ -99,22 +102,34 @@ def test_workspace_shows_stored_figures_without_building_comparison_columns(
 def test_compare_charts_export_and_scenario_page_build_each_column_once(
     calculated: Any, users: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given finance compared the scenario with the baseline once
+    # Given finance read the comparison, its export and the scenario's quarters once
     cycle, _, scenario = calculated
     client = _client(users[Role.FINANCE])
+    export_url = reverse("reconciliation:compare_xlsx", args=[cycle.pk])
+    page_url = reverse("reconciliation:scenario", args=[cycle.pk, scenario.pk])
     first = _compare(client, cycle, scenario)
+    first_export = client.get(export_url, {"s": [scenario.pk]})
+    first_page = client.get(page_url).content.decode()
     bridges = _spy(monkeypatch, compare, "pvm_bridge")
-    views = _spy(monkeypatch, selectors, "financial_view")
-    # When the comparison, its export and the scenario page are read again
+    views = _spy(monkeypatch, selectors, "versus")
+    # When they are read again
     again = _compare(client, cycle, scenario)
-    export = client.get(
-        reverse("reconciliation:compare_xlsx", args=[cycle.pk]), {"s": [scenario.pk]}
-    )
-    page = client.get(reverse("reconciliation:scenario", args=[cycle.pk, scenario.pk]))
-    # Then they show the same figures without recomputing a column, a bridge or a view
-    assert export.status_code == 200 and page.status_code == 200
+    export = client.get(export_url, {"s": [scenario.pk]})
+    page = client.get(page_url).content.decode()
+    # Then they show the same figures without computing a gap or a bridge again
     assert again == first and len(first["bridges"]) == 2
+    assert _sheets(export.content) == _sheets(first_export.content)
+    assert _table(page, "bridge-table") == _table(first_page, "bridge-table")
     assert bridges == [] and views == []
+
+
+def _sheets(body: bytes) -> list[list[tuple[Any, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(body))
+    return [list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets]
+
+
+def _table(html: str, table_id: str) -> str:
+    return html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
 
 
 def test_a_recalculated_scenario_shows_its_new_figures_at_once(calculated, users) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +213,7 @@ def test_reconciliation_pages_read_as_often_with_more_products(calculated, plant
     # When the consensus plan grows by 20 products and the baseline is recalculated
     plan = ConsensusPlan.objects.get(cycle=cycle)
     for n in range(20):
-        product = ProductFactory(sku=f"MORE-{n:02d}", family=plant["made"].family)
+        product = cast(Product, ProductFactory(sku=f"MORE-{n:02d}", family=plant["made"].family))
         for month in MONTHS:
             PlanRow.objects.create(plan=plan, product=product, site=plant["site"], month=month,
                                    consensus_demand_units=10.0, served_units=10.0,

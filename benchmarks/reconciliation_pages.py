@@ -16,7 +16,7 @@ measured in alternating child processes on the same database, so both see the sa
 
     .venv/bin/python benchmarks/reconciliation_pages.py [--template siop_cs10k]
         [--database siop_bench_recon_10k] [--base main] [--requests 20] [--repeat 2]
-        [--rounds 2] [--skip-rollup]
+        [--rounds 2] [--only pages|rollup]
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=2, help="roll-ups per measurement")
     parser.add_argument("--rounds", type=int, default=2, help="old/new alternations")
-    parser.add_argument("--skip-rollup", action="store_true")
+    parser.add_argument("--only", choices=("pages", "rollup"), help="measure only this part")
     parser.add_argument("--child", choices=("pages", "rollup", "all"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,7 +221,7 @@ def main() -> None:
         child(args)
         return
     url = _clone(args.database, args.template)
-    what = "pages" if args.skip_rollup else "all"
+    what = args.only or "all"
     print(f"{args.template} -> {args.database}; base {args.base} vs the working tree; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="recon_base_") as tmp:

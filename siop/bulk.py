@@ -2,7 +2,9 @@
 
 COPY streams rows in one statement (statement-level triggers still fire once), which loads the
 1.2 M sales-history rows of a 10,000-SKU company in seconds instead of minutes of ``bulk_create``
-batches that also build a model object per row. Other databases (SQLite for ``make run``) get
+batches that also build a model object per row. The rows go in PostgreSQL's binary format when
+every column's type and values allow it (`siop.bulk_binary`: numbers as machine values, no text
+formatting and parsing per number), else as CSV. Other databases (SQLite for ``make run``) get
 batched INSERTs of the same rows.
 
 ``read_frame`` is the reverse: a queryset's ``values_list`` rows as a frame, streamed on

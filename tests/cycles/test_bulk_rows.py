@@ -90,7 +90,7 @@ def test_plan_rows_go_by_binary_copy_and_read_back_bit_exact(cycle) -> None:  # 
     back = PlanRow.objects.filter(plan=plan).order_by("month")
     assert [r.month for r in back] == [NOV, dt.date(2027, 1, 1)]
     assert [r.purchase_units_by_mode for r in back] == [{"air": 1.5, 'sea "x" é': 2}, {}]
-    for n, column in enumerate(columns):
+    for column in columns:
         assert [getattr(r, column) for r in back] == frame[column].tolist(), column
 
 

@@ -44,7 +44,11 @@ def _fixed(values: pd.Series, kind: str) -> np.ndarray | None:
     if values.isna().any():
         return None
     if kind in ("bigint", "integer", "smallint"):
-        return values.to_numpy().astype(FIXED[kind]) if values.dtype.kind in "iub" else None
+        if values.dtype.kind not in "iub":
+            return None
+        numbers, limits = values.to_numpy(), np.iinfo(FIXED[kind])
+        inside = len(numbers) == 0 or (numbers.min() >= limits.min and numbers.max() <= limits.max)
+        return numbers.astype(FIXED[kind]) if inside else None  # out of range: let COPY refuse
     if kind == "double precision":
         return values.to_numpy().astype(">f8") if values.dtype.kind in "iuf" else None
     if kind == "boolean":

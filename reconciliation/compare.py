@@ -17,6 +17,7 @@ import pandas as pd
 from cycles.models import PlanningCycle
 from reconciliation import selectors
 from reconciliation.engine import TOTAL, Bridge, pvm_bridge
+from reconciliation.models import ScenarioRun
 from reconciliation.selectors import References, ScenarioState
 
 MAX_SCENARIOS = 4
@@ -68,22 +69,31 @@ def _finite(value: Any) -> float | None:
 
 
 def column_for(cycle: PlanningCycle, state: ScenarioState, refs: References) -> Column:
-    """A scenario's horizon totals, monthly totals and bridge, read from its stored summary."""
-    column = Column(state)
+    """A scenario's horizon totals, monthly totals and bridge, read from its stored summary;
+    built once per result run and references, then read from the cache (`selectors.run_cached`)."""
     if state.result is None:
-        return column
-    view = selectors.financial_view(cycle, state.result, "horizon", refs)
+        return Column(state)
+    run = state.result
+    horizon, monthly, bridge = selectors.run_cached(
+        "column", run, refs, lambda: _column_parts(cycle, run, refs)
+    )
+    return Column(state, horizon, monthly, bridge)
+
+
+def _column_parts(
+    cycle: PlanningCycle, run: ScenarioRun, refs: References
+) -> tuple[dict[str, float | None], pd.DataFrame, Bridge | None]:
+    view = selectors.financial_view(cycle, run, "horizon", refs)
     total = view.loc[view["family"] == TOTAL]
-    if len(total):
-        column.horizon = {key: _finite(total.iloc[0].get(key)) for key, *_ in METRICS}  # type: ignore[misc]
-    monthly = selectors.summary_frame(state.result, "month")
-    column.monthly = monthly.loc[monthly["family"] == TOTAL]
+    horizon = {key: _finite(total.iloc[0].get(key)) for key, *_ in METRICS} if len(total) else {}
+    monthly = selectors.summary_frame(run, "month")
+    bridge = None
     if len(refs.budget):
         months = {str(p) for p in refs.budget["period"]}
         sold = monthly.loc[(monthly["family"] != TOTAL) & monthly["bucket"].isin(months)]
         scenario = sold.groupby("family", as_index=False)[["served_units", "revenue_eur"]].sum()
-        column.bridge = pvm_bridge(scenario.rename(columns={"served_units": "units"}), refs.budget)
-    return column
+        bridge = pvm_bridge(scenario.rename(columns={"served_units": "units"}), refs.budget)
+    return horizon, monthly.loc[monthly["family"] == TOTAL], bridge
 
 
 def columns(cycle: PlanningCycle, scenario_ids: list[int]) -> list[Column]:

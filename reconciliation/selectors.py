@@ -1,15 +1,23 @@
 """Reads of the reconciliation: scenarios with their state, facts, budget, last approved plan.
 
-Pages and the export only read stored facts (`ScenarioFact`) and small reference tables; the
-period totals and KPIs are computed from those facts by the pure engine (`engine.periods`).
+Pages and the export only read stored figures: a run's month / quarter / year / horizon summary
+(stored with the run, `ScenarioRun.summary`), its facts (`ScenarioFact`) and small reference
+tables. A succeeded run never changes, so what is derived from it and the references (the
+financial view with its budget and last-approved gaps) is computed once and kept in the
+``versioned`` cache under the run and `References.key`, which names the references' content:
+a recalculation (a new run) or a changed budget is a new key, never a stale answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.core.cache import caches
 from django.db.models import OuterRef, Subquery, Sum
@@ -133,11 +141,34 @@ def _facts(run: ScenarioRun, *, totals: bool) -> pd.DataFrame:
     return frame
 
 
+MONTHLY = pd.PeriodDtype("M")
+
+
+def _stored_months(run: ScenarioRun) -> pd.DataFrame | None:
+    """The family rows of the run's stored monthly summary as facts (None for a run stored
+    before summaries existed). A one-month bucket of one family is that fact itself (a sum of
+    one value, its first and last), so these are the fact rows' values, read without a query."""
+    stored = (run.summary or {}).get("month")
+    if not isinstance(stored, dict) or not set(SUM_COLUMNS) <= set(stored["columns"]):
+        return None
+    at = {c: i for i, c in enumerate(stored["columns"])}
+    rows = [row for row in stored["data"] if row[at["family"]] != TOTAL]
+    frame = _stored_frame(["family", *SUM_COLUMNS],
+                          [[row[at[c]] for c in ("family", *SUM_COLUMNS)] for row in rows])  # fmt: skip
+    # 'YYYY-MM' -> monthly period ordinal (months since 1970-01), without parsing each text
+    ordinals = [(int(m[:4]) - 1970) * 12 + int(m[5:7]) - 1 for m in
+                (row[at["first_period"]] for row in rows)]  # fmt: skip
+    frame["period"] = pd.arrays.PeriodArray(np.array(ordinals, dtype="int64"), dtype=MONTHLY)
+    return frame
+
+
 def family_facts(run: ScenarioRun) -> pd.DataFrame:
     """The run's family x month facts: family, period (monthly) and `rollup.SUM_COLUMNS`, in EUR
     and units. Family rows only, never the stored monthly total rows, so any sum of them is a
-    total counted once (the one read of facts for every page, the export and the executive)."""
-    return _facts(run, totals=False)
+    total counted once (the one read of facts for every page, the export and the executive).
+    Read from the run's stored monthly summary when it has one (no query), else its fact rows."""
+    stored = _stored_months(run)
+    return stored if stored is not None else _facts(run, totals=False)
 
 
 def month_totals(run: ScenarioRun) -> pd.DataFrame:
@@ -147,24 +178,55 @@ def month_totals(run: ScenarioRun) -> pd.DataFrame:
 
 
 def window_totals(run: ScenarioRun, window: FigureWindow) -> dict[str, float]:
-    """Sums of the run's family facts over ``window`` (`cycles.windows`): column -> EUR/units."""
+    """Sums of the run's family facts over ``window`` (`cycles.windows`): column -> EUR/units
+    (from the stored monthly family rows when the run has them: ~200 rows, summed in Python)."""
+    stored = (run.summary or {}).get("month")
+    if isinstance(stored, dict) and set(SUM_COLUMNS) <= set(stored["columns"]):
+        at = {c: i for i, c in enumerate(stored["columns"])}
+        first = pd.Period(window.first, freq="M")
+        inside = {str(first + n) for n in range(window.months)}
+        rows = [row for row in stored["data"]
+                if row[at["family"]] != TOTAL and row[at["first_period"]] in inside]  # fmt: skip
+        return {c: math.fsum(row[at[c]] or 0.0 for row in rows) for c in SUM_COLUMNS}
     facts = family_facts(run)
-    inside = facts[window.mask(facts["period"])]
-    return {c: float(inside[c].sum()) for c in SUM_COLUMNS}
+    inside_facts = facts[window.mask(facts["period"])]
+    return {c: float(inside_facts[c].sum()) for c in SUM_COLUMNS}
 
 
-def budget_frame(cycle: PlanningCycle) -> pd.DataFrame:
-    """Active budget lines over the cycle's horizon: family, period, units, revenue_eur, cogs_eur."""
+def headline(run: ScenarioRun) -> dict[str, Any]:
+    """The run's stored horizon figures of the total (``engine.periods.summarise`` columns,
+    None where a ratio has no denominator): what the workspace shows per scenario, read
+    without the budget or the last approved plan."""
+    stored = (run.summary or {}).get("horizon")
+    if isinstance(stored, dict):
+        at = stored["columns"].index("family")
+        total = next((row for row in stored["data"] if row[at] == TOTAL), None)
+        return {} if total is None else dict(zip(stored["columns"], total, strict=True))
+    horizon = summary_frame(run, "horizon")
+    rows = horizon.loc[horizon["family"] == TOTAL].astype(object)
+    return rows.where(rows.notna(), None).iloc[0].to_dict() if len(rows) else {}
+
+
+def _budget_rows(cycle: PlanningCycle) -> list[tuple[Any, ...]]:
     months = pd.period_range(pd.Period(cycle.month, freq="M"), periods=cycle.horizon_months)
     first, last = months[0].to_timestamp().date(), months[-1].to_timestamp().date()
     rows = BudgetLine.objects.filter(
         version__is_active=True, month__gte=first, month__lte=last
-    ).values_list("family__code", "month", "units", "revenue_eur", "cogs_eur")
+    ).order_by("family__code", "month", "pk")
+    return list(rows.values_list("family__code", "month", "units", "revenue_eur", "cogs_eur"))
+
+
+def _budget(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     columns = ["family", "month", "units", "revenue_eur", "cogs_eur"]
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     frame = frame.astype({"units": float, "revenue_eur": float, "cogs_eur": float})
     frame["period"] = pd.PeriodIndex(pd.to_datetime(frame.pop("month")), freq="M")
     return frame
+
+
+def budget_frame(cycle: PlanningCycle) -> pd.DataFrame:
+    """Active budget lines over the cycle's horizon: family, period, units, revenue_eur, cogs_eur."""
+    return _budget(_budget_rows(cycle))
 
 
 def previous_approved(cycle: PlanningCycle) -> ApprovedPlan | None:
@@ -232,16 +294,40 @@ APPROVED_COMPARED = {c: c for c in ("served_units", "revenue_eur", "gross_margin
 @dataclass(frozen=True)
 class References:
     """What every scenario is compared with, read once per page: the active budget lines and
-    the previous cycle's approved plan (family x month; empty frames when there is none)."""
+    the previous cycle's approved plan (family x month; empty frames when there is none).
+    ``key`` names their content (the budget lines' digest, the approved plan's SHA-256 and
+    window), so figures derived from them are cached under it and never outlive a change."""
 
     budget: pd.DataFrame
     approved: pd.DataFrame
+    key: str = ""
 
 
 def references(cycle: PlanningCycle) -> References:
     approved = previous_approved(cycle)
     frame = approved_facts(approved, cycle) if approved is not None else pd.DataFrame()
-    return References(budget_frame(cycle), frame)
+    rows = _budget_rows(cycle)
+    budget_digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+    approved_key = (
+        "none" if approved is None else f"{approved.sha256}:{cycle.month}:{cycle.horizon_months}"
+    )
+    return References(_budget(rows), frame, f"{budget_digest}:{approved_key}")
+
+
+CACHE_FORMAT = 1  # in every key: bump when what is cached changes shape
+
+
+def run_cached(kind: str, run: ScenarioRun, refs: References, build: Callable[[], Any]) -> Any:
+    """``build()`` for a succeeded ``run`` and ``refs``, computed once and then read from the
+    ``versioned`` cache (the run's id and finish time name its figures: they never change)."""
+    finished = run.finished_at.isoformat() if run.finished_at else "-"
+    key = f"recon:{CACHE_FORMAT}:{kind}:{run.pk}:{finished}:{refs.key}"
+    cache = caches["versioned"]
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value)
+    return value
 
 
 def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
@@ -253,10 +339,25 @@ def summary_frame(run: ScenarioRun, bucket: str) -> pd.DataFrame:
         return summarise(pd.concat(facts, ignore_index=True), bucket)
     if isinstance(stored, list):  # stored as records by the first version of the summaries
         frame = pd.DataFrame.from_records(stored)
-    else:
-        frame = pd.DataFrame(stored["data"], columns=stored["columns"])
-    numbers = [c for c in frame.columns if c not in ("family", "bucket", "first_period")]
-    return frame.astype({c: float for c in numbers})
+        numbers = [c for c in frame.columns if c not in SUMMARY_TEXT]
+        return frame.astype({c: float for c in numbers})
+    return _stored_frame(stored["columns"], stored["data"])
+
+
+SUMMARY_TEXT = ("family", "bucket", "first_period")
+
+
+def _stored_frame(columns: list[str], data: list[list[Any]]) -> pd.DataFrame:
+    """Stored rows as a frame: text columns as they are, every other one float (None -> NaN),
+    converted in one numpy call (pandas' per-column ``astype`` cost ~1 ms a column)."""
+    numbers = [i for i, c in enumerate(columns) if c not in SUMMARY_TEXT]
+    values = np.array([[row[i] for i in numbers] for row in data], dtype=float)
+    values = values.reshape(len(data), len(numbers))
+    number_at = {i: j for j, i in enumerate(numbers)}
+    return pd.DataFrame({
+        c: values[:, number_at[i]] if i in number_at else [row[i] for row in data]
+        for i, c in enumerate(columns)
+    })  # fmt: skip
 
 
 def financial_view(
@@ -266,9 +367,14 @@ def financial_view(
 
     Columns: `engine.periods.summarise` output, ``budget_*`` and ``approved_*`` values with
     ``_gap`` and ``_gap_pct`` (gap = scenario - reference). Budget columns are NaN without a
-    budget; approved columns NaN without an earlier approved plan.
+    budget; approved columns NaN without an earlier approved plan. Built once per run, bucket
+    and references (`run_cached`).
     """
     refs = refs or references(cycle)
+    return run_cached(f"view-{bucket}", run, refs, lambda: _financial_view(run, bucket, refs))
+
+
+def _financial_view(run: ScenarioRun, bucket: str, refs: References) -> pd.DataFrame:
     figures = summary_frame(run, bucket)
     if len(refs.budget):
         figures = versus(figures, budget_figures(refs.budget, bucket), BUDGET_COMPARED, "budget")

@@ -42,8 +42,8 @@ class ReviewView(RoleRequiredMixin, View):
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         may_edit = _may_edit(request, cycle)
         states = selectors.scenario_states(cycle)
-        refs = selectors.references(cycle)
-        headline = {s.scenario.pk: compare.column_for(cycle, s, refs).horizon
+        # Stored figures only: the workspace shows no budget gap, so it builds no comparison.
+        headline = {s.scenario.pk: selectors.headline(s.result)
                     for s in states if s.result is not None}  # fmt: skip
         window = kpi_window(cycle)
         kpi = {s.scenario.pk: selectors.window_totals(s.result, window)

@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from django.test import TestCase
 
+from accounts.roles import Role
 from cycles.models import PlanningCycle
 from cycles.plan_models import ConsensusPlan, PlanResourceRow, PlanRow
+from reconciliation import services
+from reconciliation.budget import BUDGET_LINES, budget_version_create
+from reconciliation.models import Scenario
 from tests.helpers import move_to_stage
 from tests.supply.conftest import plant  # noqa: F401  (the fixture, shared)
 
@@ -51,3 +55,23 @@ def run_on_commit(call: Any) -> Any:
         result = call()
     result.refresh_from_db()
     return result
+
+
+@pytest.fixture
+def calculated(at_reconciliation, plant, users):  # type: ignore[no-untyped-def]  # noqa: F811
+    """Baseline and an overtime scenario, both calculated, and a budget 10 % above plan."""
+    from datainputs.importers import validate_rows, write_rows
+
+    finance, cycle = users[Role.FINANCE], at_reconciliation
+    budget_version_create(finance, "AOP-2027", 2027)
+    family = plant["made"].family.code
+    raw = [{"budget": "AOP-2027", "family": family, "month": "2027-01", "units": "154",
+            "revenue_eur": "1155.00", "cogs_eur": "616.00"}]  # fmt: skip
+    write_rows(BUDGET_LINES, validate_rows(BUDGET_LINES, list(enumerate(raw, 2))).rows)
+    scenario = services.scenario_create(cycle.pk, finance, "<script>alert(1)</script> OT")
+    services.lever_add(scenario.pk, finance, "overtime", {"resource": "LINE-1", "hours": 50})
+    baseline = Scenario.objects.get(cycle=cycle, kind="baseline")
+    for s in (baseline, scenario):
+        run = run_on_commit(lambda s=s: services.scenario_run_request(s.pk, finance))
+        assert run.status == "succeeded", run.error
+    return cycle, baseline, scenario

@@ -11,11 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from reconciliation import services
-from reconciliation.budget import BUDGET_LINES, budget_version_create
-from reconciliation.models import Scenario
 from tests.factories import PASSWORD
-from tests.reconciliation.conftest import run_on_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,26 +20,6 @@ def _client(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     assert client.login(username=user.username, password=PASSWORD)
     return client
-
-
-@pytest.fixture
-def calculated(at_reconciliation, plant, users):  # type: ignore[no-untyped-def]
-    """Baseline and an overtime scenario, both calculated, and a budget 10 % above plan."""
-    from datainputs.importers import validate_rows, write_rows
-
-    finance, cycle = users[Role.FINANCE], at_reconciliation
-    budget_version_create(finance, "AOP-2027", 2027)
-    family = plant["made"].family.code
-    raw = [{"budget": "AOP-2027", "family": family, "month": "2027-01", "units": "154",
-            "revenue_eur": "1155.00", "cogs_eur": "616.00"}]  # fmt: skip
-    write_rows(BUDGET_LINES, validate_rows(BUDGET_LINES, list(enumerate(raw, 2))).rows)
-    scenario = services.scenario_create(cycle.pk, finance, "<script>alert(1)</script> OT")
-    services.lever_add(scenario.pk, finance, "overtime", {"resource": "LINE-1", "hours": 50})
-    baseline = Scenario.objects.get(cycle=cycle, kind="baseline")
-    for s in (baseline, scenario):
-        run = run_on_commit(lambda s=s: services.scenario_run_request(s.pk, finance))
-        assert run.status == "succeeded", run.error
-    return cycle, baseline, scenario
 
 
 def test_workspace_lists_scenarios_with_headline_and_escapes_names(calculated, users) -> None:  # type: ignore[no-untyped-def]

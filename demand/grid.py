@@ -104,8 +104,9 @@ class GridData:
 
 
 def grid_data(
-    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None
-) -> GridData:
+    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None,
+    *, editor: bool | None = None,
+) -> GridData:  # fmt: skip
     """The family's grid rows: family totals first, then six rows per product in SKU order.
 
     Set-based: every product is pivoted at once, so the queries and pandas calls do not grow
@@ -115,9 +116,10 @@ def grid_data(
     """
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
     label = f"{family.code} {family.name}"
+    editor = may_edit(cycle, user) if editor is None else editor  # ``editor``: for that reader
     if page is not None and page.family:
         consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0], page.value)
-        editable = may_edit(cycle, user) and not consensus.empty and not page.value
+        editable = editor and not consensus.empty and not page.value
         rows = _rows(
             family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
         )
@@ -130,7 +132,7 @@ def grid_data(
     ids = [pk for pk, _, _ in listed]
     in_value = page is not None and page.value
     frames = _frames(cycle, ids, history[0], in_value)
-    editable = may_edit(cycle, user) and not in_value and _has_consensus(cycle, family, frames[0])
+    editable = editor and not in_value and _has_consensus(cycle, family, frames[0])
     rows = []
     if page is None:
         rows = _rows(family, label, None, f"All {family.code}", frames, editable)

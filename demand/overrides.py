@@ -29,11 +29,13 @@ from accounts.selectors import user_family_ids, user_may
 from cycles.models import PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
+from demand.grid_warm import WARMER as GRID_WARMER
 from demand.models import DemandOverride, ReasonCode
 from demand.override_writes import Locked, write_cells
 from demand.selectors import consensus_frame, horizon_months
 from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
+from siop.warming import warm_on_commit
 
 CENT = Decimal("0.01")
 # Largest consensus a cell takes (units per month); the column keeps 14 integer digits, and a
@@ -77,6 +79,7 @@ def overrides_apply(
                 changed += _apply_one(cycle, edit, user, (reason, comment, source))
             if changed:
                 mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
+                warm_on_commit(GRID_WARMER, cycle.pk)
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "

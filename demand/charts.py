@@ -32,11 +32,16 @@ def previous_cycle(cycle: PlanningCycle) -> PlanningCycle | None:
     return PlanningCycle.objects.filter(month__lt=cycle.month).order_by("-month").first()
 
 
-def chart_series(cycle: PlanningCycle, product_ids: list[int]) -> dict[str, Any]:
+def chart_series(
+    cycle: PlanningCycle, product_ids: list[int], consensus: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """``{"history", "statistical" (+ "lower", "upper"), "consensus", "previous"}``, each
+    ``{"x": [YYYY-MM-DD], "y": [units]}`` summed over the products; ``consensus``: their
+    ``consensus_frame`` when the caller has read it already."""
     months = history_months(cycle, CHART_HISTORY_MONTHS)
     history = monthly_actuals(product_ids, months[0], cycle.month)
     consensus = (
-        consensus_frame(cycle, product_ids)
+        (consensus_frame(cycle, product_ids) if consensus is None else consensus)
         .groupby("month")[["statistical_units", "lower_units", "upper_units", "consensus_units"]]
         .sum()
     )

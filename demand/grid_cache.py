@@ -56,10 +56,11 @@ def family_part(family: ProductFamily, page: grid.GridPage | None) -> str:
 
 
 def family_answer(
-    cycle: PlanningCycle, family: ProductFamily, page: grid.GridPage | None, editor: bool
-) -> dict[str, Any]:
+    cycle: PlanningCycle, family: ProductFamily, page: grid.GridPage | None, editor: bool,
+    read: grid.Reader | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """``{"columns", "rows", "product_count"}`` of the family's grid part (see ``grid_data``)."""
-    data = grid.grid_data(cycle, family, None, page, editor=editor)
+    data = grid.grid_data(cycle, family, None, page, editor=editor, read=read)
     return {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
 
 

@@ -11,6 +11,12 @@ cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id)`` from those serv
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import itertools
+from typing import Any
+
+from cycles.models import PlanningCycle
 from datainputs.services import register_after_import
 from demand import grid
 from demand.charts import chart_series
@@ -21,9 +27,10 @@ from demand.grid_cache import (
     family_part,
     grid_etag,
 )
+from demand.selectors import history_months
 from masterdata.models import Product, ProductFamily
 from siop import warming
-from siop.cached_json import warm
+from siop.cached_json import is_cached, warm
 
 WARMER = "demand.grid"
 FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=200))
@@ -36,22 +43,60 @@ LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people st
 def warm_first_paint(cycle_id: int) -> int:
     """Build every family's first-paint answers of the cycle that are not cached yet; returns
     how many were built (0 when all were, or the cycle is gone)."""
-    from cycles.models import PlanningCycle
-
     cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
     if cycle is None:
         return 0
-    editors = (True, False) if cycle.state == "demand_review" else (False,)
     built = int(warm(company_etag(cycle, None, False),
                      lambda: {"rows": grid.company_rows(cycle, None, False)}))  # fmt: skip
     for family in ProductFamily.objects.order_by("code"):
-        for page in FIRST_PAINT:
-            for editor in editors:
-                etag = grid_etag(cycle, family_part(family, page), editor=editor)
-                built += warm(etag, lambda: family_answer(cycle, family, page, editor))  # noqa: B023
-        ids = lambda: list(Product.objects.filter(family=family).values_list("pk", flat=True))  # noqa: B023, E731
-        built += warm(chart_etag(cycle, f"family:{family.pk}"), lambda: chart_series(cycle, ids()))  # noqa: B023
+        built += _warm_family(cycle, family)
     return built
+
+
+def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
+    """The family's first-paint answers not cached yet, built from one reading of its data.
+
+    Every key is computed (its data versions read) before the reading, so each answer is
+    at least as new as the versions its key names, as when a request builds it."""
+    editors = (True, False) if cycle.state == "demand_review" else (False,)
+    parts: dict[str, tuple[grid.GridPage, bool] | None] = {  # etag -> grid part, None: chart
+        chart_etag(cycle, f"family:{family.pk}"): None,
+    }
+    for page, editor in itertools.product(FIRST_PAINT, editors):
+        parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
+    missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
+    if not missing:
+        return 0
+    reading = Reading(cycle, family)
+
+    def answer(part: tuple[grid.GridPage, bool] | None) -> dict[str, Any]:
+        if part is None:
+            return chart_series(cycle, reading.ids, reading.frames[0])
+        return family_answer(cycle, family, part[0], part[1], reading.read)
+
+    return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
+
+
+class Reading:
+    """One family's grid frames (units) read once, handed out per product subset: a subset's
+    rows are computed alike from the family's frames (a unit event on a family is spread over
+    the whole family either way)."""
+
+    def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
+        self.ids = list(Product.objects.filter(family=family).values_list("pk", flat=True))
+        first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
+        self.frames = grid.read_frames(cycle, self.ids, first, False)
+
+    def read(
+        self, cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool
+    ) -> grid.Frames:
+        if value or first != history_months(cycle, grid.HISTORY_COLUMNS)[0]:
+            return grid.read_frames(cycle, ids, first, value)  # not what was read: read it
+        if ids == self.ids:
+            return self.frames
+        wanted = set(ids)
+        consensus, actuals, backlog = (f[f["product_id"].isin(wanted)] for f in self.frames)
+        return consensus, actuals, backlog
 
 
 @register_after_import
@@ -59,8 +104,6 @@ def after_import(data_input: str, batch_id: int) -> None:
     """Warm the open cycles once an import of data the grid shows is committed."""
     if data_input not in GRID_INPUTS:
         return
-    from cycles.models import PlanningCycle
-
     open_cycles = PlanningCycle.objects.exclude(state__in=LOCKED_STATES)
     for cycle_id in open_cycles.values_list("pk", flat=True):
         warming.send(WARMER, cycle_id)

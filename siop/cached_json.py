@@ -79,6 +79,10 @@ def warm(etag: str, build: Callable[[], dict[str, Any]]) -> bool:
     return _stored(etag, build)[1]
 
 
+def is_cached(etag: str) -> bool:
+    return caches[CACHE_ALIAS].get(etag) is not None
+
+
 def _stored(etag: str, build: Callable[[], dict[str, Any]]) -> tuple[bytes, bool]:
     """The gzip bytes cached under ``etag``, built and stored first when missing; and whether
     they were built now."""

@@ -46,7 +46,9 @@ def register(name: str) -> Callable[[Warmer], Warmer]:
 
 def worthwhile() -> bool:
     """Whether web processes would read what a warming task stores."""
-    shared = "redis" in settings.CACHES[CACHE_ALIAS]["BACKEND"].lower()
+    from django.core.cache import caches
+
+    shared = "redis" in type(caches[CACHE_ALIAS]).__name__.lower()  # RedisCache
     return shared or bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
 
 

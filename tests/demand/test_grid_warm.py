@@ -21,7 +21,6 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from datainputs.models import SalesHistory
 from demand.events import event_create
-from demand.grid_warm import warm_first_paint
 from demand.services import forecast_run_now
 from tests.demand.conftest import family_products
 from tests.factories import PASSWORD, user_with_role
@@ -111,6 +110,8 @@ def test_after_a_colleague_s_save_the_first_paint_is_warm_and_shows_the_saved_nu
 def test_a_change_nobody_warmed_is_never_served_from_an_older_answer(
     forecast_cycle, users, django_capture_on_commit_callbacks
 ):
+    from demand.grid_warm import warm_first_paint
+
     bike = family_products("BIKES")[0]
     warm_first_paint(forecast_cycle.pk)
     planner = _signed_in(users[Role.DEMAND_PLANNER])
@@ -133,6 +134,30 @@ def test_a_change_nobody_warmed_is_never_served_from_an_older_answer(
 
 
 def test_warming_twice_builds_nothing_the_second_time(forecast_cycle):
+    from demand.grid_warm import warm_first_paint
+
     # Given the first paint warmed, when the task is delivered again, nothing is rebuilt
     assert warm_first_paint(forecast_cycle.pk) > 0
     assert warm_first_paint(forecast_cycle.pk) == 0
+
+
+def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(forecast_cycle, users):
+    from demand import grid
+    from demand.grid_warm import Reading
+    from demand.overrides import CellEdit, overrides_apply
+
+    # Given a family with a unit event on the whole family and a typed cell
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
+                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
+                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
+    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    # When a page of two of its products is built from the family's one reading
+    reading = Reading(forecast_cycle, bikes[0].family)
+    page = grid.GridPage(offset=1, limit=2)
+    shared = grid.grid_data(forecast_cycle, bikes[0].family, planner, page, read=reading.read)
+    # Then it is the page its own reading gives
+    own = grid.grid_data(forecast_cycle, bikes[0].family, planner, page)
+    assert shared.rows == own.rows and len(own.rows) == 12

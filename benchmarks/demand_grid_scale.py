@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import importlib.util
 import subprocess
 import sys
@@ -195,7 +196,7 @@ def first_paint(
         ("first paint (family rows + first page)", paint),
         ("family chart", [chart]),
     ):
-        times = alternating(variants, repeat, lambda urls=urls: get_timed(client, urls, True))
+        times = alternating(variants, repeat, functools.partial(get_timed, client, urls, True))
         for label in variants:
             print(line(f"{label}: {what}, cold", times[label]), flush=True)
     worker, warm = [], []

@@ -75,7 +75,7 @@ def _more_bikes(count: int) -> None:
     sale = SalesHistory.objects.filter(product=bike).first()
     assert sale is not None
     for n in range(count):
-        product = ProductFactory(sku=f"BIKE-X{n}", family=bike.family)
+        product = ProductFactory.create(sku=f"BIKE-X{n}", family=bike.family)
         SalesHistory.objects.bulk_create(
             SalesHistory(product=product, site=sale.site, channel=sale.channel, month=month,
                          quantity=Decimal(10 + n + 0.5 * math.sin(i)), revenue=Decimal("1"))

@@ -52,7 +52,7 @@ def event_create(cycle_id: int, data: dict[str, Any], user: Any) -> DemandEvent:
             reason="promotion",
         )
         mark_stale(cycle, "demand", f"Event '{event.name}' added by {user}")
-        warm_on_commit(GRID_WARMER, cycle.pk)
+        warm_on_commit(GRID_WARMER, cycle.pk, family_id)
     return event
 
 
@@ -73,7 +73,7 @@ def event_delete(event_id: int, user: Any) -> None:
             reason="promotion",
         )
         mark_stale(cycle, "demand", f"Event '{event.name}' removed by {user}")
-        warm_on_commit(GRID_WARMER, cycle.pk)
+        warm_on_commit(GRID_WARMER, cycle.pk, *([family_id] if family_id else []))
         event.delete()
 
 

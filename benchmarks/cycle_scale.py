@@ -157,6 +157,18 @@ def walk_cycle(walk: cw.Walk, repeat: int) -> None:
                           f"the walk (+{after - before:,.0f} MB)")  # fmt: skip
 
 
+def shared_versioned_cache(redis_url: str) -> None:
+    """Web and worker share the versioned cache on the benchmark's Redis, as in production
+    (``docker-compose.yml``): answers the worker warms serve every gunicorn worker. Answers an
+    earlier walk left there are dropped first (a cloned database repeats its data versions)."""
+    import redis
+
+    os.environ["VERSIONED_CACHE_URL"] = redis_url
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match="siop-versioned:*", count=1000):
+        client.delete(key)
+
+
 def run_size(out: cw.Measured, args: argparse.Namespace) -> None:
     """Seed, start web + worker, walk, stop them (always); ``out`` keeps what was measured,
     even on an error or an interruption."""
@@ -167,6 +179,7 @@ def run_size(out: cw.Measured, args: argparse.Namespace) -> None:
     try:
         name = args.database.format(n=size_label(skus))
         url = prepare(name, skus, args.reuse_seed, out, args.step_timeout)
+        shared_versioned_cache(args.redis)
         processes.append(start_web(url, args.port, 2, broker=args.redis, timeout=120))
         processes.append(start_worker(url, args.redis, 2))
         sampler = RssSampler({"web": processes[0].pid, "worker": processes[1].pid})

@@ -1,10 +1,14 @@
-"""Benchmark: the demand grid's largest family at 10,000 SKUs, pages of rows and a family save,
-the code at ``--base`` (loaded from git) against the working tree, in the same run.
+"""Benchmark: the demand grid's largest family at 10,000 SKUs, first paint, chart, pages of rows
+and a family save, the code at ``--base`` (loaded from git) against the working tree, in the
+same run.
 
 On a copy of a seeded company (``--template``, default ``siop_cs10k_seed``: November open at its
 demand review; copied to ``--database`` once and migrated; a statistical forecast is run in
 this process first when the cycle has none), as the largest family's demand planner would:
 
+* the first paint (``part=family`` then ``offset=0&limit=200``) and the family chart
+  (``chart.json``), cold, old and new alternating; then the new code's answers after its
+  warming task (``demand.grid_warm``) ran, and that task's time (every family, on the worker);
 * a page of 200 products (``grid.json?offset=N&limit=200``) for every page of the family, cold
   (the versioned cache emptied before each request: what a worker that never built the page
   does) and warm (the answer cached); p50 / p95 over every page x ``--repeat``;
@@ -15,11 +19,10 @@ this process first when the cycle has none), as the largest family's demand plan
 
 Every request goes through Django's test client with the production middleware (the browser's
 ``Accept-Encoding: gzip``, so GZip compresses the answers as it does behind gunicorn). The old
-code is the base commit's ``demand/grid.py``, ``demand/grid_cache.py`` and
-``demand/overrides.py`` put in the view module's place.
+code is the base commit's ``demand`` grid, chart, cache, save and view modules, loaded from git.
 
     .venv/bin/python benchmarks/demand_grid_scale.py [--database siop_bench_grid_10k]
-        [--template siop_cs10k_seed] [--base main] [--repeat 3]
+        [--template siop_cs10k_seed] [--base main] [--repeat 3] [--first-paint-only]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import importlib.util
 import subprocess
 import sys
@@ -71,19 +75,35 @@ def old_module(name: str, path: str, base: str) -> Any:
     return module
 
 
+OLD_MODULES = ("grid", "charts", "grid_cache", "overrides", "views", "pages")
+
+
 @contextlib.contextmanager
 def old_code(base: str) -> Iterator[None]:
-    """The demand views answering with the grid, cache and save code of commit ``base``."""
+    """The demand grid, chart and save views answering with commit ``base``'s code.
+
+    The base's modules are executed in dependency order, each seeing the base's versions of
+    the ones before it (``sys.modules`` swapped while they load); the grid, chart and save
+    views' handlers are then the base's."""
+    import demand.pages as pages
     import demand.views as views
 
-    grid = old_module("old_demand_grid", "demand/grid.py", base)
-    cache = old_module("old_demand_grid_cache", "demand/grid_cache.py", base)
-    saves = old_module("old_demand_overrides", "demand/overrides.py", base)
+    loaded: dict[str, Any] = {}
+    saved = {name: sys.modules[f"demand.{name}"] for name in OLD_MODULES}
+    try:
+        for name in OLD_MODULES:
+            try:
+                loaded[name] = old_module(f"old_demand_{name}", f"demand/{name}.py", base)
+            except subprocess.CalledProcessError:  # not in the base: the new one serves
+                loaded[name] = saved[name]
+            sys.modules[f"demand.{name}"] = loaded[name]
+    finally:
+        sys.modules.update({f"demand.{name}": module for name, module in saved.items()})
+    old_views, old_pages = loaded["views"], loaded["pages"]
     with (
-        mock.patch.object(views, "grid", grid),
-        mock.patch.object(views, "grid_response", cache.grid_response),
-        mock.patch.object(views, "overrides_apply", saves.overrides_apply),
-        mock.patch.object(views, "ConflictError", saves.ConflictError),
+        mock.patch.object(views.GridDataView, "get", old_views.GridDataView.get),
+        mock.patch.object(views.OverridesSaveView, "post", old_views.OverridesSaveView.post),
+        mock.patch.object(pages.ChartDataView, "get", old_pages.ChartDataView.get),
     ):
         yield
 
@@ -135,6 +155,61 @@ def pages(client: Any, grid: str, count: int, repeat: int, cold: bool) -> list[f
     return times
 
 
+def get_timed(client: Any, urls: list[str], cold: bool) -> float:
+    """Seconds to answer ``urls`` one after the other (the cache emptied first when ``cold``)."""
+    from django.core.cache import caches
+
+    if cold:
+        caches["versioned"].clear()
+    started = time.perf_counter()
+    for url in urls:
+        answer = client.get(url, **GZIP)
+        assert answer.status_code == 200, answer.content[:300]
+    return time.perf_counter() - started
+
+
+def alternating(
+    variants: dict[str, Callable[[], Any]], repeat: int, measure: Callable[[], float]
+) -> dict[str, list[float]]:
+    """``measure()`` under each variant in turn, ``repeat`` rounds (old and new share the load)."""
+    times: dict[str, list[float]] = {label: [] for label in variants}
+    for _ in range(repeat):
+        for label, context in variants.items():
+            with context():
+                times[label].append(measure())
+    return times
+
+
+def first_paint(
+    client: Any, cycle: Any, grid: str, chart: str, variants: dict[str, Callable[[], Any]],
+    repeat: int,
+) -> None:  # fmt: skip
+    """Cold first paint (family rows + first page) and family chart, old and new alternating;
+    then the new code's after its warming task ran (what the first visitor after a change
+    gets) and the task's own time on the worker."""
+    from django.core.cache import caches
+
+    from demand.grid_warm import warm_first_paint
+
+    paint = [f"{grid}&part=family", f"{grid}&offset=0&limit=200"]
+    for what, urls in (
+        ("first paint (family rows + first page)", paint),
+        ("family chart", [chart]),
+    ):
+        times = alternating(variants, repeat, functools.partial(get_timed, client, urls, True))
+        for label in variants:
+            print(line(f"{label}: {what}, cold", times[label]), flush=True)
+    worker, warm = [], []
+    for _ in range(repeat):
+        caches["versioned"].clear()
+        started = time.perf_counter()
+        warm_first_paint(cycle.pk)
+        worker.append(time.perf_counter() - started)
+        warm.append(get_timed(client, [*paint, chart], False))
+    print(line("new: first paint + chart after the warming task", warm))
+    print(line("new: the warming task (every family, worker)", worker), flush=True)
+
+
 def save(client: Any, cycle: Any, grid: str, month: dt.date, factor: float) -> float:
     """One family-cell save of ``month`` (the total times ``factor``), timed; 200 or raise."""
     import json
@@ -159,6 +234,8 @@ def main() -> None:
     parser.add_argument("--template", default="siop_cs10k_seed")
     parser.add_argument("--base", default="main", help="the commit the old code is read from")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--first-paint-only", action="store_true",
+                        help="only the first paint, the chart and the warming task")  # fmt: skip
     args = parser.parse_args()
     setup_django(clone(args.database, args.template), "memory://")
     from django.conf import settings
@@ -179,6 +256,10 @@ def main() -> None:
         "new (working tree)": contextlib.nullcontext,
     }
     print(f"family {family.code}: {count} products, {args.repeat} x every page of 200", flush=True)
+    chart = f"/demand/cycles/{cycle.pk}/chart.json?family={family.pk}"
+    first_paint(client, cycle, grid, chart, variants, args.repeat)
+    if args.first_paint_only:
+        return
     for label, context in variants.items():
         with context():
             print(

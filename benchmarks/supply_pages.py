@@ -11,6 +11,8 @@ p50/p95/max in ms:
   ``versioned`` cache emptied before each request) and warm (answered from the cache),
 * one page of 200 products of the largest family (``family=<id>&limit=200``), cold and warm,
 * a revalidation of the first paint with its ETag (304),
+* the first paint and the largest family's first page after the warming task a plan build
+  sends (``supply.plan_grid_pages.warm_first_paint``), and that task's time on the worker,
 * the grid before paging, in the same run: every product row in one answer (no parameters).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/siop_d_10k \\
@@ -120,9 +122,30 @@ def main() -> None:
               lambda: get(family_page), cache.clear)  # fmt: skip
         timed("grid page of 200 products (largest family), cached", args.repeat,
               lambda: get(family_page), nothing)  # fmt: skip
+        _warmed(cycle.pk, args.repeat, lambda: get(grid + "?part=family") + get(family_page))
     if not args.skip_old:
         timed("grid before paging: every product row (no params)", min(args.repeat, 5),
               lambda: get(grid), nothing)  # fmt: skip
+
+
+def _warmed(cycle_id: int, repeat: int, first_paint: Callable[[], int]) -> None:
+    """The first paint (family rows + the largest family's first page) after the warming task
+    a plan build sends, and the task's own time (the worker's), when the code has one."""
+    from django.core.cache import caches
+
+    from supply import plan_grid_pages
+
+    warmer = getattr(plan_grid_pages, "warm_first_paint", None)
+    if warmer is None:
+        return
+
+    def cold_warm() -> int:
+        caches["versioned"].clear()
+        return int(warmer(cycle_id))
+
+    timed("grid first paint + first page after the warming task", repeat, first_paint, cold_warm)
+    timed("the warming task (family rows + every family's first page)", repeat, cold_warm,
+          lambda: None)  # fmt: skip
 
 
 def _grid_params() -> set[str]:

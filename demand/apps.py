@@ -6,5 +6,5 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the sign-off checks, the freeze the sign-off calls, carry-over, the demo prep
-        # the accuracy report's warming after imports and the grid's background export.
-        from demand import accuracy_warm, carryover, checks, demo_prep, exports  # noqa: F401
+        # the accuracy report's and the grid's warming, and the grid's background export.
+        from demand import accuracy_warm, carryover, checks, demo_prep, exports, grid_warm  # noqa: F401

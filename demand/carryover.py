@@ -23,9 +23,11 @@ from cycles.audit import audit_bulk
 from cycles.models import AuditEntry, PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
+from demand.grid_warm import WARMER as GRID_WARMER
 from demand.models import DemandEvent, DemandOverride
 from demand.selectors import horizon_months
 from demand.services import DemandError
+from siop.warming import warm_on_commit
 
 SOURCE = "carry_over"
 
@@ -124,4 +126,5 @@ def carried_drop(
         audit_bulk(entries)
         if entries:
             mark_stale(cycle, "demand", f"Carried-over items dropped by {user}")
+            warm_on_commit(GRID_WARMER, cycle.pk)
     return len(entries)

@@ -13,9 +13,11 @@ from cycles.audit import audit_record
 from cycles.models import PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
+from demand.grid_warm import WARMER as GRID_WARMER
 from demand.models import DemandEvent
 from demand.services import DemandError
 from masterdata.models import Product
+from siop.warming import warm_on_commit
 
 
 def _guard(cycle_id: int, user: Any, family_id: int | None) -> PlanningCycle:
@@ -50,6 +52,7 @@ def event_create(cycle_id: int, data: dict[str, Any], user: Any) -> DemandEvent:
             reason="promotion",
         )
         mark_stale(cycle, "demand", f"Event '{event.name}' added by {user}")
+        warm_on_commit(GRID_WARMER, cycle.pk, family_id)
     return event
 
 
@@ -70,6 +73,7 @@ def event_delete(event_id: int, user: Any) -> None:
             reason="promotion",
         )
         mark_stale(cycle, "demand", f"Event '{event.name}' removed by {user}")
+        warm_on_commit(GRID_WARMER, cycle.pk, *([family_id] if family_id else []))
         event.delete()
 
 

@@ -14,6 +14,7 @@ on top of the consensus in the first month; supply and inventory plan for both.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,8 +105,9 @@ class GridData:
 
 
 def grid_data(
-    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None
-) -> GridData:
+    cycle: PlanningCycle, family: ProductFamily, user: Any, page: GridPage | None = None,
+    *, editor: bool | None = None, read: Reader | None = None,
+) -> GridData:  # fmt: skip
     """The family's grid rows: family totals first, then six rows per product in SKU order.
 
     Set-based: every product is pivoted at once, so the queries and pandas calls do not grow
@@ -115,9 +117,13 @@ def grid_data(
     """
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
     label = f"{family.code} {family.name}"
+    editor = may_edit(cycle, user) if editor is None else editor  # ``editor``: for that reader
+    read = (
+        read or read_frames
+    )  # ``read``: frames one caller already holds (the warmer's, per family)
     if page is not None and page.family:
-        consensus, actuals, backlog = _frames(cycle, _family_ids(family), history[0], page.value)
-        editable = may_edit(cycle, user) and not consensus.empty and not page.value
+        consensus, actuals, backlog = read(cycle, _family_ids(family), history[0], page.value)
+        editable = editor and not consensus.empty and not page.value
         rows = _rows(
             family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
         )
@@ -129,8 +135,8 @@ def grid_data(
     listed = list(products.values_list("pk", "sku", "name"))
     ids = [pk for pk, _, _ in listed]
     in_value = page is not None and page.value
-    frames = _frames(cycle, ids, history[0], in_value)
-    editable = may_edit(cycle, user) and not in_value and _has_consensus(cycle, family, frames[0])
+    frames = read(cycle, ids, history[0], in_value)
+    editable = editor and not in_value and _has_consensus(cycle, family, frames[0])
     rows = []
     if page is None:
         rows = _rows(family, label, None, f"All {family.code}", frames, editable)
@@ -154,7 +160,7 @@ def company_rows(cycle: PlanningCycle, user: Any, value: bool = False) -> list[d
     ids = list(
         Product.objects.filter(family__in=visible_families(user)).values_list("pk", flat=True)
     )
-    frames = _frames(cycle, ids, history[0], value)
+    frames = read_frames(cycle, ids, history[0], value)
     label = "Company total (every family you plan)"
     rows = _rows(ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False)
     for row in rows:
@@ -176,7 +182,12 @@ def _family_ids(family: ProductFamily) -> list[int]:
     return list(Product.objects.filter(family=family).values_list("pk", flat=True))
 
 
-def _frames(
+Frames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # consensus, actuals, backlog
+# (cycle, product ids, first history month, in money) -> the frames of those products
+Reader = Callable[[PlanningCycle, list[int], dt.date, bool], Frames]
+
+
+def read_frames(
     cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Consensus, actual sales and backlog of these products (one query set, any count);

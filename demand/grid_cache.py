@@ -1,18 +1,19 @@
-"""Cached, conditional answers of the demand grid's JSON (one family, one part or page).
+"""Cached, conditional answers of the demand grid's JSON and chart (one family, part or page).
 
 An answer is keyed by everything it is computed from: the cycle (id, month, horizon, state),
-whether the user may edit it, the family set the user sees (company rows), the request's part
-or page, and the data versions of every table the grid reads (``datainputs.versions``: the
-demand plan - forecasts, the current-forecast pointer, overrides, events -, sales history, open
-orders, products and families). The database bumps a version on every write by any writer,
-so any change of a plan number (a save, a forecast run, an event, a carry-over, an import)
-gives a new key: a cached answer is never served after it changed. The key doubles as the
-ETag, so a browser revalidating with ``If-None-Match`` gets a 304 without any grid work
-(``siop.cached_json``).
+whether the reader may edit it (a family's grid), the family set the reader sees (only the
+company rows: a family's rows and chart are the same for everyone who may open that family),
+the request's part or page, and the data versions of every table the grid reads
+(``datainputs.versions``: the demand plan - forecasts, the current-forecast pointer, overrides,
+events -, sales history, open orders, products, families, and for the chart the frozen
+snapshots). The database bumps a version on every write by any writer, so any change of a plan
+number (a save, a forecast run, an event, a carry-over, an import) gives a new key: a cached
+answer is never served after it changed. The key doubles as the ETag, so a browser
+revalidating with ``If-None-Match`` gets a 304 without any grid work (``siop.cached_json``).
 
-The versions are read before the grid, so an answer stored under a key is never older than
-the data that key names. Answers are the gzip-compressed JSON bytes, kept in the ``versioned``
-cache (per process, bounded; ``settings.CACHES``).
+The versions are read before the answer is built, so an answer stored under a key is never
+older than the data that key names. ``demand.grid_warm`` builds the answers of each family's
+first paint under the same keys after every change, on the worker.
 """
 
 from __future__ import annotations
@@ -25,26 +26,75 @@ from django.http import HttpRequest, HttpResponse
 from accounts.selectors import user_family_ids
 from cycles.models import PlanningCycle
 from datainputs import versions as data_version
-from demand.grid import may_edit
+from demand import grid
+from demand.charts import chart_series
+from masterdata.models import ProductFamily
 from siop.cached_json import cached_json_response, etag_of
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
+CHART_SOURCES = (*GRID_SOURCES, "demand_snapshots")
+EVERY_FAMILY = "every family"  # the key's scope part for answers that do not depend on it
 
 
-def grid_etag(cycle: PlanningCycle, user: Any, part: str) -> str:
-    """A strong ETag naming the grid answer ``part`` (the request's family and page) for this
-    user's edit right and family scope, at the current data versions."""
+def grid_etag(
+    cycle: PlanningCycle, part: str, *, editor: bool = False, scope: Any = EVERY_FAMILY,
+    sources: tuple[str, ...] = GRID_SOURCES,
+) -> str:  # fmt: skip
+    """A strong ETag naming the answer ``part`` (the request's family and page) for a reader
+    who may edit it or not, within ``scope`` (sorted family ids; company rows only), at the
+    current data versions."""
     current = data_version.current()
-    scope = sorted(user_family_ids(user) or [])
     key = [
-        cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state, may_edit(cycle, user),
-        scope, part, [current.get(name, 0) for name in GRID_SOURCES],
+        cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state, editor, scope, part,
+        [current.get(name, 0) for name in sources],
     ]  # fmt: skip
     return etag_of(key)
 
 
-def grid_response(
-    request: HttpRequest, cycle: PlanningCycle, part: str, build: Callable[[], dict[str, Any]]
+def family_part(family: ProductFamily, page: grid.GridPage | None) -> str:
+    return f"family:{family.pk}:{page!r}"
+
+
+def family_answer(
+    cycle: PlanningCycle, family: ProductFamily, page: grid.GridPage | None, editor: bool,
+    read: grid.Reader | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """``{"columns", "rows", "product_count"}`` of the family's grid part (see ``grid_data``)."""
+    data = grid.grid_data(cycle, family, None, page, editor=editor, read=read)
+    return {"columns": data.columns(), "rows": data.rows, "product_count": data.product_count}
+
+
+def family_response(
+    request: HttpRequest, cycle: PlanningCycle, family: ProductFamily, page: grid.GridPage | None
 ) -> HttpResponse:
-    """304 when the client holds this answer, else the cached JSON, else ``build()`` stored."""
-    return cached_json_response(request, grid_etag(cycle, request.user, part), build)
+    """A family's grid part (family rows, a page of products, or every row) for this reader."""
+    editor = grid.may_edit(cycle, request.user)
+    etag = grid_etag(cycle, family_part(family, page), editor=editor)
+    return cached_json_response(request, etag, lambda: family_answer(cycle, family, page, editor))
+
+
+def company_etag(cycle: PlanningCycle, scope: set[int] | None, value: bool) -> str:
+    return grid_etag(cycle, f"company:{value}", scope=sorted(scope or []))
+
+
+def company_response(request: HttpRequest, cycle: PlanningCycle, value: bool) -> HttpResponse:
+    """The company total rows over the families this reader sees (read-only for everyone)."""
+    etag = company_etag(cycle, user_family_ids(request.user), value)
+    return cached_json_response(
+        request, etag, lambda: {"rows": grid.company_rows(cycle, request.user, value)}
+    )
+
+
+def chart_etag(cycle: PlanningCycle, part: str) -> str:
+    # the previous cycle's frozen consensus is drawn too
+    return grid_etag(cycle, f"chart:{part}:{cycle.previous_id}", sources=CHART_SOURCES)
+
+
+def chart_response(
+    request: HttpRequest, cycle: PlanningCycle, part: str, product_ids: Callable[[], list[int]]
+) -> HttpResponse:
+    """The chart series of ``part`` (``family:<id>``, or ``product:<id>`` when the reader may
+    see it, else ``none``) over ``product_ids()``, read only when the answer is built."""
+    return cached_json_response(
+        request, chart_etag(cycle, part), lambda: chart_series(cycle, product_ids())
+    )

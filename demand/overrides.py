@@ -29,11 +29,13 @@ from accounts.selectors import user_family_ids, user_may
 from cycles.models import PlanningCycle
 from cycles.plan import mark_stale
 from cycles.stage_edits import editable_cycle
+from demand.grid_warm import WARMER as GRID_WARMER
 from demand.models import DemandOverride, ReasonCode
 from demand.override_writes import Locked, write_cells
 from demand.selectors import consensus_frame, horizon_months
 from demand.services import DemandError
 from masterdata.models import Product, ProductFamily
+from siop.warming import warm_on_commit
 
 CENT = Decimal("0.01")
 # Largest consensus a cell takes (units per month); the column keeps 14 integer digits, and a
@@ -77,6 +79,7 @@ def overrides_apply(
                 changed += _apply_one(cycle, edit, user, (reason, comment, source))
             if changed:
                 mark_stale(cycle, "demand", f"Consensus changed by {user}: {reason}")
+                warm_on_commit(GRID_WARMER, cycle.pk, *_families_of(edits))
     except IntegrityError:
         raise ConflictError(
             "Another planner saved one of these cells at the same moment; "
@@ -156,6 +159,14 @@ def _uncovered(current: pd.DataFrame, edit: CellEdit) -> pd.DataFrame:
     zero = {"month": edit.month, "statistical_units": 0.0, "event_units": 0.0}
     row = pd.DataFrame([{**zero, "consensus_units": 0.0}], index=pd.Index([edit.product_id]))
     return pd.concat([current, row]) if not current.empty else row
+
+
+def _families_of(edits: list[CellEdit]) -> list[int]:
+    """The families the edits changed (one query, however many product cells were pasted)."""
+    families = {edit.family_id for edit in edits if edit.family_id is not None}
+    products = [edit.product_id for edit in edits if edit.product_id is not None]
+    families |= set(Product.objects.filter(pk__in=products).values_list("family_id", flat=True))
+    return sorted(families)
 
 
 def _family_of(product_id: int | None) -> int:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import TemplateView
@@ -18,9 +18,9 @@ from cycles.models import PlanningCycle
 from cycles.stage_views import posted_int
 from demand import carryover, events, exports, xlsx
 from demand.accuracy_sql import accuracy_report
-from demand.charts import chart_series
 from demand.forms import EventForm, LikeItemForm
 from demand.grid import may_edit, visible_families
+from demand.grid_cache import chart_response
 from demand.models import DemandEvent, DemandOverride, ReasonCode
 from demand.services import DemandError
 from demand.views import chosen_family
@@ -28,14 +28,21 @@ from masterdata.models import Product
 
 
 class ChartDataView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> JsonResponse:
+    """The chart series of a family or one product, answered from ``demand.grid_cache``."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         products = scope_to_families(Product.objects.all(), request.user, "family_id")
         if request.GET.get("product"):
             products = products.filter(pk=posted_int(request.GET["product"]))
-        else:
-            products = products.filter(family=chosen_family(request))
-        return JsonResponse(chart_series(cycle, list(products.values_list("pk", flat=True))))
+            ids = list(products.values_list("pk", flat=True))
+            part = f"product:{ids[0]}" if ids else "none"
+            return chart_response(request, cycle, part, lambda: ids)
+        family = chosen_family(request)  # one the reader sees: all of its products are theirs
+        return chart_response(
+            request, cycle, f"family:{family.pk}",
+            lambda: list(products.filter(family=family).values_list("pk", flat=True)),
+        )  # fmt: skip
 
 
 class ExportView(RoleRequiredMixin, View):

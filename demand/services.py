@@ -28,6 +28,7 @@ from cycles.run_tasks import dispatch
 from cycles.runs import RunStatus
 from demand import engine as demand_engine
 from demand.engine.guards import FALLBACK
+from demand.grid_warm import WARMER as GRID_WARMER
 from demand.history import (
     fallback_skus,
     forecast_history,
@@ -44,6 +45,7 @@ from demand.models import (
 )
 from demand.selectors import actuals_frame, consensus_frame, history_months
 from siop.bulk import load_frame, refresh_statistics
+from siop.warming import warm_on_commit
 
 RUNNABLE_STATES = {"data_inputs", "demand_review"}
 
@@ -230,6 +232,7 @@ def forecast_run_finalize(run_id: int) -> bool:
             source="system",
             reason="forecast_run",
         )
+        warm_on_commit(GRID_WARMER, run.cycle_id)  # the grids' first paint of the new forecast
     _analyze_forecasts()
     return True
 

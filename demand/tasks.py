@@ -37,7 +37,7 @@ def forecast_chunk(self, run_id: int, index: int) -> bool:  # type: ignore[no-un
 
 @shared_task(name="demand.tasks.warm_accuracy_report")
 def warm_accuracy_report() -> int:
-    """Fill the shared cache with the accuracy report of the current data (idempotent)."""
+    """Messages an older release queued; warming now goes through ``siop.warm_answers``."""
     from demand.accuracy_warm import warm_report
 
     return warm_report()

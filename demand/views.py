@@ -22,9 +22,8 @@ from cycles.run_control import run_outcome_text
 from cycles.services import TransitionError
 from cycles.sign_off import outcome, request_sign_off
 from cycles.stage_views import CurrentCycleView
-from demand import grid, services
+from demand import grid, grid_cache, services
 from demand.forms import EditBatchForm, parse_edits
-from demand.grid_cache import grid_response
 from demand.models import ForecastRun, ReasonCode
 from demand.overrides import ConflictError, overrides_apply
 from demand.selectors import current_run, latest_run
@@ -79,21 +78,8 @@ class GridDataView(RoleRequiredMixin, View):
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         page = grid_page(request)
         if page is not None and page.company:
-            return grid_response(
-                request, cycle, f"company:{page.value}",
-                lambda: {"rows": grid.company_rows(cycle, request.user, page.value)},
-            )  # fmt: skip
-        family = chosen_family(request)
-
-        def build() -> dict[str, Any]:
-            data = grid.grid_data(cycle, family, request.user, page)
-            return {
-                "columns": data.columns(),
-                "rows": data.rows,
-                "product_count": data.product_count,
-            }
-
-        return grid_response(request, cycle, f"family:{family.pk}:{page!r}", build)
+            return grid_cache.company_response(request, cycle, page.value)
+        return grid_cache.family_response(request, cycle, chosen_family(request), page)
 
 
 def grid_page(request: HttpRequest) -> grid.GridPage | None:

@@ -59,12 +59,7 @@ def cached_json_response(
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if client_holds(request, etag):
         return HttpResponseNotModified(headers=headers)
-    cache = caches[CACHE_ALIAS]
-    packed = cache.get(etag)
-    if packed is None:
-        body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
-        cache.set(etag, packed)
+    packed = _stored(etag, build)[0]
     if not re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
         response = HttpResponse(gzip.decompress(packed), content_type="application/json")
     else:  # as GZipMiddleware answers: a weak ETag, the random-length name against BREACH
@@ -74,6 +69,31 @@ def cached_json_response(
         response.headers[name] = value
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
+
+
+def warm(etag: str, build: Callable[[], dict[str, Any]]) -> bool:
+    """Store ``build()`` under ``etag`` unless it is cached already; True when it was built.
+
+    What a background warmer calls (``siop.warming``) with the ETag the page's request would
+    compute, so that request finds the answer."""
+    return _stored(etag, build)[1]
+
+
+def is_cached(etag: str) -> bool:
+    return caches[CACHE_ALIAS].get(etag) is not None
+
+
+def _stored(etag: str, build: Callable[[], dict[str, Any]]) -> tuple[bytes, bool]:
+    """The gzip bytes cached under ``etag``, built and stored first when missing; and whether
+    they were built now."""
+    cache = caches[CACHE_ALIAS]
+    packed = cache.get(etag)
+    if packed is not None:
+        return packed, False
+    body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    packed = gzip.compress(body, compresslevel=6, mtime=0)
+    cache.set(etag, packed)
+    return packed, True
 
 
 def _padded(packed: bytes) -> bytes:

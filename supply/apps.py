@@ -6,5 +6,5 @@ class SupplyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the sign-off check, the pipeline step, the plan columns of the supply review
-        # and the plan grid's background export.
-        from supply import exports, plan_rows, preconditions, services  # noqa: F401
+        # the plan grid's background export and its warming after every plan build.
+        from supply import exports, plan_grid_pages, plan_rows, preconditions, services  # noqa: F401

@@ -10,7 +10,11 @@ fields are ``YYYY-MM``.
 
 Answers are cached and conditional (``siop.cached_json``), keyed by the cycle's consensus plan
 record and its version (bumped by every rebuild, in the rebuild's transaction), the product and
-family data versions (names, families), the user's scope, the measure, search and page.
+family data versions (names, families), the user's scope (a family's page: only whether the
+user sees that family, so it is the same answer for everyone who does), the measure, search and
+page. After every plan build the worker builds the first paint (the family rows of an
+unrestricted reader and each family's first page, default measure) under the same keys
+(``warm_first_paint``), so its first visitor is served from the cache.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from accounts.selectors import scope_to_families, user_family_ids
 from cycles.models import ConsensusPlan, PlanningCycle, PlanRow
+from cycles.plan_build import register_after_build
 from datainputs import versions as data_version
 from masterdata.models import Product, ProductFamily
-from siop.cached_json import etag_of
+from siop import warming
+from siop.cached_json import etag_of, warm
 from siop.keyset import keyset_page
-from supply.plan_grid import Measure
+from supply.plan_grid import MEASURES, Measure
 
 PAGE_SIZE = 200
+WARMER = "supply.plan_grid"
 ETAG_SOURCES = ("products", "families")
 
 
@@ -55,13 +62,42 @@ Plan = tuple[int, int] | None  # (id, version) of the cycle's consensus plan rec
 
 def part_etag(cycle: PlanningCycle, plan: Plan, user: Any, part: GridPart) -> str:
     """The ETag of ``part`` for ``user`` at ``plan``'s version and the current data versions."""
+    scope = user_family_ids(user)
+    if part.family_id is None:  # the family rows: which families, and their sums, are the user's
+        return _etag(cycle, plan, sorted(scope or []), part)
+    return _etag(cycle, plan, scope is None or part.family_id in scope, part)
+
+
+def _etag(cycle: PlanningCycle, plan: Plan, scope: Any, part: GridPart) -> str:
     current = data_version.current()
     key = [
-        "supply-plan-grid", cycle.pk, plan, sorted(user_family_ids(user) or []),
+        "supply-plan-grid", cycle.pk, plan, scope,
         part.measure.key, part.search, part.family_id, part.cursor, part.limit,
         [current.get(name, 0) for name in ETAG_SOURCES],
     ]  # fmt: skip
     return etag_of(key)
+
+
+@warming.register(WARMER)
+def warm_first_paint(cycle_id: int) -> int:
+    """Build the plan grid's first paint of the cycle that is not cached yet: the family rows
+    of an unrestricted reader and each family's first page, default measure; returns how many
+    answers were built."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    plan = plan_of(cycle) if cycle is not None else None
+    if cycle is None or plan is None:
+        return 0
+    head = GridPart(measure=MEASURES[0])
+    built = int(warm(_etag(cycle, plan, [], head), lambda: family_rows(plan, None, head)))
+    for family_id in ProductFamily.objects.order_by("code").values_list("pk", flat=True):
+        page = GridPart(measure=MEASURES[0], family_id=family_id)
+        built += warm(_etag(cycle, plan, True, page), lambda: product_page(plan, None, page))  # noqa: B023
+    return built
+
+
+@register_after_build
+def after_build(cycle_id: int) -> None:
+    warming.warm_on_commit(WARMER, cycle_id)
 
 
 def _value(chosen: Measure) -> Any:

@@ -1,0 +1,116 @@
+"""The demand review's first paint, built on the worker after every change of its data.
+
+What the review page asks first for a family (``review.js``): the family rows
+(``part=family``), the first page of 200 products and the family's chart, for a reader who may
+edit and one who may not (only while the cycle is in its demand review: afterwards nobody may),
+plus the company total rows of an unrestricted reader. Each is stored under the key the page's
+request computes (``demand.grid_cache``), at the data versions the warmer reads, so the first
+visitor after a forecast run, a save, an event, a carry-over or an import is served from the
+cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those
+services: a save or an event warms only the families it changed (a whole cycle's first paint
+at 10,000 SKUs is tens of seconds of the worker, which the next save would redo).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+from typing import Any
+
+from cycles.models import PlanningCycle
+from datainputs.services import register_after_import
+from demand import grid
+from demand.charts import chart_series
+from demand.grid_cache import (
+    chart_etag,
+    company_etag,
+    family_answer,
+    family_part,
+    grid_etag,
+)
+from demand.selectors import history_months
+from masterdata.models import Product, ProductFamily
+from siop import warming
+from siop.cached_json import is_cached, warm
+
+WARMER = "demand.grid"
+FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=200))
+# the data the grid shows: an import of one of them changes the open cycles' answers
+GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"})
+LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people still plan in
+
+
+@warming.register(WARMER)
+def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
+    """Build the first-paint answers of the cycle that are not cached yet, of every family or
+    of ``family_ids`` (a save or an event: the families it changed; the others are built by
+    their first visitor), and the company rows; returns how many were built (0 when all were,
+    or the cycle is gone)."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return 0
+    built = int(warm(company_etag(cycle, None, False),
+                     lambda: {"rows": grid.company_rows(cycle, None, False)}))  # fmt: skip
+    families = ProductFamily.objects.order_by("code")
+    if family_ids:
+        families = families.filter(pk__in=family_ids)
+    for family in families:
+        built += _warm_family(cycle, family)
+    return built
+
+
+def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
+    """The family's first-paint answers not cached yet, built from one reading of its data.
+
+    Every key is computed (its data versions read) before the reading, so each answer is
+    at least as new as the versions its key names, as when a request builds it."""
+    editors = (True, False) if cycle.state == "demand_review" else (False,)
+    parts: dict[str, tuple[grid.GridPage, bool] | None] = {  # etag -> grid part, None: chart
+        chart_etag(cycle, f"family:{family.pk}"): None,
+    }
+    for page, editor in itertools.product(FIRST_PAINT, editors):
+        parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
+    missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
+    if not missing:
+        return 0
+    reading = Reading(cycle, family)
+
+    def answer(part: tuple[grid.GridPage, bool] | None) -> dict[str, Any]:
+        if part is None:
+            return chart_series(cycle, reading.ids, reading.frames[0])
+        return family_answer(cycle, family, part[0], part[1], reading.read)
+
+    return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
+
+
+class Reading:
+    """One family's grid frames (units) read once, handed out per product subset: a subset's
+    rows are computed alike from the family's frames (a unit event on a family is spread over
+    the whole family either way)."""
+
+    def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
+        self.ids = list(Product.objects.filter(family=family).values_list("pk", flat=True))
+        first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
+        self.frames = grid.read_frames(cycle, self.ids, first, False)
+
+    def read(
+        self, cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool
+    ) -> grid.Frames:
+        if value or first != history_months(cycle, grid.HISTORY_COLUMNS)[0]:
+            return grid.read_frames(cycle, ids, first, value)  # not what was read: read it
+        if ids == self.ids:
+            return self.frames
+        wanted = set(ids)
+        consensus, actuals, backlog = (f[f["product_id"].isin(wanted)] for f in self.frames)
+        return consensus, actuals, backlog
+
+
+@register_after_import
+def after_import(data_input: str, batch_id: int) -> None:
+    """Warm the open cycles once an import of data the grid shows is committed."""
+    if data_input not in GRID_INPUTS:
+        return
+    open_cycles = PlanningCycle.objects.exclude(state__in=LOCKED_STATES)
+    for cycle_id in open_cycles.values_list("pk", flat=True):
+        warming.send(WARMER, cycle_id)

@@ -12,9 +12,10 @@ from typing import IO, Any
 
 from django.http import Http404
 
+from accounts.selectors import user_family_ids
 from cycles.exports import Exporter, register_exporter, requester, require_action
 from cycles.models import ExportRun, PlanningCycle
-from demand.grid import visible_families
+from demand.grid import may_edit, visible_families
 from demand.grid_cache import grid_etag
 from demand.xlsx import write_grid_workbook
 from masterdata.models import ProductFamily
@@ -35,7 +36,8 @@ def _authorize(cycle: PlanningCycle, user: Any, params: dict[str, Any]) -> None:
 
 
 def _version(cycle: PlanningCycle, user: Any, params: dict[str, Any]) -> list[Any]:
-    return [grid_etag(cycle, user, f"xlsx:{params['family']}")]
+    scope = sorted(user_family_ids(user) or [])
+    return [grid_etag(cycle, f"xlsx:{params['family']}", editor=may_edit(cycle, user), scope=scope)]
 
 
 def _filename(cycle: PlanningCycle, user: Any, params: dict[str, Any]) -> str:

@@ -53,7 +53,9 @@ class TableListView(RoleRequiredMixin, FilterView):
             self.page_size,
         )
         rows = [[_cell(_resolve(obj, path)) for _, path in self.columns] for obj in page.rows]
-        counted = context["object_list"][: self.count_cap + 1].count()  # LIMIT inside COUNT
+        # LIMIT inside COUNT, without the page's ordering and joins (else every row is sorted)
+        unordered = context["object_list"].order_by().select_related(None)
+        counted = unordered[: self.count_cap + 1].count()
         query = self.request.GET.copy()
         for name in ("page", "cursor"):
             query.pop(name, None)

@@ -51,10 +51,11 @@ def snapshot_cycles() -> list[tuple[int, dt.date, Any]]:
     probe per cycle (a snapshot is frozen in one statement, so one row's time dates it)."""
     with connection.cursor() as cursor:
         cursor.execute("""
-            SELECT c.id, c.month, f.frozen_at FROM cycles_planningcycle c
-            CROSS JOIN LATERAL (SELECT frozen_at FROM demand_consensussnapshot s
-                                WHERE s.cycle_id = c.id LIMIT 1) f
-            ORDER BY c.month
+            SELECT id, month, frozen_at FROM (
+                SELECT c.id, c.month, (SELECT s.frozen_at FROM demand_consensussnapshot s
+                                       WHERE s.cycle_id = c.id LIMIT 1) AS frozen_at
+                FROM cycles_planningcycle c) f
+            WHERE frozen_at IS NOT NULL ORDER BY month
         """)
         return [(int(i), m, f) for i, m, f in cursor.fetchall()]
 

@@ -48,12 +48,16 @@ def _sum_sql() -> tuple[str, list[str]]:
 
 def snapshot_cycles() -> list[tuple[int, dt.date, Any]]:
     """(cycle id, cycle month, freeze time) of every cycle with a snapshot: one query, one index
-    probe per cycle (a snapshot is frozen in one statement, so one row's time dates it)."""
+    probe per cycle (a snapshot is frozen in one statement, so one row's time dates it). The
+    ORDER BY is the unique index's: with a bare LIMIT 1 the planner may scan the table for the
+    first row of the newest cycle, which it finds last (4 s at 10,000 SKUs after 12 cycles)."""
     with connection.cursor() as cursor:
         cursor.execute("""
             SELECT id, month, frozen_at FROM (
                 SELECT c.id, c.month, (SELECT s.frozen_at FROM demand_consensussnapshot s
-                                       WHERE s.cycle_id = c.id LIMIT 1) AS frozen_at
+                                       WHERE s.cycle_id = c.id
+                                       ORDER BY s.cycle_id, s.product_id, s.month
+                                       LIMIT 1) AS frozen_at
                 FROM cycles_planningcycle c) f
             WHERE frozen_at IS NOT NULL ORDER BY month
         """)

@@ -85,6 +85,8 @@ def grouped_sums(by: list[str], family_ids: set[int] | None, lag: int | None) ->
     return frame.set_index(by)
 
 
+WORST_PRODUCTS = 50  # rows of the page's worst-products table
+
 REPORT_SOURCES = ("demand_snapshots", "sales_history", "products", "families")
 
 
@@ -120,9 +122,9 @@ def _tables(by_product: pd.DataFrame, by_lag: pd.DataFrame) -> dict[str, Any]:
         "cell_count": int(by_product["cells"].sum()) if len(by_product) else 0,
         "by_family": _rows(by_family),
         "by_lag": _rows(by_lag),
-        "by_product": _rows(by_product)[:50],
+        "by_product": _rows(by_product, WORST_PRODUCTS),
     }
 
 
-def _rows(sums: pd.DataFrame) -> list[dict[str, Any]]:
-    return table_rows(sums) if len(sums) else []
+def _rows(sums: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+    return table_rows(sums, limit) if len(sums) else []

@@ -149,6 +149,12 @@ def main() -> None:
     setup_django(ensure_database(args.database), "memory://")
     import os
 
+    from django.core.cache import caches
+
+    # Production keeps the versioned cache in Redis for 7 days; the per-process fallback's 10
+    # minutes would expire the kept per-cycle sums while the twelve cycles are being seeded.
+    caches["versioned"].default_timeout = None
+
     started = time.perf_counter()
     seed_company(args.skus)
     print(f"{args.skus} SKUs seeded in {time.perf_counter() - started:.1f} s; "

@@ -107,8 +107,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="siop_pages_10k")
     parser.add_argument("--base", default="main")
-    parser.add_argument("--base-database", help="the old code's copy (default: --database); "
-                        "a copy without the new migrations shows what their indexes bring")
+    parser.add_argument(
+        "--base-database",
+        help="the old code's copy (default: --database); "
+        "a copy without the new migrations shows what their indexes bring",
+    )
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=2, help="old/new alternations")
     parser.add_argument("--child", help=argparse.SUPPRESS)

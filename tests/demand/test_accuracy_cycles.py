@@ -122,4 +122,3 @@ def test_the_page_is_warm_when_the_demand_sign_off_run_has_finished(
     assert page.status_code == 200 and page.context["cell_count"] == Product.objects.count()
     assert not any("demand_consensussnapshot" in q["sql"] for q in queries.captured_queries)
     assert ConsensusSnapshot.objects.filter(cycle=forecast_cycle).exists()
-

@@ -52,10 +52,14 @@ def accuracy_table(cells: pd.DataFrame, by: list[str]) -> list[dict[str, Any]]:
     return table_rows(sums)
 
 
-def table_rows(sums: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of metrics from grouped sums (``SUM_COLUMNS``, indexed by the group), worst first."""
+def table_rows(sums: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of metrics from grouped sums (``SUM_COLUMNS``, indexed by the group), worst first;
+    the ``limit`` worst only when given (only those become Python dicts: 10,000 products would
+    cost 0.4 s)."""
     table = _ratios(sums).reset_index()
     table = table.sort_values("consensus_abs_error", ascending=False, kind="stable")
+    if limit is not None:
+        table = table.head(limit)
     return [
         {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
         for row in table.to_dict("records")

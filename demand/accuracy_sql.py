@@ -7,7 +7,9 @@ the last month with sales) and returns the sums ``demand.accuracy.table_rows`` t
 MAPE, WAPE, bias and FVA: one row per product (the family rows are their sums) or lag. The number
 of queries is fixed; the rows sent to Python do not grow with the cycles or the products.
 The report is cached by the data versions it reads (snapshots, sales history, products,
-families), the family scope and the lag: it is computed once per sign-off or import.
+families), the family scope and the lag: it is computed once per sign-off or import. The
+company-wide report (no family scope, every lag: the one warmed after each sign-off) is summed
+from sums kept per cycle (``demand.accuracy_cycles``), so a sign-off scores only its own cycle.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import connection
 from datainputs import versions as data_version
 from datainputs.models import SalesHistory
 from demand.accuracy import METHODS, table_rows
+from demand.accuracy_cycles import company_sums
 
 GROUPS = {"family": "f.code", "sku": "p.sku", "lag": "s.lag_months"}
 
@@ -82,6 +85,8 @@ def grouped_sums(by: list[str], family_ids: set[int] | None, lag: int | None) ->
     return frame.set_index(by)
 
 
+WORST_PRODUCTS = 50  # rows of the page's worst-products table
+
 REPORT_SOURCES = ("demand_snapshots", "sales_history", "products", "families")
 
 
@@ -101,15 +106,25 @@ def accuracy_report(family_ids: set[int] | None, lag: int | None) -> dict[str, A
 
 
 def _report(family_ids: set[int] | None, lag: int | None) -> dict[str, Any]:
-    by_product = grouped_sums(["family", "sku"], family_ids, lag)
+    if family_ids is None and lag is None:  # the company-wide page: from the per-cycle sums
+        last = SalesHistory.objects.order_by("-month").values_list("month", flat=True).first()
+        if last is None:
+            return _tables(pd.DataFrame(), pd.DataFrame())
+        version = data_version.current().get("sales_history", 0)
+        return _tables(*company_sums(last, version))
+    return _tables(grouped_sums(["family", "sku"], family_ids, lag),
+                   grouped_sums(["lag"], family_ids, lag))  # fmt: skip
+
+
+def _tables(by_product: pd.DataFrame, by_lag: pd.DataFrame) -> dict[str, Any]:
     by_family = by_product.groupby(level="family").sum() if len(by_product) else by_product
     return {
         "cell_count": int(by_product["cells"].sum()) if len(by_product) else 0,
         "by_family": _rows(by_family),
-        "by_lag": _rows(grouped_sums(["lag"], family_ids, lag)),
-        "by_product": _rows(by_product)[:50],
+        "by_lag": _rows(by_lag),
+        "by_product": _rows(by_product, WORST_PRODUCTS),
     }
 
 
-def _rows(sums: pd.DataFrame) -> list[dict[str, Any]]:
-    return table_rows(sums) if len(sums) else []
+def _rows(sums: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+    return table_rows(sums, limit) if len(sums) else []

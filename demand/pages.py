@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -25,6 +26,9 @@ from demand.models import DemandEvent, DemandOverride, ReasonCode
 from demand.services import DemandError
 from demand.views import chosen_family
 from masterdata.models import Product
+from siop.keyset import keyset_page
+
+NEW_PRODUCTS_PAGE = 50
 
 
 class ChartDataView(RoleRequiredMixin, View):
@@ -169,19 +173,19 @@ class NewProductsView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cycle = get_object_or_404(PlanningCycle, pk=self.kwargs["pk"])
-        products = (
-            scope_to_families(
-                Product.objects.filter(lifecycle="new")
-                | Product.objects.filter(like_product__isnull=False),
-                self.request.user,
-                "family_id",
-            )
-            .select_related("like_product", "family")
-            .distinct()
-        )
+        products = scope_to_families(
+            Product.objects.filter(Q(lifecycle="new") | Q(like_product__isnull=False)),
+            self.request.user,
+            "family_id",
+        ).select_related("like_product", "family")
+        # A keyset page of 50: hundreds of new products at 10,000 SKUs, each row a form.
+        page = keyset_page(products, self.request.GET.get("cursor"),
+                           self.request.GET.get("page", "first"), NEW_PRODUCTS_PAGE)  # fmt: skip
         context.update(
             cycle=cycle,
-            products=products.order_by("sku"),
+            products=page.rows,
+            keyset=page,
+            querystring="",
             form=LikeItemForm(),
             may_edit=may_edit(cycle, self.request.user),
         )

@@ -241,3 +241,10 @@ class InventoryException(models.Model):
 
     class Meta:
         ordering = ["-value_at_risk_eur"]
+        # The review page shows a run's 25 costliest exceptions: walked from this index instead
+        # of sorting the run's 23,000 rows (10,000 SKUs) on every view.
+        indexes = [
+            models.Index(
+                "run", models.F("value_at_risk_eur").desc(), "id", name="inv_exception_ranked"
+            )
+        ]

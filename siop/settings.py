@@ -122,13 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "versioned": answers keyed by the data versions they were computed from (the demand grid's JSON,
-# demand.grid_cache; the accuracy report, demand.accuracy_sql), so a stale entry is never read
-# and simply ages out. Per process, bounded.
 # "versioned": answers keyed by the data versions they read (grid JSON, accuracy report), so an
 # entry is never stale, only unused. With Redis it is shared by every web process and filled by
 # the workers (the accuracy report after each sign-off and sales import); else per process.
-VERSIONED_CACHE_URL = os.environ.get("VERSIONED_CACHE_URL", "")
+# With a Redis broker there are workers, and a report a worker warmed into its own memory would
+# never reach a web process: the cache then defaults to the application's Redis (REDIS_URL, else
+# the broker; production gives it a database of its own, VERSIONED_CACHE_URL).
+_BROKER = os.environ.get("CELERY_BROKER_URL", "")
+_APP_REDIS = (os.environ.get("REDIS_URL") or _BROKER) if _BROKER else ""
+VERSIONED_CACHE_URL = os.environ.get(
+    "VERSIONED_CACHE_URL", _APP_REDIS if _APP_REDIS.startswith(("redis://", "rediss://")) else ""
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "versioned": (

@@ -187,6 +187,43 @@ def test_new_products_page_sets_a_like_item(planner, forecast_cycle) -> None:
     assert AuditEntry.objects.filter(table="product", record_key="HELM-NEW").exists()
 
 
+def _new_products(count: int, prefix: str) -> None:
+    family = family_products("HELMETS")[0].family
+    Product.objects.bulk_create(
+        Product(sku=f"{prefix}-{n:03d}", name="New", family=family, unit_cost=1, unit_price=2,
+                lifecycle="new")
+        for n in range(count)
+    )  # fmt: skip
+
+
+def test_new_products_are_listed_a_page_at_a_time_with_the_same_queries(
+    planner, forecast_cycle
+) -> None:
+    import html
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/demand/cycles/{forecast_cycle.pk}/new-products/"
+    _new_products(10, "A")
+    with CaptureQueriesContext(connection) as few:
+        planner.get(url)
+    # Given 120 new products
+    _new_products(110, "B")
+    with CaptureQueriesContext(connection) as many:
+        first = planner.get(url).content.decode()
+    # Then a page shows 50 of them with the same queries as for 10, and Next walks every one once
+    assert len(many) == len(few)
+    seen = re.findall(r"<td>([AB]-\d{3})</td>", first)
+    page = first
+    while (link := re.search(r'href="\?([^"]*page=next[^"]*)"', page)) is not None:
+        page = planner.get(url + "?" + html.unescape(link.group(1))).content.decode()
+        seen += re.findall(r"<td>([AB]-\d{3})</td>", page)
+    assert len(first.split("<td>A-")) - 1 + len(first.split("<td>B-")) - 1 == 50
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 120
+
+
 def test_new_products_form_with_a_garbled_product_says_so_instead_of_failing(
     planner, forecast_cycle
 ) -> None:

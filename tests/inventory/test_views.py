@@ -169,3 +169,24 @@ def test_given_family_scoped_reader_then_policy_table_shows_only_their_families(
     page = _client(client, scoped).get(reverse("inventory:review", args=[review_cycle.pk]))
     content = page.content.decode()
     assert 'data-sku="PUMP-1"' in content and 'data-sku="VALVE-1"' not in content
+
+
+def test_the_costliest_exceptions_are_read_from_an_index_not_sorted_per_view(
+    review_cycle, users
+) -> None:
+    from django.db import connection, transaction
+
+    from inventory.models import InventoryException
+
+    # Given a succeeded run (the review page shows its 25 costliest exceptions,
+    # inventory.selectors.ranked_exceptions)
+    run = inventory_run_now(review_cycle.pk, users[Role.INVENTORY_PLANNER])
+    rows = InventoryException.objects.filter(run=run).order_by("-value_at_risk_eur", "id")[:25]
+    sql, params = rows.query.sql_with_params()
+    # When PostgreSQL plans the page's query with sorting made prohibitively expensive
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Then an index gives the order: no sort of the run's exceptions at any catalogue size
+    assert "Sort" not in plan, plan

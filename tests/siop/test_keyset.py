@@ -125,3 +125,21 @@ def test_the_sales_history_page_lists_the_last_page_with_a_constant_number_of_qu
         client.get("/data/sales-history/?page=last")
     assert len(large) == len(small)
     assert b"Next" not in response.content and b"Previous" in response.content
+
+
+def test_a_long_list_counts_its_rows_only_up_to_the_cap(client, users, monkeypatch) -> None:
+    from datainputs.views import SalesHistoryListView
+
+    # Given a list whose count stops at 100 rows
+    monkeypatch.setattr(SalesHistoryListView, "count_cap", 100)
+    client.force_login(users[Role.ADMINISTRATOR])
+    _history(20, 4)
+    exact = client.get("/data/sales-history/").content.decode()
+    _history(20, 4)
+    with CaptureQueriesContext(connection) as queries:
+        capped = client.get("/data/sales-history/").content.decode()
+    # Then 80 rows are counted exactly, 160 rows say "more than 100" (the count reads 101 rows)
+    assert "80 rows" in exact and "More than" not in exact
+    assert "More than 100 rows" in capped
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counts and all("LIMIT 101" in sql and "ORDER BY" not in sql for sql in counts)

@@ -92,3 +92,34 @@ def test_production_static_files_build_with_hashed_names(tmp_path) -> None:
         "vendor/tabulator/tabulator.min."
     )
     assert (tmp_path / "css" / "siop.css.gz").exists()
+
+
+CACHE_PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps(settings.CACHES['versioned']))"
+)
+
+
+def versioned_cache_in(env: dict[str, str]) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in READ_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="siop.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", CACHE_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_with_workers_the_warmed_reports_are_shared_with_the_web_processes() -> None:
+    # Given a Redis broker (so workers warm the accuracy report) and no VERSIONED_CACHE_URL
+    broker = "redis://cache.example:6379/0"
+    shared = versioned_cache_in({"CELERY_BROKER_URL": broker})
+    # Then the versioned cache is that Redis, not each process's own memory
+    assert shared["BACKEND"].endswith("RedisCache") and shared["LOCATION"] == broker
+    app = versioned_cache_in({"CELERY_BROKER_URL": broker, "REDIS_URL": "redis://r.example/1"})
+    assert app["LOCATION"] == "redis://r.example/1"
+    chosen = versioned_cache_in({"CELERY_BROKER_URL": broker, "VERSIONED_CACHE_URL": "redis://v/2"})
+    assert chosen["LOCATION"] == "redis://v/2"
+    # And without workers (eager tasks) or with a non-Redis broker it stays per process
+    assert versioned_cache_in({})["BACKEND"].endswith("LocMemCache")
+    assert versioned_cache_in({"CELERY_BROKER_URL": "memory://"})["BACKEND"].endswith("LocMemCache")

@@ -1,0 +1,147 @@
+"""Benchmark: the slow navigation pages of issue 15, in-process, old code next to new code.
+
+For each page (the accuracy page, master-data supply terms, new products, the inventory and
+supply reviews, the sales-history list and its last page) the view answers through Django's test
+client, template included, as the role that opens it in ``_cycle_walk.py``: one untimed warm-up
+request (a running server has its templates and its cached reports), then ``--repeat`` timed
+ones, with the query count. The code at ``--base`` (a git worktree made once under /tmp) and the
+working tree answer alternately, each in its own process, against the same database, so both
+see the same load. Printed: p50/p95 in ms and queries, old next to new.
+
+Run against a walked company, e.g. a copy of ``siop_cs10k`` (read-only apart from sessions):
+
+    .venv/bin/python benchmarks/nav_pages.py --database siop_pages_10k_new [--base main]
+        [--base-database siop_pages_10k] [--repeat 15] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def pages(cycle: int) -> dict[str, tuple[str, str]]:
+    """Page name -> (demo user, path)."""
+    return {
+        "accuracy (cached)": ("demand", "/demand/accuracy/"),
+        "master data supply terms": ("supply", "/master/supply-terms/"),
+        "new products": ("demand", f"/demand/cycles/{cycle}/new-products/"),
+        "inventory review": ("inventory", f"/inventory/{cycle}/"),
+        "supply review": ("supply", f"/supply/{cycle}/"),
+        "sales history": ("demand", "/data/sales-history/"),
+        "sales history, last page": ("demand", "/data/sales-history/?page=last"),
+    }
+
+
+def measure(repeat: int) -> dict[str, dict[str, list[float]]]:
+    """In this process (the tree on ``sys.path``): page -> {"ms": [...], "queries": [...]}."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siop.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cycles.models import ConsensusPlan
+
+    settings.ALLOWED_HOSTS = ["*"]
+    plan = ConsensusPlan.objects.order_by("-cycle__month").select_related("cycle").first()
+    assert plan is not None, "no cycle with a consensus plan: walk one first"
+    cycle = plan.cycle
+    out: dict[str, dict[str, list[float]]] = {}
+    for name, (user, path) in pages(cycle.pk).items():
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=user))
+        assert client.get(path).status_code == 200, path  # warm-up
+        times, counts = [], []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                assert client.get(path).status_code == 200, path
+                times.append((time.perf_counter() - started) * 1000)
+            counts.append(float(len(queries.captured_queries)))
+        out[name] = {"ms": times, "queries": counts}
+    return out
+
+
+def base_tree(base: str) -> Path:
+    """A detached worktree of ``base`` under /tmp (made once)."""
+    commit = subprocess.run(["git", "rev-parse", base], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    tree = Path(f"/tmp/siop_nav_base_{commit[:10]}")
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT,
+                       check=True, capture_output=True)  # fmt: skip
+    return tree
+
+
+def run_side(tree: Path, url: str, repeat: int) -> dict[str, dict[str, list[float]]]:
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    env.pop("CELERY_BROKER_URL", None)
+    env.pop("VERSIONED_CACHE_URL", None)
+    answer = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", str(tree), "--repeat",
+         str(repeat)], cwd=tree, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(answer.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="siop_pages_10k")
+    parser.add_argument("--base", default="main")
+    parser.add_argument(
+        "--base-database",
+        help="the old code's copy (default: --database); "
+        "a copy without the new migrations shows what their indexes bring",
+    )
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=2, help="old/new alternations")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, args.child)
+        print(json.dumps(measure(args.repeat)))
+        return
+    urls = [f"{PG}/{args.base_database or args.database}", f"{PG}/{args.database}"]
+    sides = {f"old ({args.base})": base_tree(args.base), "new": ROOT}
+    results: dict[str, dict[str, dict[str, list[float]]]] = {s: {} for s in sides}
+    loads = [os.getloadavg()[0]]
+    for _ in range(args.rounds):
+        for (side, tree), url in zip(sides.items(), urls, strict=True):
+            for page, values in run_side(tree, url, args.repeat).items():
+                kept = results[side].setdefault(page, {"ms": [], "queries": []})
+                kept["ms"] += values["ms"]
+                kept["queries"] += values["queries"]
+            loads.append(os.getloadavg()[0])
+    old, new = sides
+    print(f"{args.database}: {args.rounds} x {args.repeat} requests per page and side; "
+          f"load average {min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
+    print(f"{'page':<28}{'old p50':>9}{'old p95':>9}{'old q':>7}{'new p50':>9}{'new p95':>9}"
+          f"{'new q':>7}")  # fmt: skip
+    for page in results[new]:
+        a, b = results[old][page], results[new][page]
+        print(f"{page:<28}{percentile(a['ms'], .5):>9.0f}{percentile(a['ms'], .95):>9.0f}"
+              f"{max(a['queries']):>7.0f}{percentile(b['ms'], .5):>9.0f}"
+              f"{percentile(b['ms'], .95):>9.0f}{max(b['queries']):>7.0f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

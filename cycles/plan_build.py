@@ -95,11 +95,21 @@ def demand_freeze(
     return version
 
 
+LIVE_DEMAND_STATES = frozenset({"data_inputs", "demand_review"})
+
+
+def demand_phase(cycle: PlanningCycle) -> str:
+    """ "live" while the demand review is open (the demand is read from the forecast and the
+    overrides), else "frozen" (read from the demand frozen at its sign-off): the one thing about
+    a cycle's state that what the demand pages show depends on."""
+    return "live" if cycle.state in LIVE_DEMAND_STATES else "frozen"
+
+
 def frozen_demand(cycle: PlanningCycle, month: dt.date | None = None) -> pd.DataFrame | None:
     """The demand frozen at the cycle's last demand sign-off (``DEMAND_PLAN_COLUMNS``), or None
     while the demand review is open (then the live demand applies). ``month``: that month only
     (read by the database, e.g. each earlier cycle's first month for the forecast error)."""
-    if cycle.state in ("data_inputs", "demand_review"):
+    if demand_phase(cycle) == "live":
         return None
     rows = PlanDemandRow.objects.filter(cycle=cycle).order_by("product_id", "site_id", "month")
     if not rows.exists():

@@ -1,9 +1,10 @@
 """Cached, conditional answers of the demand grid's JSON and chart (one family, part or page).
 
-An answer is keyed by everything it is computed from: the cycle (id, month, horizon, state),
-whether the reader may edit it (a family's grid), the family set the reader sees (only the
-company rows: a family's rows and chart are the same for everyone who may open that family),
-the request's part or page, and the data versions of every table the grid reads
+An answer is keyed by everything it is computed from: the cycle (id, month, horizon, and its
+demand phase, live or frozen: ``cycles.plan_build.demand_phase``, so a later stage's sign-off
+does not move the key), whether the reader may edit it (a family's grid), the family set the
+reader sees (only the company rows: a family's rows and chart are the same for everyone who may
+open that family), the request's part or page, and the data versions of every table the grid reads
 (``datainputs.versions``: the demand plan - forecasts, the current-forecast pointer, overrides,
 events -, sales history, open orders, products, families, and for the chart the frozen
 snapshots). The database bumps a version on every write by any writer, so any change of a plan
@@ -25,6 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.selectors import user_family_ids
 from cycles.models import PlanningCycle
+from cycles.plan_build import demand_phase
 from datainputs import versions as data_version
 from demand import grid
 from demand.charts import chart_series
@@ -45,7 +47,7 @@ def grid_etag(
     current data versions."""
     current = data_version.current()
     key = [
-        cycle.pk, str(cycle.month), cycle.horizon_months, cycle.state, editor, scope, part,
+        cycle.pk, str(cycle.month), cycle.horizon_months, demand_phase(cycle), editor, scope, part,
         [current.get(name, 0) for name in sources],
     ]  # fmt: skip
     return etag_of(key)

@@ -41,7 +41,7 @@ GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"}
 LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people still plan in
 
 
-@warming.register(WARMER, on_cycle_state=True)  # the grid's keys name the cycle's state
+@warming.register(WARMER, on_cycle_state=True)  # keys name the demand phase (live or frozen)
 def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
     """Build the first-paint answers of the cycle that are not cached yet, of every family or
     of ``family_ids`` (a save or an event: the families it changed; the others are built by

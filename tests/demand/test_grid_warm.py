@@ -179,3 +179,19 @@ def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(for
     # Then it is the page its own reading gives
     own = grid.grid_data(forecast_cycle, bikes[0].family, planner, page)
     assert shared.rows == own.rows and len(own.rows) == 12
+
+
+def test_a_later_stage_s_sign_off_keeps_the_demand_grid_s_answers(forecast_cycle):
+    from demand.grid_cache import grid_etag
+
+    # Given the grid's answer key in each state of the cycle
+    def key(state: str) -> str:
+        forecast_cycle.state = state
+        return grid_etag(forecast_cycle, "family:1:None")
+
+    # Then the stages after the demand review share one key: the grid reads the frozen demand
+    # in all of them, so their sign-offs leave the warmed answers in place
+    after = {key(s) for s in ("supply_review", "inventory_review", "reconciliation", "approved")}
+    assert len(after) == 1
+    # And the open demand review (live demand) has its own
+    assert key("demand_review") not in after

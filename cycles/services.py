@@ -22,7 +22,6 @@ from cycles.audit import audit_record
 from cycles.models import CycleStage, PlanningCycle, StageEvent, StageStatus
 from cycles.run_selectors import active_sign_off, signing_off_text
 from cycles.stages import APPROVED, CLOSED, STAGE_BY_KEY, STAGE_KEYS, STAGES, next_state
-from siop import warming
 
 
 class TransitionError(Exception):
@@ -275,7 +274,6 @@ def _locked(cycle_id: int) -> PlanningCycle:
 
 
 def _save(cycle: PlanningCycle) -> None:
-    """The one write of a cycle's state; the answers keyed by its state are warmed again."""
     # The conditional update is the guard on back-ends without row locks (SQLite).
     updated = PlanningCycle.objects.filter(pk=cycle.pk, version=cycle.version).update(
         state=cycle.state,
@@ -287,7 +285,6 @@ def _save(cycle: PlanningCycle) -> None:
     if updated != 1:
         raise TransitionError("Someone else changed this cycle at the same time; reload the page.")
     cycle.version += 1
-    warming.cycle_state_changed(cycle.pk)
 
 
 def _stale_message(cycle: PlanningCycle, stage_key: str) -> str:

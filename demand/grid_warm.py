@@ -19,6 +19,7 @@ import itertools
 from typing import Any
 
 from cycles.models import PlanningCycle
+from cycles.plan_build import register_after_build
 from datainputs.services import register_after_import
 from demand import grid
 from demand.charts import chart_series
@@ -41,7 +42,7 @@ GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"}
 LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people still plan in
 
 
-@warming.register(WARMER, on_cycle_state=True)  # keys name the demand phase (live or frozen)
+@warming.register(WARMER)
 def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
     """Build the first-paint answers of the cycle that are not cached yet, of every family or
     of ``family_ids`` (a save or an event: the families it changed; the others are built by
@@ -114,3 +115,12 @@ def after_import(data_input: str, batch_id: int) -> None:
     open_cycles = PlanningCycle.objects.exclude(state__in=LOCKED_STATES)
     for cycle_id in open_cycles.values_list("pk", flat=True):
         warming.send(WARMER, cycle_id)
+
+
+@register_after_build
+def after_build(cycle_id: int) -> None:
+    """Warm the frozen demand's first paint once the demand sign-off's pipeline has built the
+    plan: the sign-off moved the keys (the demand phase, ``grid_cache``), and warming at the
+    pipeline's end rather than at the sign-off leaves the worker to the pipeline's steps. Later
+    sign-offs keep the phase, so their plan builds find every answer cached."""
+    warming.warm_on_commit(WARMER, cycle_id)

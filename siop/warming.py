@@ -30,20 +30,15 @@ from siop.cached_json import CACHE_ALIAS
 
 Warmer = Callable[..., int]  # (*ids) -> how many answers were built
 _WARMERS: dict[str, Warmer] = {}
-_ON_CYCLE_STATE: set[str] = set()  # warmers whose answers are keyed by the cycle's state
 log = logging.getLogger(__name__)
 
 
-def register(name: str, *, on_cycle_state: bool = False) -> Callable[[Warmer], Warmer]:
+def register(name: str) -> Callable[[Warmer], Warmer]:
     """Register ``function(*ids) -> built`` as the warmer ``name`` (at its module's import,
-    from an ``AppConfig.ready``, so web and worker processes both know it). With
-    ``on_cycle_state`` its answers name the cycle's state, so every change of a cycle's state
-    (a sign-off, the approval, a reopen) sends it with the cycle's id (``cycle_state_changed``)."""
+    from an ``AppConfig.ready``, so web and worker processes both know it)."""
 
     def decorator(function: Warmer) -> Warmer:
         _WARMERS[name] = function
-        if on_cycle_state:
-            _ON_CYCLE_STATE.add(name)
         return function
 
     return decorator
@@ -70,14 +65,6 @@ def send(name: str, *ids: int) -> None:
 def warm_on_commit(name: str, *ids: int) -> None:
     """Send the warming task once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send(name, *ids))
-
-
-def cycle_state_changed(cycle_id: int) -> None:
-    """Once the current transaction commits, warm again every answer keyed by the state of the
-    cycle ``cycle_id``: its state moved, so the answers stored under the old state are never
-    asked for again and the first visitor would otherwise build them."""
-    for name in sorted(_ON_CYCLE_STATE):
-        warm_on_commit(name, cycle_id)
 
 
 @shared_task(name="siop.warm_answers")

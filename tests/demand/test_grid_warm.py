@@ -107,20 +107,21 @@ def test_after_a_colleague_s_save_the_first_paint_is_warm_and_shows_the_saved_nu
     assert chart["y"][chart["x"].index("2026-12-01")] == pytest.approx(family_total, abs=0.01)
 
 
-def test_after_the_demand_sign_off_the_read_only_first_paint_is_warm(
+def test_once_the_sign_off_s_plan_is_built_the_read_only_first_paint_is_warm(
     forecast_cycle, users, django_capture_on_commit_callbacks
 ):
+    from cycles.plan_build import _after_build
     from cycles.services import stage_sign_off
 
     helm = family_products("HELMETS")[0]
-    # Given a demand review signed off (the grid's answers name the cycle's state)
-    with django_capture_on_commit_callbacks(execute=True):
-        stage_sign_off(forecast_cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok")
+    # Given a demand review signed off (the grid now reads the frozen demand: new keys)
+    stage_sign_off(forecast_cycle.pk, "demand_review", users[Role.DEMAND_PLANNER], "ok")
     forecast_cycle.refresh_from_db()
-    assert forecast_cycle.state == "supply_review"
-    # When finance opens a family's grid in the supply review
+    # When its pipeline ends with the plan build
+    with django_capture_on_commit_callbacks(execute=True):
+        _after_build(forecast_cycle.pk)
+    # Then finance's first paint of a family in the supply review comes from the cache, read-only
     answers, sql = _first_paint(_signed_in(users[Role.FINANCE]), forecast_cycle, helm.family)
-    # Then it comes from the cache, read-only
     assert not _reads_plan_data(sql), sql
     assert _cell(answers[0], f"f{helm.family_id}-consensus", "editable") is False
 

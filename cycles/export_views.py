@@ -42,10 +42,11 @@ def export_response(
 
 
 def download(run: ExportRun) -> FileResponse:
-    """The stored file as an attachment (the file name quoted/encoded by Django)."""
-    response = FileResponse(
-        run.file.open("rb"), as_attachment=True, filename=run.filename, content_type=XLSX_TYPE
-    )
+    """The stored file as an attachment (the file name quoted/encoded by Django; a slash, which
+    Django would cut the name at, as "_": a family code "ROAD/MTB" keeps its whole name)."""
+    name = run.filename.replace("/", "_")
+    response = FileResponse(run.file.open("rb"), as_attachment=True, filename=name,
+                            content_type=XLSX_TYPE)  # fmt: skip
     response["Cache-Control"] = "private, no-store"
     return response
 

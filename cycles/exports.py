@@ -37,7 +37,6 @@ from accounts.selectors import user_family_ids, user_may, user_role
 from cycles.models import ExportRun, PlanningCycle
 from cycles.run_tasks import execute_run, request_run, task_sender
 from cycles.runs import RunStatus, RunTakenOver
-from siop.spreadsheet import XLSX_TYPE  # noqa: F401 -- the type of every export's file
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +171,9 @@ def _work(run: ExportRun) -> None:
         run.mark_progress(1, "Storing the file...")
         size = spool.tell()
         spool.seek(0)
-        run.file.save(run.filename, File(spool), save=False)
+        # Stored under the run's id, never the user's text (a family code "A/../B" is a path
+        # traversal Django refuses); the download is still named ``run.filename``.
+        run.file.save(f"export-{run.pk}.xlsx", File(spool), save=False)
     try:
         with transaction.atomic():
             ExportRun.objects.filter(pk=run.pk).update(file=run.file.name, size=size, message="")

@@ -9,9 +9,9 @@ sales-history version and a fingerprint of the product ids. After a sign-off onl
 scored (its months are all still ahead of the sales, so that is an index probe), and the report is
 the sum of the kept sums: one query scores every cycle not yet scored, whatever their number.
 
-Per cycle two frames are kept (float sums, ``accuracy_sql._sum_columns`` names): per product id
-and per lag. Products are named (SKU, family code) only when the report is assembled, so renaming
-a SKU or moving it to another family costs no rescoring.
+Per cycle two frames are kept (float sums, ``sum_sql`` names, the scoped report's too): per
+product id and per lag. Products are named (SKU, family code) only when the report is assembled,
+so renaming a SKU or moving it to another family costs no rescoring.
 """
 
 from __future__ import annotations
@@ -31,19 +31,21 @@ from masterdata.models import Product
 Sums = dict[str, pd.DataFrame]  # {"product": sums by product_id, "lag": sums by lag}
 
 
-def _sum_sql() -> tuple[str, list[str]]:
-    """(SQL select list, column names) of the sums over the scored cells ``c`` (floats)."""
-    exprs = ["COUNT(*)", "SUM(u)", "SUM(CASE WHEN u > 0 THEN 1 ELSE 0 END)"]
+def sum_sql(actual: str, forecast: str) -> tuple[list[str], list[str]]:
+    """(SQL expressions, column names) of the sums ``accuracy.table_rows`` expects, over cells
+    whose actual units are the SQL ``actual`` and whose forecast by a method is
+    ``forecast.format(method=...)``: the one definition of the per-cycle and the scoped sums."""
+    exprs = ["COUNT(*)", f"SUM({actual})", f"SUM(CASE WHEN {actual} > 0 THEN 1 ELSE 0 END)"]
     names = ["cells", "actual_units", "positive_cells"]
     for method in METHODS:
-        error = f"({method} - u)"
+        error = f"({forecast.format(method=method)} - {actual})"
         exprs += [
             f"SUM({error})",
             f"SUM(ABS({error}))",
-            f"SUM(CASE WHEN u > 0 THEN ABS({error}) / u ELSE 0 END)",
+            f"SUM(CASE WHEN {actual} > 0 THEN ABS({error}) * 1.0 / {actual} ELSE 0 END)",
         ]
         names += [f"{method}_error", f"{method}_abs_error", f"{method}_ape"]
-    return ", ".join(exprs), names
+    return exprs, names
 
 
 def snapshot_cycles() -> list[tuple[int, dt.date, Any]]:
@@ -91,7 +93,7 @@ def cycle_sums(cycles: list[tuple[int, dt.date]], last: dt.date) -> dict[int, Su
 
 def _grouped(by: str, ids: list[int], first: dt.date, last: dt.date) -> pd.DataFrame:
     """Sums per cycle and ``by`` (product_id | lag) over the scored cells of cycles ``ids``."""
-    select, names = _sum_sql()
+    exprs, names = sum_sql("u", "{method}")  # c's columns: u, naive, statistical, consensus
     double = "AS DOUBLE PRECISION)"  # float sums: numeric arithmetic is several times slower
     sql = f"""
         WITH a AS (
@@ -106,7 +108,7 @@ def _grouped(by: str, ids: list[int], first: dt.date, last: dt.date) -> pd.DataF
             FROM demand_consensussnapshot s
             LEFT JOIN a ON a.product_id = s.product_id AND a.month = s.month
             WHERE s.cycle_id IN ({", ".join(["%s"] * len(ids))}) AND s.month <= %s)
-        SELECT cycle_id, {by}, {select} FROM c GROUP BY cycle_id, {by}
+        SELECT cycle_id, {by}, {", ".join(exprs)} FROM c GROUP BY cycle_id, {by}
     """
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -24,32 +24,16 @@ from django.db import connection
 
 from datainputs import versions as data_version
 from datainputs.models import SalesHistory
-from demand.accuracy import METHODS, table_rows
-from demand.accuracy_cycles import company_sums
+from demand.accuracy import table_rows
+from demand.accuracy_cycles import company_sums, sum_sql
 
 GROUPS = {"family": "f.code", "sku": "p.sku", "lag": "s.lag_months"}
-
-
-def _sum_columns() -> tuple[list[str], list[str]]:
-    """(SQL expressions, column names) of the sums ``table_rows`` expects."""
-    a = "COALESCE(a.units, 0)"
-    exprs = ["COUNT(*)", f"SUM({a})", f"SUM(CASE WHEN {a} > 0 THEN 1 ELSE 0 END)"]
-    names = ["cells", "actual_units", "positive_cells"]
-    for method in METHODS:
-        error = f"(s.{method}_units - {a})"
-        exprs += [
-            f"SUM({error})",
-            f"SUM(ABS({error}))",
-            f"SUM(CASE WHEN {a} > 0 THEN ABS({error}) * 1.0 / {a} ELSE 0 END)",
-        ]
-        names += [f"{method}_error", f"{method}_abs_error", f"{method}_ape"]
-    return exprs, names
 
 
 def grouped_sums(by: list[str], family_ids: set[int] | None, lag: int | None) -> pd.DataFrame:
     """Sums per group ``by`` (``GROUPS`` keys) over the scored snapshot cells."""
     last = SalesHistory.objects.order_by("-month").values_list("month", flat=True).first()
-    exprs, names = _sum_columns()
+    exprs, names = sum_sql("COALESCE(a.units, 0)", "s.{method}_units")
     if last is None:
         return pd.DataFrame(columns=[*by, *names]).set_index(by)
     where: list[str] = ["s.month <= %s"]

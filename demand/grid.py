@@ -118,9 +118,7 @@ def grid_data(
     history, horizon = history_months(cycle, HISTORY_COLUMNS), horizon_months(cycle)
     label = f"{family.code} {family.name}"
     editor = may_edit(cycle, user) if editor is None else editor  # ``editor``: for that reader
-    read = (
-        read or read_frames
-    )  # ``read``: frames one caller already holds (the warmer's, per family)
+    read = read or read_frames  # frames one caller already holds (the warmer's, per family)
     if page is not None and page.family:
         consensus, actuals, backlog = read(cycle, _family_ids(family), history[0], page.value)
         editable = editor and not consensus.empty and not page.value

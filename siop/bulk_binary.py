@@ -53,10 +53,17 @@ def _fixed(values: pd.Series, kind: str) -> np.ndarray | None:
         return values.to_numpy().astype(">f8") if values.dtype.kind in "iuf" else None
     if kind == "boolean":
         return values.to_numpy().astype("u1") if values.dtype.kind == "b" else None
+    try:  # beyond pandas' nanosecond range (a 9999-12-31 "no end" date): COPY reads the text
+        stamps = pd.to_datetime(values, utc=kind != "date")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if not pd.api.types.is_datetime64_any_dtype(stamps):  # mixed zones parse as objects
+        return None
     if kind == "date":
-        days = pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
+        if stamps.dt.tz is not None:  # the wall-clock date, as COPY reads '2026-11-01 00:00+01'
+            stamps = stamps.dt.tz_localize(None)
+        days = stamps.to_numpy().astype("datetime64[D]").astype(np.int64)
         return (days - POSTGRES_EPOCH_DAYS).astype(">i4")
-    stamps = pd.to_datetime(values, utc=True)
     return ((stamps - POSTGRES_EPOCH) // pd.Timedelta(microseconds=1)).to_numpy().astype(">i8")
 
 

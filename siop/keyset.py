@@ -168,6 +168,8 @@ def _typed(model: type[Model], key: list[str], values: list[Any] | None) -> list
         return None
     if any(isinstance(v, int | float) and not -BIGINT < v < BIGINT for v in typed):
         return None  # also NaN and infinity (every comparison with them is False)
+    if any(isinstance(v, str) and "\x00" in v for v in typed):
+        return None  # PostgreSQL text cannot hold NUL: the driver refuses the query (a 500)
     return typed
 
 

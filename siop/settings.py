@@ -130,8 +130,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the broker; production gives it a database of its own, VERSIONED_CACHE_URL).
 _BROKER = os.environ.get("CELERY_BROKER_URL", "")
 _APP_REDIS = (os.environ.get("REDIS_URL") or _BROKER) if _BROKER else ""
-VERSIONED_CACHE_URL = os.environ.get(
-    "VERSIONED_CACHE_URL", _APP_REDIS if _APP_REDIS.startswith(("redis://", "rediss://")) else ""
+# Empty counts as unset: .env.example lists the variable with no value.
+VERSIONED_CACHE_URL = os.environ.get("VERSIONED_CACHE_URL") or (
+    _APP_REDIS if _APP_REDIS.startswith(("redis://", "rediss://")) else ""
 )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

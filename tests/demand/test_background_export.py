@@ -224,6 +224,26 @@ def test_the_export_page_and_file_name_escape_a_hostile_family(
     )
 
 
+def test_a_family_code_that_reads_as_a_path_still_exports(client, forecast_cycle, users) -> None:
+    # Given a family whose code holds slashes and dots ("a path" to the file storage)
+    ProductFamily.objects.filter(code="BIKES").update(code="ROAD/../MTB")
+    family = ProductFamily.objects.get(code="ROAD/../MTB")
+    client.force_login(users[Role.DEMAND_PLANNER])
+    # When the planner clicks Download (no worker: the file is built within the request)
+    response = client.get(_url(forecast_cycle, family))
+    # Then they get the workbook, named after the whole family code, not a failed export
+    run = ExportRun.objects.get()
+    assert run.status == "succeeded", run.error
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="demand-2026-11-ROAD_.._MTB.xlsx"'
+    )
+
+    assert _cells(_body(response)) == _cells(
+        grid_workbook(forecast_cycle, family, users[Role.DEMAND_PLANNER])
+    )
+
+
 def test_an_export_whose_worker_died_is_requeued_by_the_watchdog_never_left_running(
     client, forecast_cycle, users, held, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:

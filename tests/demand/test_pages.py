@@ -224,6 +224,25 @@ def test_new_products_are_listed_a_page_at_a_time_with_the_same_queries(
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 120
 
 
+def test_a_new_products_cursor_with_a_nul_in_its_sku_shows_the_first_page(
+    planner, forecast_cycle
+) -> None:
+    import base64
+    import json
+
+    # Given 60 new products (two pages) and a hand-edited cursor whose SKU holds a NUL character
+    _new_products(60, "A")
+    items = json.dumps([["v", "A-010\x00"], ["v", 1]])
+    cursor = base64.urlsafe_b64encode(items.encode()).decode()
+    # When the next page is asked for with it
+    response = planner.get(
+        f"/demand/cycles/{forecast_cycle.pk}/new-products/", {"page": "next", "cursor": cursor}
+    )
+    # Then the planner sees the first page, not a server error
+    assert response.status_code == 200
+    assert "<td>A-000</td>" in response.content.decode()
+
+
 def test_new_products_form_with_a_garbled_product_says_so_instead_of_failing(
     planner, forecast_cycle
 ) -> None:

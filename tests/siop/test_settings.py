@@ -123,3 +123,11 @@ def test_with_workers_the_warmed_reports_are_shared_with_the_web_processes() -> 
     # And without workers (eager tasks) or with a non-Redis broker it stays per process
     assert versioned_cache_in({})["BACKEND"].endswith("LocMemCache")
     assert versioned_cache_in({"CELERY_BROKER_URL": "memory://"})["BACKEND"].endswith("LocMemCache")
+
+
+def test_an_empty_versioned_cache_url_as_in_env_example_still_shares_the_warmed_answers() -> None:
+    # Given a Redis broker and the .env.example line "VERSIONED_CACHE_URL=" (set, but empty)
+    broker = "redis://cache.example:6379/0"
+    cache = versioned_cache_in({"CELERY_BROKER_URL": broker, "VERSIONED_CACHE_URL": ""})
+    # Then the versioned cache is still the shared Redis, not each process's own memory
+    assert cache["BACKEND"].endswith("RedisCache") and cache["LOCATION"] == broker

@@ -262,7 +262,8 @@
     table.on("rowClick", (e, row) => {
       const d = row.getData();
       if (d.company) return;
-      chart(d.is_family ? { family: d.family_id } : { product: d.product_id }, d.product);
+      // a family row is titled with the family (code and name), as the page first shows it
+      chart(d.is_family ? { family: d.family_id } : { product: d.product_id }, d.is_family ? d.family : d.product);
     });
     await new Promise((resolve) => table.on("tableBuilt", resolve));
     const matched = document.getElementById("grid-count");

@@ -40,26 +40,17 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import psycopg2
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._harness import percentile
-from benchmarks.forecast_cycle import PG, ROOT, ensure_database, setup_django
+from benchmarks.forecast_cycle import ROOT, ensure_database, setup_django
 
 GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate"}
 
 
 def clone(database: str, template: str) -> str:
     """``database`` as a copy of ``template`` (made once), migrated."""
-    admin = psycopg2.connect(f"{PG}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
-    admin.close()
-    return ensure_database(database)
+    return ensure_database(database, template)
 
 
 def old_module(name: str, path: str, base: str) -> Any:

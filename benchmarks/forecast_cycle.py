@@ -38,13 +38,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
-def ensure_database(name: str) -> str:
+def ensure_database(name: str, template: str | None = None) -> str:
+    """The URL of database ``name``, created once (as a copy of ``template`` if given) and
+    migrated (the migrations added since its creation or its template's)."""
     admin = psycopg2.connect(f"{PG}/postgres")
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            cursor.execute(f'CREATE DATABASE "{name}"{copy}')
     admin.close()
     url = f"{PG}/{name}"
     env = {**os.environ, "DATABASE_URL": url}

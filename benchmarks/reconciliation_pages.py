@@ -148,19 +148,9 @@ def child(args: argparse.Namespace) -> None:
 
 # --- parent: prepares the database and the two trees, alternates, prints ----------------------
 def _clone(database: str, template: str) -> str:
-    import psycopg2
+    from benchmarks.forecast_cycle import ensure_database
 
-    admin = psycopg2.connect(f"{PG}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"')
-    admin.close()
-    url = f"{PG}/{database}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                   env={**os.environ, "DATABASE_URL": url}, check=True)  # fmt: skip
-    return url
+    return ensure_database(database, template)
 
 
 def _base_tree(base: str, into: str) -> str:

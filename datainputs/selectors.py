@@ -31,6 +31,7 @@ from django.db.models import Sum
 
 from datainputs.models import InventoryOnHand, OpenOrder, OpenReceipt, SalesHistory
 from masterdata.models import Product, Site, SupplyTerm
+from siop.lookups import any_of
 
 SHARE_HISTORY_MONTHS = 12
 SHARE_COLUMNS = ["product_id", "site_id", "share", "share_basis"]
@@ -90,7 +91,7 @@ def past_due_orders(cycle_month: dt.date, product_ids: Iterable[int] | None = No
     """
     orders = OpenOrder.objects.filter(requested_date__lt=cycle_month)
     if product_ids is not None:
-        orders = orders.filter(product_id__in=list(product_ids))
+        orders = orders.filter(any_of("product_id", product_ids))
     rows = (
         orders.values("product_id", "site_id")
         .annotate(units=Sum("quantity"))

@@ -17,6 +17,7 @@ from cycles.models import PlanningCycle
 from datainputs.models import SalesHistory
 from demand.models import ConsensusSnapshot
 from demand.selectors import consensus_frame, history_months
+from siop.lookups import any_of
 
 CHART_HISTORY_MONTHS = 36
 
@@ -61,7 +62,10 @@ def monthly_actuals(product_ids: list[int], first: dt.date, before: dt.date) -> 
     row per month comes back, not one per product and month (a family of 1,000 products x 36
     months read 36,000 rows to add them up in pandas)."""
     rows = (
-        SalesHistory.objects.filter(product_id__in=product_ids, month__gte=first, month__lt=before)
+        SalesHistory.objects.filter(
+            any_of("product_id", product_ids), month__gte=first, month__lt=before
+        )
+        .order_by()  # the model's ordering (by product, site, channel) would join those tables
         .values("month")
         .annotate(units=Sum("quantity"))
         .values_list("month", "units")
@@ -74,7 +78,7 @@ def _previous_consensus(cycle: PlanningCycle, product_ids: list[int]) -> pd.Seri
     if previous is None:
         return pd.Series(dtype=float)
     rows = (
-        ConsensusSnapshot.objects.filter(cycle=previous, product_id__in=product_ids)
+        ConsensusSnapshot.objects.filter(any_of("product_id", product_ids), cycle=previous)
         .values("month")
         .annotate(units=Sum("consensus_units"))
     )

@@ -18,12 +18,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.db.models import Q, QuerySet
 
 from accounts.selectors import scope_to_families, user_may
 from cycles.models import PlanningCycle
+from demand.grid_rows import (
+    MEASURES,
+    Frames,
+    consensus_flags,
+    month_key,
+    product_rows,
+    total_rows,
+    version_key,
+)
 from demand.models import DemandOverride, StatisticalForecast
 from demand.selectors import (
     actuals_frame,
@@ -35,29 +43,9 @@ from demand.selectors import (
 )
 from masterdata.models import Product, ProductFamily
 
+__all__ = ["MEASURES", "Frames", "month_key", "version_key"]  # also the grid's names
+
 HISTORY_COLUMNS = 6
-MEASURES = [
-    ("actual", "Actual sales"),
-    ("statistical", "Statistical"),
-    ("events", "Events"),
-    ("override", "Override"),
-    ("consensus", "Consensus"),
-    ("backlog", "Backlog (past due)"),
-]
-MEASURE_FIELD = {
-    "statistical": "statistical_units",
-    "events": "event_units",
-    "override": "adjustment_units",
-    "consensus": "consensus_units",
-}
-
-
-def month_key(month: dt.date) -> str:
-    return f"m{month:%Y_%m}"
-
-
-def version_key(month: dt.date) -> str:
-    return f"v{month:%Y_%m}"
 
 
 def visible_families(user: Any) -> QuerySet[ProductFamily]:
@@ -122,7 +110,7 @@ def grid_data(
     if page is not None and page.family:
         consensus, actuals, backlog = read(cycle, _family_ids(family), history[0], page.value)
         editable = editor and not consensus.empty and not page.value
-        rows = _rows(
+        rows = total_rows(
             family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
         )
         return GridData(history, horizon, rows, _matching(family, "").count())
@@ -137,9 +125,9 @@ def grid_data(
     editable = editor and not in_value and _has_consensus(cycle, family, frames[0])
     rows = []
     if page is None:
-        rows = _rows(family, label, None, f"All {family.code}", frames, editable)
+        rows = total_rows(family, label, None, f"All {family.code}", frames, editable)
         count = len(listed)
-    rows += _product_rows(family, label, listed, frames, editable)
+    rows += product_rows(family, label, listed, frames, editable)
     versions = [version_key(m) for m in horizon]  # formatted once, not once per row
     for row in rows:  # a product without forecast rows still takes typed numbers (version 0)
         if row["editable"] and not row["is_family"]:
@@ -160,7 +148,9 @@ def company_rows(cycle: PlanningCycle, user: Any, value: bool = False) -> list[d
     )
     frames = read_frames(cycle, ids, history[0], value)
     label = "Company total (every family you plan)"
-    rows = _rows(ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False)
+    rows = total_rows(
+        ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False
+    )
     for row in rows:
         row.update(id=f"company-{row['measure']}", family_id=None, company=True)
         for version in [k for k in row if k.startswith("v")]:  # nothing to lock: read-only
@@ -180,7 +170,6 @@ def _family_ids(family: ProductFamily) -> list[int]:
     return list(Product.objects.filter(family=family).values_list("pk", flat=True))
 
 
-Frames = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]  # consensus, actuals, backlog
 # (cycle, product ids, first history month, in money) -> the frames of those products
 Reader = Callable[[PlanningCycle, list[int], dt.date, bool], Frames]
 
@@ -216,135 +205,6 @@ def _has_consensus(cycle: PlanningCycle, family: ProductFamily, consensus: pd.Da
     family_rows = StatisticalForecast.objects.filter(run=run, product__family=family)
     typed = DemandOverride.objects.filter(cycle=cycle, product__family=family)
     return (run is not None and family_rows.exists()) or typed.exists()
-
-
-def _wide(frame: pd.DataFrame, field: str, key: Any = month_key) -> dict[int, dict[str, Any]]:
-    """product_id -> {month field: value} for every product at once (missing cells left out)."""
-    if frame.empty:
-        return {}
-    table = frame.groupby(["product_id", "month"])[field].sum(min_count=1).unstack()
-    columns = [key(m) for m in table.columns]
-    values = table.to_numpy(dtype=float)
-    if key is month_key:
-        values = values.round(2)
-    present = ~np.isnan(values)
-    return {
-        int(pk): {c: v for c, v, here in zip(columns, row, mask, strict=True) if here}
-        for pk, row, mask in zip(
-            table.index.tolist(), values.tolist(), present.tolist(), strict=True
-        )
-    }
-
-
-def _product_rows(
-    family: ProductFamily,
-    family_label: str,
-    listed: list[tuple[int, str, str]],
-    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
-    editable: bool,
-    flags: dict[int, dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
-    """Six rows per listed product (pk, sku, name) from one pivot per measure; ``flags``: the
-    consensus rows' flags when ``frames`` holds only some months (else read from them)."""
-    consensus, actuals, backlog = frames
-    values = {m: _wide(consensus, f) for m, f in MEASURE_FIELD.items()}
-    values["actual"] = _wide(actuals, "actual_units")
-    values["backlog"] = _wide(backlog, "backlog_units")
-    versions = _wide(consensus, "version", version_key)
-    models = consensus.groupby("product_id")["model"].first().to_dict() if len(consensus) else {}
-    flags = _flags(consensus) if flags is None else flags
-    rows = []
-    for pk, sku, name in listed:
-        for measure, measure_label in MEASURES:
-            row: dict[str, Any] = {
-                "id": f"p{pk}-{measure}",
-                "family": family_label,
-                "family_id": family.pk,
-                "product_id": pk,
-                "sku": sku,
-                "product": f"{sku} {name}",
-                "is_family": False,
-                "measure": measure,
-                "measure_label": measure_label,
-                "editable": editable and measure == "consensus",
-                **values[measure].get(pk, {}),
-            }
-            if measure == "statistical" and pk in models:
-                row["measure_label"] = f"Statistical · {models[pk]}"
-            if measure == "consensus":
-                row.update({k: int(v) for k, v in versions.get(pk, {}).items()})
-                row.update(flags.get(pk, _NO_FLAGS))
-            rows.append(row)
-    return rows
-
-
-_NO_FLAGS: dict[str, Any] = {"overridden": [], "carried": [], "statistical_changed": {}}
-
-
-def _rows(
-    family: ProductFamily,
-    family_label: str,
-    product: Product | None,
-    label: str,
-    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
-    editable: bool,
-) -> list[dict[str, Any]]:
-    consensus, actuals, backlog = frames
-    key = f"p{product.pk}" if product else f"f{family.pk}"
-    totals = consensus.groupby("month")[[*MEASURE_FIELD.values(), "version"]].sum()
-    by_month = {
-        "actual": actuals.groupby("month")["actual_units"].sum(),
-        "backlog": backlog.groupby("month")["backlog_units"].sum(),
-    }
-    rows = []
-    for measure, measure_label in MEASURES:
-        row: dict[str, Any] = {
-            "id": f"{key}-{measure}",
-            "family": family_label,
-            "family_id": family.pk,
-            "product_id": product.pk if product else None,
-            "product": label,
-            "is_family": product is None,
-            "measure": measure,
-            "measure_label": measure_label,
-            "editable": editable and measure == "consensus",
-        }
-        values = by_month.get(measure)
-        if values is None:
-            values = totals[MEASURE_FIELD[measure]]
-        row.update({month_key(m): round(float(v), 2) for m, v in values.items()})
-        if measure == "consensus":
-            row.update({version_key(m): int(v) for m, v in totals["version"].items()})
-        rows.append(row)
-    return rows
-
-
-def _flags(consensus: pd.DataFrame) -> dict[int, dict[str, Any]]:
-    """product_id -> its overridden, carried-over and statistical-changed consensus cells.
-
-    One pass over the overridden cells (a family save overrides a cell of each of its 1,000
-    products; grouping them per product in pandas cost a frame per product)."""
-    overridden = consensus[consensus["overridden"].astype(bool)]
-    if overridden.empty:
-        return {}
-    keys = {month: month_key(month) for month in overridden["month"].unique()}
-    columns = [
-        overridden["product_id"].astype(int).tolist(),
-        overridden["month"].tolist(),
-        overridden["carried"].astype(bool).tolist(),
-        overridden["statistical_changed"].astype(bool).tolist(),
-        overridden["statistical_units"].astype(float).round(2).tolist(),
-    ]
-    flags: dict[int, dict[str, Any]] = {}
-    for pk, month, carried, changed, units in zip(*columns, strict=True):
-        cell = flags.setdefault(pk, {"overridden": [], "carried": [], "statistical_changed": {}})
-        key = keys[month]
-        cell["overridden"].append(key)
-        if carried:
-            cell["carried"].append(key)
-        if changed:
-            cell["statistical_changed"][key] = units
-    return flags
 
 
 SAVED_MEASURES = ("override", "consensus")  # what a consensus save can change
@@ -390,10 +250,10 @@ def _family_patches(
     frames = (consensus[consensus["month"].isin(months)], none, none)
     editable = may_edit(cycle, user)
     label = f"{family.code} {family.name}"
-    rows = _rows(family, label, None, f"All {family.code}", frames, editable)
+    rows = total_rows(family, label, None, f"All {family.code}", frames, editable)
     mine = [item for item in listed if products is None or item[0] in products]
     mine_consensus = consensus[consensus["product_id"].isin([pk for pk, _, _ in mine])]
-    rows += _product_rows(family, label, mine, frames, editable, _flags(mine_consensus))
+    rows += product_rows(family, label, mine, frames, editable, consensus_flags(mine_consensus))
     keys = {f(m) for m in months for f in (month_key, version_key)}
     return [
         {"id": row["id"]}

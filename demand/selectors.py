@@ -31,6 +31,7 @@ from demand.models import (
 )
 from masterdata.models import Product
 from siop.bulk import read_frame
+from siop.lookups import any_of
 
 DEMAND_PLAN_COLUMNS = [
     "product_id",
@@ -157,7 +158,7 @@ def statistical_frame(
         return pd.DataFrame(columns=columns)
     rows = StatisticalForecast.objects.filter(run=run)
     if product_ids is not None:
-        rows = rows.filter(product_id__in=list(product_ids))
+        rows = rows.filter(any_of("product_id", product_ids))
     if months is not None:
         rows = rows.filter(month__in=list(months))
     values = rows.values_list(
@@ -304,7 +305,7 @@ def overrides_frame(
     only when given."""
     rows = DemandOverride.objects.filter(cycle=cycle)
     if product_ids is not None:
-        rows = rows.filter(product_id__in=list(product_ids))
+        rows = rows.filter(any_of("product_id", product_ids))
     if months is not None:
         rows = rows.filter(month__in=list(months))
     fields = ["product_id", "month", "consensus_units", "statistical_at_entry_units", "version"]
@@ -332,8 +333,9 @@ def actuals_frame(product_ids: Iterable[int], first: dt.date, before: dt.date) -
     """Sales history totalled over sites and channels [product_id, month, actual_units]."""
     rows = (
         SalesHistory.objects.filter(
-            product_id__in=list(product_ids), month__gte=first, month__lt=before
+            any_of("product_id", product_ids), month__gte=first, month__lt=before
         )
+        .order_by()  # the model's ordering (by product, site, channel) would join those tables
         .values_list("product_id", "month")
         .annotate(units=Sum("quantity"))
     )

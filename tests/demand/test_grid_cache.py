@@ -151,3 +151,28 @@ def test_a_cached_answer_is_sent_compressed_to_a_browser_and_plain_to_others(
     # And a client that does not accept gzip gets the same rows as plain JSON
     plain = planner.get(url)
     assert not plain.has_header("Content-Encoding") and plain.json()["rows"] == rows
+
+
+def test_after_the_approval_every_role_s_sweep_shares_one_cached_answer(forecast_cycle, users):
+    from django.test import Client
+
+    # Given the approved cycle (everyone reads the frozen demand, nobody may edit it)
+    forecast_cycle.state = "approved"
+    forecast_cycle.save(update_fields=["state"])
+    family = family_products("BIKES")[0].family
+    base = f"/demand/cycles/{forecast_cycle.pk}"
+    urls = [f"{base}/grid.json?family={family.pk}&part=family",
+            f"{base}/grid.json?family={family.pk}&offset=0&limit=200",
+            f"{base}/chart.json?family={family.pk}"]  # fmt: skip
+    roles = (Role.DEMAND_PLANNER, Role.SUPPLY_PLANNER, Role.INVENTORY_PLANNER, Role.FINANCE,
+             Role.EXECUTIVE)  # fmt: skip
+    # When each role opens the family's grid and chart, as the final sweep does
+    tags = {url: set() for url in urls}
+    for role in roles:
+        reader = _client(Client(), users[role])
+        for url in urls:
+            answer = reader.get(url)
+            assert answer.status_code == 200
+            tags[url].add(answer["ETag"])
+    # Then each answer has one key for all of them: the first role's answer serves the rest
+    assert all(len(tag) == 1 for tag in tags.values()), tags

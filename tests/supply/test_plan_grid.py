@@ -221,7 +221,7 @@ def test_the_grid_parts_read_in_a_constant_number_of_queries(client, cycle, user
     assert (queries(part="family"), queries(family=family.pk, limit=20)) == few
 
 
-def test_a_renamed_site_shows_its_new_code_in_the_grid_and_export_without_a_plan_build(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+def test_a_renamed_site_shows_in_grid_and_export_without_a_rebuild(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
     # Given a plan on site DC1 whose grid page and export were already served (and cached)
     family, site = FamilyFactory.create(), SiteFactory.create(code="DC1")
     _plan(cycle, [ProductFactory.create(sku="A-1", family=family)], site)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -227,7 +228,7 @@ def test_a_renamed_site_shows_in_grid_and_export_without_a_rebuild(client, cycle
     _plan(cycle, [ProductFactory.create(sku="A-1", family=family)], site)
     client.force_login(users[Role.SUPPLY_PLANNER])
 
-    def shown() -> tuple[list[str], list[str]]:
+    def shown() -> tuple[list[Any], list[Any]]:
         page = _part(client, cycle, family=family.pk).json()
         export = client.get(f"/supply/{cycle.pk}/grid/export/")
         sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]

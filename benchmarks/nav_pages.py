@@ -24,8 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from benchmarks.forecast_cycle import PG, ROOT
 
 
 def pages(cycle: int) -> dict[str, tuple[str, str]]:

@@ -30,32 +30,22 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._harness import ROOT, signed_in, start_web
-
-PG = "postgres://postgres@127.0.0.1:5432"
+from benchmarks.forecast_cycle import ensure_database
 
 
 def ensure_seeded(name: str, skus: int) -> str:
-    admin = psycopg2.connect(f"{PG}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = f"{PG}/{name}"
+    url = ensure_database(name)
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("CELERY_BROKER_URL", None)  # seeding runs its cycles in-process
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
-        [*manage, "seed_demo", "--if-empty", "--skus", str(skus)], cwd=ROOT, env=env, check=True
-    )
+        [sys.executable, "manage.py", "seed_demo", "--if-empty", "--skus", str(skus)],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
     return url
 
 

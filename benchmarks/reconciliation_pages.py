@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PG = "postgres://postgres@127.0.0.1:5432"
 PAGES = ("workspace", "compare", "compare xlsx", "scenario page", "executive dashboard")
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from datainputs.models import DataVersion
 
-# source -> the tables whose writes change it (the triggers of migrations datainputs.0005 and
-# demand.0005 are created from frozen copies of this mapping; tests/datainputs/
+# source -> the tables whose writes change it (the triggers of migrations datainputs.0005/0006
+# and demand.0005/0006 are created from frozen copies of this mapping; tests/datainputs/
 # test_data_versions.py checks that every table bumps its source).
 SOURCES: dict[str, tuple[str, ...]] = {
     "sales_history": ("datainputs_saleshistory",),
@@ -25,6 +25,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "capacity": ("masterdata_resourcecapacity",),
     "open_orders": ("datainputs_openorder",),
     "families": ("masterdata_productfamily",),
+    "sites": ("masterdata_site",),  # site codes shown by cached answers (datainputs.0006)
     # demand statistical forecasts, current-forecast pointer, overrides, events (demand.0005)
     "demand_plan": (
         "demand_statisticalforecast",

@@ -144,15 +144,23 @@ def _facts(run: ScenarioRun, *, totals: bool) -> pd.DataFrame:
 MONTHLY = pd.PeriodDtype("M")
 
 
-def _stored_months(run: ScenarioRun) -> pd.DataFrame | None:
-    """The family rows of the run's stored monthly summary as facts (None for a run stored
-    before summaries existed). A one-month bucket of one family is that fact itself (a sum of
-    one value, its first and last), so these are the fact rows' values, read without a query."""
+def _stored_month_rows(run: ScenarioRun) -> tuple[dict[str, int], list[list[Any]]] | None:
+    """``(column -> index in a row, family rows)`` of the run's stored monthly summary (total rows
+    left out); None for a run stored before summaries carried every `rollup.SUM_COLUMNS`."""
     stored = (run.summary or {}).get("month")
     if not isinstance(stored, dict) or not set(SUM_COLUMNS) <= set(stored["columns"]):
         return None
     at = {c: i for i, c in enumerate(stored["columns"])}
-    rows = [row for row in stored["data"] if row[at["family"]] != TOTAL]
+    return at, [row for row in stored["data"] if row[at["family"]] != TOTAL]
+
+
+def _stored_months(run: ScenarioRun) -> pd.DataFrame | None:
+    """The family rows of the run's stored monthly summary as facts (None for a run stored
+    before summaries existed). A one-month bucket of one family is that fact itself (a sum of
+    one value, its first and last), so these are the fact rows' values, read without a query."""
+    if (found := _stored_month_rows(run)) is None:
+        return None
+    at, rows = found
     frame = _stored_frame(["family", *SUM_COLUMNS],
                           [[row[at[c]] for c in ("family", *SUM_COLUMNS)] for row in rows])  # fmt: skip
     # 'YYYY-MM' -> monthly period ordinal (months since 1970-01), without parsing each text
@@ -180,13 +188,12 @@ def month_totals(run: ScenarioRun) -> pd.DataFrame:
 def window_totals(run: ScenarioRun, window: FigureWindow) -> dict[str, float]:
     """Sums of the run's family facts over ``window`` (`cycles.windows`): column -> EUR/units
     (from the stored monthly family rows when the run has them: ~200 rows, summed in Python)."""
-    stored = (run.summary or {}).get("month")
-    if isinstance(stored, dict) and set(SUM_COLUMNS) <= set(stored["columns"]):
-        at = {c: i for i, c in enumerate(stored["columns"])}
+    found = _stored_month_rows(run)
+    if found is not None:
+        at, family_rows = found
         first = pd.Period(window.first, freq="M")
         inside = {str(first + n) for n in range(window.months)}
-        rows = [row for row in stored["data"]
-                if row[at["family"]] != TOTAL and row[at["first_period"]] in inside]  # fmt: skip
+        rows = [row for row in family_rows if row[at["first_period"]] in inside]
         return {c: math.fsum(row[at[c]] or 0.0 for row in rows) for c in SUM_COLUMNS}
     facts = family_facts(run)
     inside_facts = facts[window.mask(facts["period"])]

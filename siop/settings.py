@@ -19,19 +19,35 @@ from siop.numbers import check_locale
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Every variable is read through these: set but empty counts as unset (.env.example lists the
+# variables with empty values, and docker compose passes "NAME=" lines on as empty strings).
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    return float(value) if value else float(default)
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env(name)
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -109,7 +125,7 @@ TEMPLATES = [
 ]
 
 # No DATABASE_URL -> a SQLite file, so `make run` needs no server.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env("DATABASE_URL")
 DATABASES = {
     # Health checks: a persistent connection PostgreSQL dropped (restart, failover, idle kill) is
     # replaced before the next request uses it, instead of answering that request with a 500.
@@ -128,10 +144,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # With a Redis broker there are workers, and a report a worker warmed into its own memory would
 # never reach a web process: the cache then defaults to the application's Redis (REDIS_URL, else
 # the broker; production gives it a database of its own, VERSIONED_CACHE_URL).
-_BROKER = os.environ.get("CELERY_BROKER_URL", "")
-_APP_REDIS = (os.environ.get("REDIS_URL") or _BROKER) if _BROKER else ""
-# Empty counts as unset: .env.example lists the variable with no value.
-VERSIONED_CACHE_URL = os.environ.get("VERSIONED_CACHE_URL") or (
+_BROKER = env("CELERY_BROKER_URL")
+_APP_REDIS = (env("REDIS_URL") or _BROKER) if _BROKER else ""
+VERSIONED_CACHE_URL = env("VERSIONED_CACHE_URL") or (
     _APP_REDIS if _APP_REDIS.startswith(("redis://", "rediss://")) else ""
 )
 CACHES = {
@@ -141,14 +156,14 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": VERSIONED_CACHE_URL,
             "KEY_PREFIX": "siop-versioned",
-            "TIMEOUT": int(os.environ.get("VERSIONED_CACHE_SECONDS", 7 * 24 * 3600)),
+            "TIMEOUT": env_int("VERSIONED_CACHE_SECONDS", 7 * 24 * 3600),
         }
         if VERSIONED_CACHE_URL
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "siop-versioned",
             "TIMEOUT": 600,
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("VERSIONED_CACHE_ENTRIES", 64))},
+            "OPTIONS": {"MAX_ENTRIES": env_int("VERSIONED_CACHE_ENTRIES", 64)},
         }
     ),
 }
@@ -162,7 +177,7 @@ LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -171,7 +186,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Stored files (background exports): never served from a public URL, only through a view that
 # checks who may read them. Web and worker must share this directory (docker-compose: a volume).
-MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "") or str(BASE_DIR / "media")
+MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -183,16 +198,16 @@ STORAGES = {
 
 # Uploads: a body above DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413) before it is read; files
 # above 2.5 MB spool to a temporary file and are parsed as a stream that stops at IMPORT_MAX_ROWS.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 500_000))
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 500_000)
 
 # How people write numbers (grid edits and pastes, browser uploads): a CLDR locale, e.g. "en"
 # (1,234.5) or "de" (1.234,5). Text that reads two ways in it is refused (siop/numbers.py); the
 # API always reads locale-free numbers (1234.5).
-NUMBER_LOCALE = check_locale(os.environ.get("NUMBER_LOCALE", "en"))
+NUMBER_LOCALE = check_locale(env("NUMBER_LOCALE", "en"))
 # ISO 4217 code of the company currency: money in the grids (units x standard price) shows in it.
-CURRENCY = os.environ.get("CURRENCY", "EUR")
+CURRENCY = env("CURRENCY", "EUR")
 
 # Content-Security-Policy (django-csp): scripts only from this site's static files, so stored
 # text can never run as script. Styles allow inline attributes (Tabulator and Plotly size
@@ -213,7 +228,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Celery: no broker configured -> tasks run eagerly in-process (developer default).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -246,32 +261,30 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "siop")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "siop")
 # Worker recycling: a pool process is replaced after this many tasks, or after a task leaves it
 # above this resident memory (KiB), so memory a big run kept (pandas/numpy arenas) is returned.
-CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50))
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(
-    os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)
-)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)
 
-REDIS_URL = os.environ.get("REDIS_URL", CELERY_BROKER_URL)
+REDIS_URL = env("REDIS_URL", CELERY_BROKER_URL)
 
 # Calculation runs (cycles.run_tasks, cycles.run_watchdog): a running run's worker writes a
 # heartbeat every RUN_HEARTBEAT_SECONDS; with none for RUN_HEARTBEAT_TIMEOUT_SECONDS its worker
 # counts as gone and the watchdog (every RUN_WATCHDOG_INTERVAL_SECONDS) re-queues the run (up to
 # 3 attempts) or fails it. A queued run no worker started within RUN_REDISPATCH_AFTER_SECONDS of
 # being sent is sent again, at most RUN_MAX_DISPATCHES times, then failed.
-RUN_HEARTBEAT_SECONDS = float(os.environ.get("RUN_HEARTBEAT_SECONDS", 15))
-RUN_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("RUN_HEARTBEAT_TIMEOUT_SECONDS", 120))
-RUN_WATCHDOG_INTERVAL_SECONDS = float(os.environ.get("RUN_WATCHDOG_INTERVAL_SECONDS", 60))
-RUN_REDISPATCH_AFTER_SECONDS = int(os.environ.get("RUN_REDISPATCH_AFTER_SECONDS", 600))
-RUN_MAX_DISPATCHES = int(os.environ.get("RUN_MAX_DISPATCHES", 3))
+RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 15)
+RUN_HEARTBEAT_TIMEOUT_SECONDS = env_int("RUN_HEARTBEAT_TIMEOUT_SECONDS", 120)
+RUN_WATCHDOG_INTERVAL_SECONDS = env_float("RUN_WATCHDOG_INTERVAL_SECONDS", 60)
+RUN_REDISPATCH_AFTER_SECONDS = env_int("RUN_REDISPATCH_AFTER_SECONDS", 600)
+RUN_MAX_DISPATCHES = env_int("RUN_MAX_DISPATCHES", 3)
 # Result rows of a run superseded by a newer succeeded run of its cycle are deleted this many days
 # after it finished (daily beat task); current, pinned, signed-off and approved runs are kept.
-RUN_RETENTION_DAYS = int(os.environ.get("RUN_RETENTION_DAYS", 30))
+RUN_RETENTION_DAYS = env_int("RUN_RETENTION_DAYS", 30)
 # Background exports' files (cycles.exports) are deleted this many hours after they were built
 # (the same daily beat task); asking for the export again builds a new one.
-EXPORT_RETENTION_HOURS = int(os.environ.get("EXPORT_RETENTION_HOURS", 24))
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
 
 # Beat: the schedule lives in the database (django-celery-beat, editable in Django admin); the
 # entries below are installed there when beat starts, and can then be changed or disabled.
@@ -296,7 +309,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
-IMPORT_PREVIEW_MAX_AGE_HOURS = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE_HOURS", 48))
+IMPORT_PREVIEW_MAX_AGE_HOURS = env_int("IMPORT_PREVIEW_MAX_AGE_HOURS", 48)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -322,21 +335,21 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Behind HTTPS in production: redirect plain HTTP and send HSTS (both off by default, because
 # the docker-compose stack and `make run` serve plain HTTP; enable them at the TLS proxy's host).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # ERP sync API: body-size limit (413) and per-client rate limit counted in Redis (429).
-API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", 32 * 1024 * 1024))
-API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 1200))
-API_REDIS_URL = os.environ.get("API_REDIS_URL", REDIS_URL)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 32 * 1024 * 1024)
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 1200)
+API_REDIS_URL = env("API_REDIS_URL", REDIS_URL)
 
 # Planning defaults.
-PLANNING_HORIZON_MONTHS = int(os.environ.get("PLANNING_HORIZON_MONTHS", 18))
+PLANNING_HORIZON_MONTHS = env_int("PLANNING_HORIZON_MONTHS", 18)

@@ -2,8 +2,9 @@
 
 Parameters: ``{"measure": <measure key>, "q": <SKU/name search>}``. Readable by whoever may view
 planning pages (as the grid page); the rows honour the reader's family scope. Keyed by the
-cycle's consensus plan record and its version (bumped by every rebuild), the product and family
-data versions, the measure and the search (as the grid's cached JSON, `plan_grid_pages`).
+cycle's consensus plan record and its version (bumped by every rebuild), the product, family and
+site data versions (``plan_grid_pages.ETAG_SOURCES``), the measure and the search (as the grid's
+cached JSON, `plan_grid_pages`).
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ products that have rows in the plan. Values are units per month, rounded to 2 de
 fields are ``YYYY-MM``.
 
 Answers are cached and conditional (``siop.cached_json``), keyed by the cycle's consensus plan
-record and its version (bumped by every rebuild, in the rebuild's transaction), the product and
-family data versions (names, families), the user's scope (a family's page: only whether the
-user sees that family, so it is the same answer for everyone who does), the measure, search and
-page. After every plan build the worker builds the first paint (the family rows of an
-unrestricted reader and each family's first page, default measure) under the same keys
-(``warm_first_paint``), so its first visitor is served from the cache.
+record and its version (bumped by every rebuild, in the rebuild's transaction), the product,
+family and site data versions (names, families, site codes: a rename shows at once), the user's
+scope (a family's page: only whether the user sees that family, so it is the same answer for
+everyone who does), the measure, search and page. After every plan build the worker builds the
+first paint (the family rows of an unrestricted reader and each family's first page, default
+measure) under the same keys (``warm_first_paint``), so its first visitor is served from the
+cache.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from supply.plan_grid import MEASURES, Measure
 
 PAGE_SIZE = 200
 WARMER = "supply.plan_grid"
-ETAG_SOURCES = ("products", "families")
+# The data every answer shows besides the plan's numbers: SKUs and names, family codes, site codes.
+ETAG_SOURCES = ("products", "families", "sites")
 
 
 @dataclass(frozen=True)

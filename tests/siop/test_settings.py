@@ -28,7 +28,7 @@ def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def variables_read_by_settings() -> set[str]:
     source = (ROOT / "siop" / "settings.py").read_text()
-    pattern = r'(?:os\.environ\.get|os\.getenv|env_bool|env_list|env_int)\(\s*"([A-Z0-9_]+)"'
+    pattern = r'(?:os\.environ\.get|os\.getenv|env|env_bool|env_list|env_int|env_float)\(\s*"([A-Z0-9_]+)"'
     return set(re.findall(pattern, source)) | set(
         re.findall(r'os\.environ\["([A-Z0-9_]+)"\]', source)
     )
@@ -131,3 +131,36 @@ def test_an_empty_versioned_cache_url_as_in_env_example_still_shares_the_warmed_
     cache = versioned_cache_in({"CELERY_BROKER_URL": broker, "VERSIONED_CACHE_URL": ""})
     # Then the versioned cache is still the shared Redis, not each process's own memory
     assert cache["BACKEND"].endswith("RedisCache") and cache["LOCATION"] == broker
+
+
+SETTINGS_PROBE = (
+    "import json, siop.settings as s; "
+    "print(json.dumps({k: getattr(s, k) for k in dir(s) if k.isupper()}, default=str))"
+)
+
+
+def settings_values(env: dict[str, str]) -> dict[str, object]:
+    clean = {k: v for k, v in os.environ.items() if k not in READ_VARIABLES}
+    clean.update(env, DJANGO_SETTINGS_MODULE="siop.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", SETTINGS_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_an_empty_redis_url_as_in_env_example_falls_back_to_the_broker() -> None:
+    # Given a Redis broker and the .env.example line "REDIS_URL=" (set, but empty)
+    broker = "redis://cache.example:6379/0"
+    values = settings_values({"CELERY_BROKER_URL": broker, "REDIS_URL": ""})
+    # Then the application's Redis (locks, counters) and the API's counters use the broker
+    assert values["REDIS_URL"] == broker and values["API_REDIS_URL"] == broker
+
+
+def test_every_variable_left_empty_as_in_env_example_means_its_default() -> None:
+    # Given every variable the settings read set but empty (as "NAME=" lines in a .env file),
+    # with and without a Redis broker
+    for base in ({}, {"CELERY_BROKER_URL": "redis://cache.example:6379/0"}):
+        empty = dict.fromkeys(READ_VARIABLES - set(base), "") | base
+        # Then the settings start and are exactly those of the variables left unset
+        assert settings_values(empty) == settings_values(base), base

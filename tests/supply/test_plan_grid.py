@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from cycles.models import ConsensusPlan, PlanRow
+from masterdata.models import Site
 from tests.factories import FamilyFactory, ProductFactory, SiteFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +220,23 @@ def test_the_grid_parts_read_in_a_constant_number_of_queries(client, cycle, user
     _plan(cycle, ProductFactory.create_batch(40, family=family), site)
     # Then the first paint and a page cost the same number of queries
     assert (queries(part="family"), queries(family=family.pk, limit=20)) == few
+
+
+def test_a_renamed_site_shows_in_grid_and_export_without_a_rebuild(client, cycle, users) -> None:  # type: ignore[no-untyped-def]
+    # Given a plan on site DC1 whose grid page and export were already served (and cached)
+    family, site = FamilyFactory.create(), SiteFactory.create(code="DC1")
+    _plan(cycle, [ProductFactory.create(sku="A-1", family=family)], site)
+    client.force_login(users[Role.SUPPLY_PLANNER])
+
+    def shown() -> tuple[list[Any], list[Any]]:
+        page = _part(client, cycle, family=family.pk).json()
+        export = client.get(f"/supply/{cycle.pk}/grid/export/")
+        sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+        exported = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        return [row["site"] for row in page["rows"]], exported
+
+    assert shown() == (["DC1"], ["DC1"])
+    # When the site is renamed (as a master-data import does: one UPDATE, no model save)
+    Site.objects.filter(pk=site.pk).update(code="DC-NORTH")
+    # Then the grid page and the export show the new code, with no plan build in between
+    assert shown() == (["DC-NORTH"], ["DC-NORTH"])

@@ -9,12 +9,13 @@ then ``--repeat`` timed rounds in which each of the five roles of the walk's swe
 supply, inventory, finance, exec) opens it once, each with its own session, as the sweep does;
 with the query count. A page the old code does not have (404) is left blank on its side. The code at ``--base`` (a git worktree made once under /tmp) and the
 working tree answer alternately, each in its own process, against the same database, so both
-see the same load. Printed: p50/p95 in ms and queries, old next to new.
+see the same load. Printed: p50/p95 of the wall time and of the process CPU time in ms (the
+CPU time is what the load of other processes moves least), and queries, old next to new.
 
 Run against a walked company, e.g. a copy of ``siop_cs10k`` (read-only apart from sessions):
 
     .venv/bin/python benchmarks/nav_pages.py --database siop_pages_10k_new [--base main]
-        [--base-database siop_pages_10k] [--repeat 3] [--rounds 2]
+        [--base-database siop_pages_10k] [--repeat 3] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -89,15 +90,16 @@ def measure(repeat: int) -> dict[str, dict[str, list[float]]]:
         for role in ROLES:
             sessions.append(Client())
             sessions[-1].force_login(users.get(username=role))
-        times, counts = [], []
+        times, cpu, counts = [], [], []
         for _ in range(repeat):
             for session in sessions:
                 with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
                     assert session.get(path).status_code == 200, path
                     times.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - used) * 1000)
                 counts.append(float(len(queries.captured_queries)))
-        out[name] = {"ms": times, "queries": counts}
+        out[name] = {"ms": times, "cpu": cpu, "queries": counts}
     return out
 
 
@@ -138,7 +140,7 @@ def main() -> None:
         "a copy without the new migrations shows what their indexes bring",
     )
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the five roles")
-    parser.add_argument("--rounds", type=int, default=2, help="old/new alternations")
+    parser.add_argument("--rounds", type=int, default=4, help="old/new alternations")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -152,22 +154,31 @@ def main() -> None:
     for _ in range(args.rounds):
         for (side, tree), url in zip(sides.items(), urls, strict=True):
             for page, values in run_side(tree, url, args.repeat).items():
-                kept = results[side].setdefault(page, {"ms": [], "queries": []})
-                kept["ms"] += values["ms"]
-                kept["queries"] += values["queries"]
+                kept = results[side].setdefault(page, {"ms": [], "cpu": [], "queries": []})
+                for measure_name in kept:
+                    kept[measure_name] += values[measure_name]
             loads.append(os.getloadavg()[0])
     old, new = sides
     print(f"{args.database}: {args.rounds} x {args.repeat} x {len(ROLES)} roles requests per "
           f"page and side; "
           f"load average {min(loads):.1f}-{max(loads):.1f}")  # fmt: skip
-    print(f"{'page':<28}{'old p50':>9}{'old p95':>9}{'old q':>7}{'new p50':>9}{'new p95':>9}"
-          f"{'new q':>7}")  # fmt: skip
+    print(
+        "wall ms (p50/p95), the web process's CPU ms (p50/p95: what other processes' load moves "
+        "least; the database's own work is not in it) and queries:"
+    )
+    print(f"{'page':<28}{'old p50':>8}{'p95':>6}{'cpu50':>6}{'cpu95':>6}{'q':>4}  "
+          f"{'new p50':>8}{'p95':>6}{'cpu50':>6}{'cpu95':>6}{'q':>4}")  # fmt: skip
     for page in results[new]:
-        a, b = results[old].get(page), results[new][page]
-        before = (f"{percentile(a['ms'], .5):>9.0f}{percentile(a['ms'], .95):>9.0f}"
-                  f"{max(a['queries']):>7.0f}" if a else f"{'-':>9}{'-':>9}{'-':>7}")  # fmt: skip
-        print(f"{page:<28}{before}{percentile(b['ms'], .5):>9.0f}"
-              f"{percentile(b['ms'], .95):>9.0f}{max(b['queries']):>7.0f}")  # fmt: skip
+        print(f"{page:<28}{_side(results[old].get(page))}  {_side(results[new][page])}")
+
+
+def _side(got: dict[str, list[float]] | None) -> str:
+    """p50 and p95 of the wall and CPU times, and the most queries, of one side's page."""
+    if not got:
+        return f"{'-':>8}{'-':>6}{'-':>6}{'-':>6}{'-':>4}"
+    ms, cpu = got["ms"], got["cpu"]
+    return (f"{percentile(ms, .5):>8.0f}{percentile(ms, .95):>6.0f}{percentile(cpu, .5):>6.0f}"
+            f"{percentile(cpu, .95):>6.0f}{max(got['queries']):>4.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,17 +19,15 @@ import pandas as pd
 from django.core.cache import caches
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.selectors import scope_to_families, user_family_ids
+from accounts.selectors import scope_to_families
 from cycles import run_selectors
 from cycles.models import PlanningCycle
 from cycles.plan import pinned_run_id
 from cycles.runs import RunStatus
-from masterdata.models import Product, Site
 from supply.engine import SupplyInputs
 from supply.engine.rccp import is_overloaded, needs_overtime
 from supply.models import (
     FirmOrder,
-    GapOption,
     PlanCost,
     PlannedOrder,
     PlanResourceLoad,
@@ -172,6 +170,10 @@ def cost_comparison(cycle: PlanningCycle) -> CostComparison:
 
 def load_chart(run: SupplyPlanRun) -> list[dict[str, Any]]:
     """Per resource: months, capacity, capacity + overtime limit, required and planned load."""
+    return finished_run_cached(run, ["load_chart"], lambda: _load_chart(run))
+
+
+def _load_chart(run: SupplyPlanRun) -> list[dict[str, Any]]:
     loads = PlanResourceLoad.objects.filter(run=run).select_related("resource")
     by_resource: dict[str, dict[str, Any]] = {}
     for row in loads:
@@ -242,59 +244,6 @@ def firm_orders_by_lane(cycle: PlanningCycle) -> dict[tuple[Any, ...], FirmOrder
     }
 
 
-@dataclass
-class Gap:
-    """A shortage of one product-site-month (all channels) with the options to close it."""
-
-    product: Any
-    site: Any
-    month: Any
-    shortage_units: float
-    shortage_cost_eur: float
-    reasons: list[str]
-    channels: list[str]
-    options: list[GapOption] = field(default_factory=list)
-
-
-def gaps(run: SupplyPlanRun, user: Any, limit: int = 50) -> list[Gap]:
-    """The costliest gaps first, each with its closing options (cheapest first).
-
-    Ranked by the database (one grouped query over the run's shortages, whatever their number);
-    only the ``limit`` gaps shown are read row by row for their channels and reasons.
-    """
-    shortages = scope_to_families(Shortage.objects.filter(run=run), user, "product__family_id")
-    top = _finished_run_cached(
-        run, ["gaps", sorted(user_family_ids(user) or []), limit],
-        lambda: list(
-            shortages.values("product_id", "site_id", "month")
-            .annotate(units=Sum("shortage_units"), cost=Sum("shortage_cost_eur"))
-            .order_by("-cost", "product_id", "site_id", "month")[:limit]
-        ),
-    )  # fmt: skip
-    if not top:
-        return []
-    products = Product.objects.in_bulk({t["product_id"] for t in top})
-    sites = Site.objects.in_bulk({t["site_id"] for t in top})
-    ranked = [Gap(products[t["product_id"]], sites[t["site_id"]], t["month"], float(t["units"]),
-                  float(t["cost"]), [], []) for t in top]  # fmt: skip
-    wanted = {(g.product.pk, g.site.pk, g.month): g for g in ranked}
-    rows = shortages.filter(product_id__in={k[0] for k in wanted}).select_related("channel")
-    for row in rows.order_by("channel__service_priority", "channel__code"):
-        gap = wanted.get((row.product_id, row.site_id, row.month))
-        if gap is None:
-            continue
-        gap.channels.append(row.channel.code)
-        text = REASON_TEXT.get(row.reason, row.reason)
-        if text not in gap.reasons:
-            gap.reasons.append(text)
-    options = GapOption.objects.filter(run=run, product_id__in={k[0] for k in wanted})
-    for option in options:
-        target = wanted.get((option.product_id, option.site_id, option.month))
-        if target is not None:
-            target.options.append(option)
-    return ranked
-
-
 def shortage_totals(run: SupplyPlanRun) -> dict[str, float]:
     """{"units", "cost" (EUR)}: every shortage of the run summed."""
 
@@ -304,10 +253,10 @@ def shortage_totals(run: SupplyPlanRun) -> dict[str, float]:
         )
         return {"units": float(sums["units"] or 0.0), "cost": float(sums["cost"] or 0.0)}
 
-    return _finished_run_cached(run, ["shortage_totals"], total)
+    return finished_run_cached(run, ["shortage_totals"], total)
 
 
-def _finished_run_cached(run: SupplyPlanRun, key: list[Any], compute: Callable[[], T]) -> T:
+def finished_run_cached(run: SupplyPlanRun, key: list[Any], compute: Callable[[], T]) -> T:
     """``compute()``, kept in the ``versioned`` cache for a succeeded run: its results are
     written before it succeeds and never change after (a re-plan is a new run), so a sum over
     its 170,000 rows at 10,000 SKUs is read once, not on every page view."""

@@ -6,6 +6,7 @@ app_name = "supply"
 urlpatterns = [
     path("", views.SupplyCurrentView.as_view(), name="current"),
     path("<int:pk>/", views.SupplyReviewView.as_view(), name="review"),
+    path("<int:pk>/gaps/", views.GapsView.as_view(), name="gaps"),
     path("<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
     path("<int:pk>/grid/", views_grid.PlanGridView.as_view(), name="grid"),
     path("<int:pk>/grid/data/", views_grid.PlanGridDataView.as_view(), name="grid_data"),

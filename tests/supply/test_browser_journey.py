@@ -34,8 +34,12 @@ def test_planner_adds_overtime_replans_closes_the_shortage_and_signs_off(
     page.wait_for_selector("#load-chart-LINE-1 .main-svg")  # Plotly drew load vs capacity
     # Then LINE-1 shows as overloaded and MADE-1 is short every month
     assert "18 overloaded" in page.inner_text('#resource-table tr[data-resource="LINE-1"]')
-    assert page.locator('#gaps .gap[data-product="MADE-1"]').count() == 18
+    assert page.locator('#gaps .gap[data-product="MADE-1"]').count() == 10  # the costliest 10
     assert "Capacity" in page.inner_text('#gaps .gap[data-product="MADE-1"] .reason >> nth=0')
+    assert "Shortages 1 to 10 of 18" in page.inner_text("#gaps")
+    page.click("#gaps-next")  # htmx swaps in the next page of gaps
+    page.wait_for_selector("text=Shortages 11 to 18 of 18")
+    assert page.locator('#gaps .gap[data-product="MADE-1"]').count() == 8
     cost_before = _number(page.inner_text("#kpi-total-cost"))
     assert _number(page.inner_text("#kpi-shortage-units")) == 18 * 50
     # When the planner allows 50 h of overtime a month on LINE-1 and re-plans

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
 from benchmarks.forecast_cycle import PG, ROOT
 
-
 ROLES = ("demand", "supply", "inventory", "finance", "exec")
 
 

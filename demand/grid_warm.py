@@ -8,7 +8,9 @@ request computes (``demand.grid_cache``), at the data versions the warmer reads,
 visitor after a forecast run, a save, an event, a carry-over or an import is served from the
 cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those
 services: a save or an event warms only the families it changed (a whole cycle's first paint
-at 10,000 SKUs is tens of seconds of the worker, which the next save would redo).
+at 10,000 SKUs is tens of seconds of the worker, which the next save would redo). What is sent
+is one small task for the company rows and one per family (``pieces``), so a user's run sent
+meanwhile waits for at most one family's warming.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from siop import warming
 from siop.cached_json import is_cached, warm
 
 WARMER = "demand.grid"
+COMPANY_WARMER = "demand.grid.company"  # a piece of WARMER: (cycle id)
+FAMILY_WARMER = "demand.grid.family"  # a piece of WARMER: (cycle id, family id)
 FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=200))
 # the data the grid shows: an import of one of them changes the open cycles' answers
 GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"})
@@ -47,18 +51,39 @@ def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
     """Build the first-paint answers of the cycle that are not cached yet, of every family or
     of ``family_ids`` (a save or an event: the families it changed; the others are built by
     their first visitor), and the company rows; returns how many were built (0 when all were,
-    or the cycle is gone)."""
-    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
-    if cycle is None:
-        return 0
-    built = int(warm(company_etag(cycle, None, False),
-                     lambda: {"rows": grid.company_rows(cycle, None, False)}))  # fmt: skip
+    or the cycle is gone). In one call: what is sent is its ``pieces``."""
+    return sum(warming.run(name, *ids) for name, ids in pieces(cycle_id, *family_ids))
+
+
+@warming.register_split(WARMER)
+def pieces(cycle_id: int, *family_ids: int) -> list[warming.Piece]:
+    """The company rows' piece, then one piece per family (``family_ids``, else every one), in
+    code order."""
     families = ProductFamily.objects.order_by("code")
     if family_ids:
         families = families.filter(pk__in=family_ids)
-    for family in families:
-        built += _warm_family(cycle, family)
-    return built
+    ids = families.values_list("pk", flat=True)
+    return [(COMPANY_WARMER, (cycle_id,)), *((FAMILY_WARMER, (cycle_id, pk)) for pk in ids)]
+
+
+@warming.register(COMPANY_WARMER)
+def warm_company(cycle_id: int) -> int:
+    """The company total rows of an unrestricted reader, if not cached yet (0 or 1 built)."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        return 0
+    return int(warm(company_etag(cycle, None, False),
+                    lambda: {"rows": grid.company_rows(cycle, None, False)}))  # fmt: skip
+
+
+@warming.register(FAMILY_WARMER)
+def warm_family(cycle_id: int, family_id: int) -> int:
+    """One family's first-paint answers not cached yet (0 when the cycle or family is gone)."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    family = ProductFamily.objects.filter(pk=family_id).first()
+    if cycle is None or family is None:
+        return 0
+    return _warm_family(cycle, family)
 
 
 def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:

@@ -244,7 +244,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_keepalive": True,
     "retry_on_timeout": True,
     "health_check_interval": 30,
+    # One Redis list per step; the worker pops them in this order (a message without a priority,
+    # every user's run, goes to 0). Warming is sent at 9 (siop.warming.WARM_PRIORITY): it runs
+    # only when no run waits. These are kombu's defaults, written out because warming needs them.
+    "priority_steps": [0, 3, 6, 9],
 }
+# A worker takes a message only when one of its processes is free (besides acks_late and the
+# prefetch of 1), so it never holds a warming message ahead of a run sent after it.
+CELERY_WORKER_DISABLE_PREFETCH = True
 # Sending a task while the broker is down: give up after ~1 s and fail the run with a message.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,

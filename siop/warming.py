@@ -4,14 +4,21 @@ One mechanism for every warmer. A stage registers a warmer under a name: a funct
 (a cycle id, or none) that computes the answers its pages ask for first into the shared
 versioned cache (``siop.cached_json.warm``, under the very ETag the page's request computes)
 and returns how many it had to build. The services that change that data call
-``warm_on_commit(name, *ids)``: the task is sent once their transaction commits (never for a
+``warm_on_commit(name, *ids)``: the tasks are sent once their transaction commits (never for a
 rolled-back change; a broker outage only logs, and the first visitor builds the answer).
 
-The task takes ids and is idempotent: the warmer reads the data versions itself, as a request
+Warming never holds up a user's run (a forecast, a sign-off, a plan build step, an export, a
+scenario), which shares the worker processes and the queue: warming tasks go at the broker's
+lowest priority (``WARM_PRIORITY``; the runs are sent without one, the highest), and a warmer
+whose work grows with the company registers a split (``register_split``): the ids it is sent
+become many small tasks (one per family), so a run sent while warming goes waits for at most
+the small task each busy worker process is on, never for a whole cycle's warming.
+
+Each task takes ids and is idempotent: the warmer reads the data versions itself, as a request
 does, so what it stores names the versions it was built from and is never served once the data
-moved on; an answer already cached is not built again, so a burst of saves, each sending a
-task, builds each answer once per data version. If the data changes while a warmer runs, the
-change's own task builds the answers of the new versions.
+moved on; an answer already cached is not built again, so a burst of saves, each sending
+tasks, builds each answer once per data version. If the data changes while a warmer runs, the
+change's own tasks build the answers of the new versions.
 
 Warming only pays where web processes read what the worker writes: a shared (Redis) versioned
 cache, or Celery running eagerly in the web process; otherwise nothing is sent.
@@ -20,7 +27,7 @@ cache, or Celery running eagerly in the web process; otherwise nothing is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from celery import shared_task
 from django.conf import settings
@@ -29,7 +36,13 @@ from django.db import transaction
 from siop.cached_json import CACHE_ALIAS
 
 Warmer = Callable[..., int]  # (*ids) -> how many answers were built
+Piece = tuple[str, Sequence[int]]  # (warmer name, its ids): one small task
+Splitter = Callable[..., list[Piece]]  # (*ids) -> the pieces that together warm what ids name
+# Redis transport: 0 is served first and is what a message without a priority gets (every run);
+# 9, the last of its priority steps (settings: CELERY_BROKER_TRANSPORT_OPTIONS), is served last.
+WARM_PRIORITY = 9
 _WARMERS: dict[str, Warmer] = {}
+_SPLITTERS: dict[str, Splitter] = {}
 log = logging.getLogger(__name__)
 
 
@@ -44,6 +57,23 @@ def register(name: str) -> Callable[[Warmer], Warmer]:
     return decorator
 
 
+def register_split(name: str) -> Callable[[Splitter], Splitter]:
+    """Register ``function(*ids) -> [(warmer name, ids)]``: sending the warmer ``name`` sends one
+    task per piece instead (each a registered warmer), so no single warming task is long."""
+
+    def decorator(function: Splitter) -> Splitter:
+        _SPLITTERS[name] = function
+        return function
+
+    return decorator
+
+
+def pieces(name: str, *ids: int) -> list[Piece]:
+    """The small tasks that warm what ``name`` on ``ids`` does (itself, if it has no split)."""
+    split = _SPLITTERS.get(name)
+    return split(*ids) if split is not None else [(name, ids)]
+
+
 def worthwhile() -> bool:
     """Whether web processes would read what a warming task stores."""
     from django.core.cache import caches
@@ -53,21 +83,28 @@ def worthwhile() -> bool:
 
 
 def send(name: str, *ids: int) -> None:
-    """Send the warming task now (the caller's data is committed); a broker error only logs."""
+    """Send the warming tasks now (the caller's data is committed), at the lowest priority; a
+    broker error only logs, and stops the sending (each send would wait for the broker again)."""
     if not worthwhile():
         return
     try:
-        warm_answers.delay(name, list(ids))
+        for piece, piece_ids in pieces(name, *ids):
+            warm_answers.apply_async((piece, list(piece_ids)), priority=WARM_PRIORITY)
     except Exception:  # the first visitor builds the answer instead
         log.warning("Could not send the warming task %s%s", name, ids, exc_info=True)
 
 
 def warm_on_commit(name: str, *ids: int) -> None:
-    """Send the warming task once the current transaction commits (at once outside one)."""
+    """Send the warming tasks once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send(name, *ids))
+
+
+def run(name: str, *ids: int) -> int:
+    """Run the warmer ``name`` here and now, as its task does; returns how many it built."""
+    return _WARMERS[name](*ids)
 
 
 @shared_task(name="siop.warm_answers")
 def warm_answers(name: str, ids: list[int]) -> int:
     """Run the warmer ``name`` on ``ids``; returns how many answers it built (idempotent)."""
-    return _WARMERS[name](*ids)
+    return run(name, *ids)

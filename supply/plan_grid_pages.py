@@ -14,8 +14,8 @@ family and site data versions (names, families, site codes: a rename shows at on
 scope (a family's page: only whether the user sees that family, so it is the same answer for
 everyone who does), the measure, search and page. After every plan build the worker builds the
 first paint (the family rows of an unrestricted reader and each family's first page, default
-measure) under the same keys (``warm_first_paint``), so its first visitor is served from the
-cache.
+measure) under the same keys (``warm_first_paint``; sent as one small task per family,
+``pieces``), so its first visitor is served from the cache.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from supply.plan_grid import MEASURES, Measure
 
 PAGE_SIZE = 200
 WARMER = "supply.plan_grid"
+HEAD_WARMER = "supply.plan_grid.families"  # a piece of WARMER: (cycle id)
+FAMILY_WARMER = "supply.plan_grid.family"  # a piece of WARMER: (cycle id, family id)
 # The data every answer shows besides the plan's numbers: SKUs and names, family codes, site codes.
 ETAG_SOURCES = ("products", "families", "sites")
 
@@ -84,17 +86,41 @@ def _etag(cycle: PlanningCycle, plan: Plan, scope: Any, part: GridPart) -> str:
 def warm_first_paint(cycle_id: int) -> int:
     """Build the plan grid's first paint of the cycle that is not cached yet: the family rows
     of an unrestricted reader and each family's first page, default measure; returns how many
-    answers were built."""
-    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
-    plan = plan_of(cycle) if cycle is not None else None
+    answers were built. In one call: what is sent is its ``pieces``."""
+    return sum(warming.run(name, *ids) for name, ids in pieces(cycle_id))
+
+
+@warming.register_split(WARMER)
+def pieces(cycle_id: int) -> list[warming.Piece]:
+    """The family rows' piece, then one piece per family's first page, in code order."""
+    families = ProductFamily.objects.order_by("code").values_list("pk", flat=True)
+    return [(HEAD_WARMER, (cycle_id,)), *((FAMILY_WARMER, (cycle_id, pk)) for pk in families)]
+
+
+@warming.register(HEAD_WARMER)
+def warm_family_rows(cycle_id: int) -> int:
+    """The family rows of an unrestricted reader, default measure, if not cached yet."""
+    cycle, plan = _with_plan(cycle_id)
     if cycle is None or plan is None:
         return 0
     head = GridPart(measure=MEASURES[0])
-    built = int(warm(_etag(cycle, plan, [], head), lambda: family_rows(plan, None, head)))
-    for family_id in ProductFamily.objects.order_by("code").values_list("pk", flat=True):
-        page = GridPart(measure=MEASURES[0], family_id=family_id)
-        built += warm(_etag(cycle, plan, True, page), lambda: product_page(plan, None, page))  # noqa: B023
-    return built
+    return int(warm(_etag(cycle, plan, [], head), lambda: family_rows(plan, None, head)))
+
+
+@warming.register(FAMILY_WARMER)
+def warm_family_page(cycle_id: int, family_id: int) -> int:
+    """The family's first page of products, default measure, if not cached yet."""
+    cycle, plan = _with_plan(cycle_id)
+    if cycle is None or plan is None:
+        return 0
+    page = GridPart(measure=MEASURES[0], family_id=family_id)
+    return int(warm(_etag(cycle, plan, True, page), lambda: product_page(plan, None, page)))
+
+
+def _with_plan(cycle_id: int) -> tuple[PlanningCycle | None, Plan]:
+    """The cycle (None: gone) and its plan's (id, version) (None: gone or never built)."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    return cycle, plan_of(cycle) if cycle is not None else None
 
 
 @register_after_build

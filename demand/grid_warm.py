@@ -1,7 +1,8 @@
 """The demand review's first paint, built on the worker after every change of its data.
 
-What the review page asks first for a family (``review.js``): the family rows
-(``part=family``), the first page of 200 products and the family's chart, for a reader who may
+What the review page asks for a family (``review.js``): the family rows (``part=family``),
+the first page of 200 products and the family's chart (the first paint), then every next page
+of 200 products, for a reader who may
 edit and one who may not (only while the cycle is in its demand review: afterwards nobody may),
 plus the company total rows of an unrestricted reader. Each is stored under the key the page's
 request computes (``demand.grid_cache``), at the data versions the warmer reads, so the first
@@ -40,7 +41,7 @@ from siop.cached_json import is_cached, warm
 WARMER = "demand.grid"
 COMPANY_WARMER = "demand.grid.company"  # a piece of WARMER: (cycle id)
 FAMILY_WARMER = "demand.grid.family"  # a piece of WARMER: (cycle id, family id)
-FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=200))
+PAGE = 200  # review.js: the family rows and the first page, then every next page of 200
 # the data the grid shows: an import of one of them changes the open cycles' answers
 GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"})
 LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people still plan in
@@ -95,7 +96,7 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
     parts: dict[str, tuple[grid.GridPage, bool] | None] = {  # etag -> grid part, None: chart
         chart_etag(cycle, f"family:{family.pk}"): None,
     }
-    for page, editor in itertools.product(FIRST_PAINT, editors):
+    for page, editor in itertools.product(review_pages(family), editors):
         parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
     missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
     if not missing:
@@ -108,6 +109,15 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
         return family_answer(cycle, family, part[0], part[1], reading.read)
 
     return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
+
+
+def review_pages(family: ProductFamily) -> list[grid.GridPage]:
+    """What the review page asks for a family, in its order: the family rows, then every page
+    of ``PAGE`` products (the first paint is the rows and the first page; the next pages load
+    right after it, so they are warmed too: a page is cheap once the family is read)."""
+    count = Product.objects.filter(family=family).count()
+    pages = range(0, max(count, 1), PAGE)
+    return [grid.GridPage(family=True), *(grid.GridPage(offset=o, limit=PAGE) for o in pages)]
 
 
 class Reading:

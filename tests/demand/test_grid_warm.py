@@ -196,3 +196,27 @@ def test_a_later_stage_s_sign_off_keeps_the_demand_grid_s_answers(forecast_cycle
     assert len(after) == 1
     # And the open demand review (live demand) has its own
     assert key("demand_review") not in after
+
+
+def test_after_a_forecast_run_the_pages_after_the_first_come_from_the_cache_too(
+    review_cycle, users, django_capture_on_commit_callbacks, monkeypatch
+):
+    from demand import grid_warm
+
+    # Given pages of 2 products (the review loads every next page right after the first paint)
+    monkeypatch.setattr(grid_warm, "PAGE", 2)
+    bikes = family_products("BIKES")
+    assert len(bikes) > 2
+    # When a forecast run succeeds (the warming task runs once it commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        forecast_run_now(review_cycle.pk, users[Role.DEMAND_PLANNER])
+    # Then the planner's second page is answered without reading the plan
+    url = f"/demand/cycles/{review_cycle.pk}/grid.json?family={bikes[0].family_id}&offset=2&limit=2"
+    client = _signed_in(users[Role.DEMAND_PLANNER])
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(url)
+    assert answer.status_code == 200
+    assert not _reads_plan_data([q["sql"] for q in queries.captured_queries])
+    # And it is the page a cold build gives
+    caches["versioned"].clear()
+    assert client.get(url).json() == answer.json()

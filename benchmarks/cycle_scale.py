@@ -57,10 +57,17 @@ def size_label(skus: int) -> str:
     return f"{skus // 1000}k" if skus % 1000 == 0 else str(skus)
 
 
-def ratio(base: float, value: float) -> str:
-    """'x9.8' for value / base; blank when either is missing or the base is zero."""
+RATIO_FLOOR_S = 0.25  # the walk's poll: a base below it is no base for a ratio
+
+
+def ratio(base: float, value: float, floor: float = 0.0) -> str:
+    """'x9.8' for value / base; blank when either is missing or the base is zero, and '(base
+    < floor)' when the base is under ``floor`` (a step the walk's polls cannot time: its run
+    record's line gives the ratio)."""
     if not (base and math.isfinite(base) and math.isfinite(value)):
         return ""
+    if base < floor:
+        return f"(<{floor:g} s)"
     return f"x{value / base:.1f}"
 
 
@@ -227,7 +234,7 @@ def format_table(results: list[cw.Measured]) -> str:
     for name in names:
         got = [by.get(name, missing) for by in steps]
         lines.append(_row([name[:45], *[_num(s.seconds) for s in got],
-                           ratio(got[0].seconds, got[-1].seconds),
+                           ratio(got[0].seconds, got[-1].seconds, RATIO_FLOOR_S),
                            *[_num(s.web_mb, 0) for s in got],
                            *[_num(s.worker_mb, 0) for s in got]], widths))  # fmt: skip
     lines += ["", *request_lines(results, labels)]

@@ -10,8 +10,8 @@ visitor after a forecast run, a save, an event, a carry-over or an import is ser
 cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those
 services: a save or an event warms only the families it changed (a whole cycle's first paint
 at 10,000 SKUs is tens of seconds of the worker, which the next save would redo). What is sent
-is one small task for the company rows and one per family (``pieces``), so a user's run sent
-meanwhile waits for at most one family's warming.
+is one small task for the company rows, one per family's first paint and one per later page
+(``pieces``), so a user's run sent meanwhile waits for at most one family's first paint.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import datetime as dt
 import functools
 import itertools
 from typing import Any
+
+from django.db.models import Count
 
 from cycles.models import PlanningCycle
 from cycles.plan_build import register_after_build
@@ -41,7 +43,9 @@ from siop.cached_json import is_cached, warm
 WARMER = "demand.grid"
 COMPANY_WARMER = "demand.grid.company"  # a piece of WARMER: (cycle id)
 FAMILY_WARMER = "demand.grid.family"  # a piece of WARMER: (cycle id, family id)
+PAGE_WARMER = "demand.grid.page"  # a piece of WARMER: (cycle id, family id, offset)
 PAGE = 200  # review.js: the family rows and the first page, then every next page of 200
+FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=PAGE))
 # the data the grid shows: an import of one of them changes the open cycles' answers
 GRID_INPUTS = frozenset({"sales_history", "open_orders", "products", "families"})
 LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people still plan in
@@ -58,13 +62,17 @@ def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
 
 @warming.register_split(WARMER)
 def pieces(cycle_id: int, *family_ids: int) -> list[warming.Piece]:
-    """The company rows' piece, then one piece per family (``family_ids``, else every one), in
-    code order."""
-    families = ProductFamily.objects.order_by("code")
+    """The company rows' piece, each family's first paint (``family_ids``, else every one), in
+    code order, then each family's later pages of ``PAGE`` products, one piece each: what a
+    visitor sees first is built first, and no piece is longer than one family's first paint."""
+    families = ProductFamily.objects.order_by("code").annotate(product_count=Count("products"))
     if family_ids:
         families = families.filter(pk__in=family_ids)
-    ids = families.values_list("pk", flat=True)
-    return [(COMPANY_WARMER, (cycle_id,)), *((FAMILY_WARMER, (cycle_id, pk)) for pk in ids)]
+    counts = list(families.values_list("pk", "product_count"))
+    later = [(PAGE_WARMER, (cycle_id, pk, offset))
+             for pk, count in counts for offset in range(PAGE, count, PAGE)]  # fmt: skip
+    return [(COMPANY_WARMER, (cycle_id,)), *((FAMILY_WARMER, (cycle_id, pk)) for pk, _ in counts),
+            *later]  # fmt: skip
 
 
 @warming.register(COMPANY_WARMER)
@@ -92,11 +100,11 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
 
     Every key is computed (its data versions read) before the reading, so each answer is
     at least as new as the versions its key names, as when a request builds it."""
-    editors = (True, False) if cycle.state == "demand_review" else (False,)
+    editors = _editors(cycle)
     parts: dict[str, tuple[grid.GridPage, bool] | None] = {  # etag -> grid part, None: chart
         chart_etag(cycle, f"family:{family.pk}"): None,
     }
-    for page, editor in itertools.product(review_pages(family), editors):
+    for page, editor in itertools.product(FIRST_PAINT, editors):
         parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
     missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
     if not missing:
@@ -111,13 +119,25 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
     return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
 
 
-def review_pages(family: ProductFamily) -> list[grid.GridPage]:
-    """What the review page asks for a family, in its order: the family rows, then every page
-    of ``PAGE`` products (the first paint is the rows and the first page; the next pages load
-    right after it, so they are warmed too: a page is cheap once the family is read)."""
-    count = Product.objects.filter(family=family).count()
-    pages = range(0, max(count, 1), PAGE)
-    return [grid.GridPage(family=True), *(grid.GridPage(offset=o, limit=PAGE) for o in pages)]
+@warming.register(PAGE_WARMER)
+def warm_page(cycle_id: int, family_id: int, offset: int) -> int:
+    """A later page of ``PAGE`` products of the family (the review loads each right after the
+    first paint), for each reader kind, if not cached yet; read like a request reads it."""
+    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
+    family = ProductFamily.objects.filter(pk=family_id).first()
+    if cycle is None or family is None:
+        return 0
+    page = grid.GridPage(offset=offset, limit=PAGE)
+    built = 0
+    for editor in _editors(cycle):
+        etag = grid_etag(cycle, family_part(family, page), editor=editor)
+        built += warm(etag, functools.partial(family_answer, cycle, family, page, editor))
+    return built
+
+
+def _editors(cycle: PlanningCycle) -> tuple[bool, ...]:
+    """Reader kinds whose answers differ: one who may edit (only in the demand review) or not."""
+    return (True, False) if cycle.state == "demand_review" else (False,)
 
 
 class Reading:

@@ -72,3 +72,13 @@ def test_requests_over_two_seconds_are_flagged_and_listed_with_the_notes() -> No
     assert "over 2 s: data: grid family rows (first paint) 2.50 s (HTTP 200)" in table
     assert "10k: load average (1 min) 2.0-3.5" in table
     assert "plan JSON: 9 bytes" in table
+
+
+def test_a_step_faster_than_the_walk_s_poll_at_the_base_size_gets_no_growth_ratio() -> None:
+    from benchmarks.cycle_scale import RATIO_FLOOR_S, ratio
+
+    # Given a step the walk saw done at its first poll at 1k (0.01 s) and 2.1 s at 10k
+    # When its ratio is printed
+    # Then it names the poll's floor instead of a x210 growth no clock measured
+    assert ratio(0.01, 2.1, RATIO_FLOOR_S) == "(<0.25 s)"
+    assert ratio(1.0, 9.5, RATIO_FLOOR_S) == "x9.5"

@@ -308,29 +308,38 @@ def grids_while_overview(walk: Walk, cycle: int, grid: str, products: int,
         thread.join(timeout=300)
 
 
-RUN_TABLES = {"targets": "inventory_inventoryrun", "supply": "supply_supplyplanrun",
-              "projection": "inventory_inventoryrun"}  # fmt: skip
+_RUN_SPAN = {  # a run step: its run record, queued -> finished
+    key: f"SELECT extract(epoch FROM r.finished_at - r.created_at) FROM {table} r JOIN "
+    "cycles_planstep s ON s.run_id = r.id WHERE s.cycle_id = %s AND s.key = %s"
+    for key, table in (("targets", "inventory_inventoryrun"), ("supply", "supply_supplyplanrun"),
+                       ("projection", "inventory_inventoryrun"))
+}  # fmt: skip
+# the roll-up (no run record): the projection run's end (it queues the roll-up) -> the plan's
+# built_at, stamped as the build's last write
+_ROLL_UP_SPAN = (
+    "SELECT extract(epoch FROM p.built_at - r.finished_at) FROM cycles_consensusplan p "
+    "JOIN cycles_planstep s ON s.cycle_id = p.cycle_id AND s.key = 'projection' "
+    "JOIN inventory_inventoryrun r ON r.id = s.run_id WHERE p.cycle_id = %s"
+)
 
 
 def pipeline_steps(walk: Walk, cycle: int, after: Any) -> None:
     """The worker's plan pipeline after the demand sign-off, step by step (database polls).
 
     Each step is timed by the walk's polls (every quarter second), and, where the step is a
-    run, by its run record too (queued -> finished): the printout's growth ratio of a step of
-    about a second at 1,000 SKUs is read from the second, which no poll rounds. (A step's
+    run, by its run record too (queued -> finished; the roll-up: by the plan's ``built_at``
+    after the projection run's end): the printout's growth ratio of a step of about a second
+    at 1,000 SKUs is read from the second, which no poll rounds. (A step's
     ``computed_at`` is no clock for this: it is stamped inside the run's transaction, before
     the results are written.)"""
     for key, label in PIPELINE:
         with walk.step(label):
             walk.wait(label, functools.partial(_step_done, walk, cycle, key, after), every=0.25)
     for key, label in PIPELINE:
-        if key not in RUN_TABLES:
-            continue
-        span = walk.sql(
-            f"SELECT extract(epoch FROM r.finished_at - r.created_at) FROM {RUN_TABLES[key]} r "
-            "JOIN cycles_planstep s ON s.run_id = r.id WHERE s.cycle_id = %s AND s.key = %s",
-            cycle, key,
-        )[0][0]  # fmt: skip
+        query, params = (
+            (_RUN_SPAN[key], (cycle, key)) if key in _RUN_SPAN else (_ROLL_UP_SPAN, (cycle,))
+        )
+        span = walk.sql(query, *params)[0][0]
         walk.out.steps.append(Step(f"{label} (run record)", float(span), math.nan, math.nan))
         print(f"  {label + ' (run record)':<44}{float(span):9.2f} s", flush=True)
 

@@ -6,5 +6,13 @@ class SupplyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the sign-off check, the pipeline step, the plan columns of the supply review
-        # the plan grid's background export and its warming after every plan build.
-        from supply import exports, plan_grid_pages, plan_rows, preconditions, services  # noqa: F401
+        # the plan grid's background export, and the plan grid's and the review's warming after
+        # every plan build.
+        from supply import (  # noqa: F401
+            exports,
+            plan_grid_pages,
+            plan_rows,
+            preconditions,
+            review_warm,
+            services,
+        )

@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.selectors import scope_to_families, user_family_ids
+from cycles.models import PlanningCycle
 from masterdata.models import Product, Site
 from supply.models import GapOption, Shortage, SupplyPlanRun
-from supply.selectors import REASON_TEXT, finished_run_cached
+from supply.selectors import OPTION_TEXT, REASON_TEXT, finished_run_cached
 
 GAPS_PER_PAGE = 10
+# In the cache key of a rendered page of gaps: bump it when supply/_gaps.html changes, so a
+# shared cache never serves the HTML of an older release.
+GAPS_FRAGMENT = "supply-gaps-html-1"
 
 
 @dataclass
@@ -95,3 +101,26 @@ def _add_channels(shortages: Any, wanted: dict[tuple[Any, ...], Gap]) -> None:
         text = REASON_TEXT.get(reason, reason)
         if text not in gap.reasons:
             gap.reasons.append(text)
+
+
+def gaps_fragment(cycle: PlanningCycle, run: SupplyPlanRun, user: Any, offset: int) -> SafeString:
+    """One page of the run's gaps as HTML (``supply/_gaps.html``, escaped by the template).
+
+    The HTML depends only on the run, the user's family scope and the page (no CSRF token, no
+    per-user action), and a succeeded run never changes: it is rendered once per run, scope and
+    page and then served from the ``versioned`` cache, whoever asks."""
+
+    def render_page() -> str:
+        count = gap_count(run, user)
+        per_page = GAPS_PER_PAGE
+        shown = gaps(run, user, per_page, offset)
+        return render_to_string("supply/_gaps.html", {
+            "cycle": cycle, "gaps": shown, "count": count, "offset": offset,
+            "first": offset + 1, "last": offset + len(shown), "per_page": per_page,
+            "previous": max(0, offset - per_page) if offset else None,
+            "next": offset + per_page if offset + per_page < count else None,
+            "option_text": OPTION_TEXT,
+        })  # fmt: skip
+
+    key = [GAPS_FRAGMENT, scope_key(user), offset]
+    return mark_safe(finished_run_cached(run, key, render_page))

@@ -6,8 +6,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 
 from accounts.mixins import RoleRequiredMixin
@@ -26,9 +24,6 @@ EDIT = services.EDIT_ACTION
 # The planned orders' display order, made total by the id: pages are keyset ("seek") pages, so
 # no page counts or skips the run's 170,000 orders at 10,000 SKUs (``siop.keyset``).
 ORDER_KEY = ["product__sku", "site__code", "release_month", "source_code", "id"]
-# In the cache key of a rendered page of gaps: bump it when supply/_gaps.html changes, so a
-# shared cache never serves the HTML of an older release.
-GAPS_FRAGMENT = "supply-gaps-html-1"
 
 
 class SupplyCurrentView(CurrentCycleView):
@@ -50,7 +45,9 @@ def _plan_context(cycle: PlanningCycle, request: HttpRequest) -> dict[str, Any]:
         "firm": selectors.firm_orders_by_lane(cycle),
         "chart": selectors.load_chart(done),
         "resources": selectors.resource_summaries(done, cycle),
-        "gaps_html": gaps_fragment(cycle, done, request.user, _offset(request.GET.get("gaps"))),
+        "gaps_html": gaps.gaps_fragment(
+            cycle, done, request.user, _offset(request.GET.get("gaps"))
+        ),
         "shortage": selectors.shortage_totals(done),
         "costs": selectors.cost_comparison(cycle),
     }
@@ -65,29 +62,6 @@ def _offset(text: str | None) -> int:
     return max(0, offset - offset % gaps.GAPS_PER_PAGE)
 
 
-def gaps_fragment(cycle: PlanningCycle, run: SupplyPlanRun, user: Any, offset: int) -> SafeString:
-    """One page of the run's gaps as HTML (``supply/_gaps.html``, escaped by the template).
-
-    The HTML depends only on the run, the user's family scope and the page (no CSRF token, no
-    per-user action), and a succeeded run never changes: it is rendered once per run, scope and
-    page and then served from the ``versioned`` cache, whoever asks."""
-
-    def render_page() -> str:
-        count = gaps.gap_count(run, user)
-        per_page = gaps.GAPS_PER_PAGE
-        shown = gaps.gaps(run, user, per_page, offset)
-        return render_to_string("supply/_gaps.html", {
-            "cycle": cycle, "gaps": shown, "count": count, "offset": offset,
-            "first": offset + 1, "last": offset + len(shown), "per_page": per_page,
-            "previous": max(0, offset - per_page) if offset else None,
-            "next": offset + per_page if offset + per_page < count else None,
-            "option_text": selectors.OPTION_TEXT,
-        })  # fmt: skip
-
-    key = [GAPS_FRAGMENT, gaps.scope_key(user), offset]
-    return mark_safe(selectors.finished_run_cached(run, key, render_page))
-
-
 class GapsView(RoleRequiredMixin, View):
     """A page of the latest plan's gaps, for the review's "next"/"previous" links (htmx)."""
 
@@ -97,7 +71,7 @@ class GapsView(RoleRequiredMixin, View):
         if done is None:
             raise Http404("No supply plan yet for this cycle.")
         offset = _offset(request.GET.get("offset"))
-        return HttpResponse(gaps_fragment(cycle, done, request.user, offset))
+        return HttpResponse(gaps.gaps_fragment(cycle, done, request.user, offset))
 
 
 class SupplyReviewView(RoleRequiredMixin, View):

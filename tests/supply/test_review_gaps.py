@@ -106,3 +106,25 @@ def test_given_the_erp_client_or_no_plan_then_the_gaps_partial_refuses(plant, cy
     services.supply_run_now(cycle.pk, users[Role.SUPPLY_PLANNER])
     assert _client(users[Role.ERP]).get(url).status_code == 403
     assert _client(users[Role.FINANCE]).get(url, {"offset": "junk"}).status_code == 200
+
+
+def test_given_a_plan_built_then_the_review_s_first_view_reads_no_shortage_row(
+    plant, cycle, users, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cycles.plan_build import _after_build
+
+    # Given a supply plan with 18 gaps, and the plan built from it (its hooks run on commit)
+    services.supply_run_now(cycle.pk, users[Role.SUPPLY_PLANNER])
+    with django_capture_on_commit_callbacks(execute=True):
+        _after_build(cycle.pk)
+    # When the supply planner opens the review for the first time
+    client = _client(users[Role.SUPPLY_PLANNER])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("supply:review", args=[cycle.pk])).content.decode()
+    # Then the gaps, their count and totals were built by the warming task: no shortage is read
+    assert "Shortages 1 to 10 of 18, costliest first." in page
+    reads = [q["sql"] for q in queries.captured_queries if "supply_shortage" in q["sql"]]
+    assert reads == []

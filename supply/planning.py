@@ -22,8 +22,9 @@ from django.db import transaction
 
 from cycles.plan import PlanLocked, inputs_read, step_succeeded
 from cycles.run_tasks import execute_run
+from siop import warming
 from siop.bulk import load_frame
-from supply import result_frames
+from supply import result_frames, review_warm
 from supply.engine import (
     SupplyConfig,
     SupplyInputError,
@@ -69,6 +70,8 @@ def _store(run: SupplyPlanRun, plan: SupplyPlan, rccp: pd.DataFrame, ids: CycleI
         run.save(update_fields=["method", "solve_status", "objective_eur", "solve_seconds",
                                 "demand_source", "warnings", "message"])  # fmt: skip
         run.mark_finished()
+        # its review's costly parts are built by the worker while the pipeline goes on
+        warming.warm_on_commit(review_warm.WARMER, run.cycle_id)
 
 
 # A planner waits for the run: the MIP (exact MOQ / multiples on small plans) stops at 0.5 %

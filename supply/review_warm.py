@@ -4,14 +4,15 @@ The review's first view of a new supply plan ranks and counts the run's shortage
 at 10,000 SKUs), renders the first page of gaps and sums the load chart and the shortage totals:
 a few hundred milliseconds that its first visitor would wait for. Each is kept per succeeded run
 (``supply.selectors.finished_run_cached``), so the warmer builds them for an unrestricted reader
-after every plan build (``siop.warming``: at the lowest priority, after the user's runs). A
-planner limited to some families still builds their own scope's page on their first view.
+as soon as a supply run has succeeded (``supply.planning``; ``siop.warming``: at the lowest
+priority, after the user's runs), while the pipeline's inventory projection and roll-up still
+run: the review opens once the plan is built. A planner limited to some families still builds
+their own scope's page on their first view.
 """
 
 from __future__ import annotations
 
 from cycles.models import PlanningCycle
-from cycles.plan_build import register_after_build
 from siop import warming
 from supply import gaps, selectors
 
@@ -30,8 +31,3 @@ def warm_review(cycle_id: int) -> int:
     selectors.load_chart(run)
     selectors.shortage_totals(run)
     return 1
-
-
-@register_after_build
-def after_build(cycle_id: int) -> None:
-    warming.warm_on_commit(WARMER, cycle_id)

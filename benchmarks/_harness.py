@@ -164,3 +164,15 @@ class RssSampler(threading.Thread):
 
     def stop(self) -> None:
         self._halt.set()
+
+
+def base_tree(base: str, name: str) -> Path:
+    """A detached worktree of the commit ``base`` at ``/tmp/siop_<name>_base_<commit>``, made
+    once and reused: the old code a benchmark measures next to the working tree."""
+    commit = subprocess.run(["git", "rev-parse", base], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    tree = Path(f"/tmp/siop_{name}_base_{commit[:10]}")
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT,
+                       check=True, capture_output=True)  # fmt: skip
+    return tree

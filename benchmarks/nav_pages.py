@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from benchmarks._harness import base_tree
 from benchmarks.forecast_cycle import PG, ROOT
 
 ROLES = ("demand", "supply", "inventory", "finance", "exec")
@@ -103,17 +104,6 @@ def measure(repeat: int) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-def base_tree(base: str) -> Path:
-    """A detached worktree of ``base`` under /tmp (made once)."""
-    commit = subprocess.run(["git", "rev-parse", base], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    tree = Path(f"/tmp/siop_nav_base_{commit[:10]}")
-    if not tree.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT,
-                       check=True, capture_output=True)  # fmt: skip
-    return tree
-
-
 def run_side(tree: Path, url: str, repeat: int) -> dict[str, dict[str, list[float]]]:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
     env.pop("CELERY_BROKER_URL", None)
@@ -148,7 +138,7 @@ def main() -> None:
         print(json.dumps(measure(args.repeat)))
         return
     urls = [f"{PG}/{args.base_database or args.database}", f"{PG}/{args.database}"]
-    sides = {f"old ({args.base})": base_tree(args.base), "new": ROOT}
+    sides = {f"old ({args.base})": base_tree(args.base, "nav"), "new": ROOT}
     results: dict[str, dict[str, dict[str, list[float]]]] = {s: {} for s in sides}
     loads = [os.getloadavg()[0]]
     for _ in range(args.rounds):

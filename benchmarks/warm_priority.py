@@ -155,17 +155,6 @@ def measure(url: str, redis: str, after: list[float], scenarios: list[str]) -> l
     return rows
 
 
-def base_tree(base: str) -> Path:
-    """A detached worktree of ``base`` under /tmp (made once)."""
-    commit = subprocess.run(["git", "rev-parse", base], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    tree = Path(f"/tmp/siop_warm_base_{commit[:10]}")
-    if not tree.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT,
-                       check=True, capture_output=True)  # fmt: skip
-    return tree
-
-
 def run_side(tree: Path, url: str, redis: str, after: list[float], scenarios: list[str]
              ) -> list[Row]:  # fmt: skip
     """Empty Redis, start ``tree``'s worker, measure in a child process of ``tree``, stop."""
@@ -224,10 +213,11 @@ def main() -> None:
         sys.path.insert(0, args.child)
         print(json.dumps(measure(args.url, args.redis, args.after, args.scenarios)))
         return
+    from benchmarks._harness import base_tree
     from benchmarks.forecast_cycle import ensure_database
 
     url = ensure_database(args.database, args.template)
-    sides = {f"old ({args.base})": base_tree(args.base), "new": ROOT}
+    sides = {f"old ({args.base})": base_tree(args.base, "warm"), "new": ROOT}
     results: dict[str, list[Row]] = {side: [] for side in sides}
     loads = [os.getloadavg()[0]]
     for _ in range(args.rounds):

@@ -108,7 +108,7 @@ def grid_data(
     editor = may_edit(cycle, user) if editor is None else editor  # ``editor``: for that reader
     read = read or read_frames  # frames one caller already holds (the warmer's, per family)
     if page is not None and page.family:
-        consensus, actuals, backlog = read(cycle, _family_ids(family), history[0], page.value)
+        consensus, actuals, backlog = read(cycle, family_ids(family), history[0], page.value)
         editable = editor and not consensus.empty and not page.value
         rows = total_rows(
             family, label, None, f"All {family.code}", (consensus, actuals, backlog), editable
@@ -166,7 +166,7 @@ def _matching(family: ProductFamily, search: str) -> QuerySet[Product]:
     return products
 
 
-def _family_ids(family: ProductFamily) -> list[int]:
+def family_ids(family: ProductFamily) -> list[int]:
     return list(Product.objects.filter(family=family).values_list("pk", flat=True))
 
 
@@ -176,7 +176,7 @@ Reader = Callable[[PlanningCycle, list[int], dt.date, bool], Frames]
 
 def read_frames(
     cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool = False
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> Frames:
     """Consensus, actual sales and backlog of these products (one query set, any count);
     with ``value``, every unit column times the product's standard price (``unit_price``)."""
     frames = (
@@ -184,8 +184,11 @@ def read_frames(
         actuals_frame(ids, first, cycle.month),
         backlog_frame(cycle, ids),
     )
-    if not value:
-        return frames
+    return in_money(frames, ids) if value else frames
+
+
+def in_money(frames: Frames, ids: list[int]) -> Frames:
+    """``frames`` of these products with every unit column times its standard price."""
     prices = dict(Product.objects.filter(pk__in=ids).values_list("pk", "unit_price"))
     return tuple(_in_money(frame, prices) for frame in frames)  # type: ignore[return-value]
 

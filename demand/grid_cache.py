@@ -19,9 +19,11 @@ first paint under the same keys after every change, on the worker.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 
 from accounts.selectors import user_family_ids
@@ -30,12 +32,14 @@ from cycles.plan_build import demand_phase
 from datainputs import versions as data_version
 from demand import grid
 from demand.charts import chart_series
+from demand.selectors import history_months
 from masterdata.models import ProductFamily
-from siop.cached_json import cached_json_response, etag_of
+from siop.cached_json import CACHE_ALIAS, cached_json_response, etag_of
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
 CHART_SOURCES = (*GRID_SOURCES, "demand_snapshots")
 EVERY_FAMILY = "every family"  # the key's scope part for answers that do not depend on it
+FRAMES_SECONDS = 3600  # a family's frames serve its pages, read within minutes of its rows
 
 
 def grid_etag(
@@ -72,7 +76,59 @@ def family_response(
     """A family's grid part (family rows, a page of products, or every row) for this reader."""
     editor = grid.may_edit(cycle, request.user)
     etag = grid_etag(cycle, family_part(family, page), editor=editor)
-    return cached_json_response(request, etag, lambda: family_answer(cycle, family, page, editor))
+    read = FamilyFrames(cycle, family).read
+    return cached_json_response(
+        request, etag, lambda: family_answer(cycle, family, page, editor, read)
+    )
+
+
+class FamilyFrames:
+    """One family's grid frames (units, every product) read once per data version and shared,
+    through the versioned cache, by its rows, its pages, its chart and the warmer.
+
+    The family rows read the whole family anyway (their totals are over it) and store what they
+    read; a page of 200 products is then a slice of it (a few milliseconds instead of its own
+    reading), while a page asked before any of them reads only its own products. Any subset's
+    rows are computed alike from the family's frames: a unit event on a family is spread over
+    the whole family either way. The key names the data versions read before the reading (as
+    an answer's), so frames are never used after the data changed; they are an intermediate,
+    kept ``FRAMES_SECONDS``.
+    """
+
+    def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
+        self.cycle, self.family = cycle, family
+        self.first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
+        self.key = "frames-" + grid_etag(cycle, f"frames:{family.pk}:{self.first}")
+        self.ids = grid.family_ids(family)
+        self._frames: grid.Frames | None = None
+
+    def frames(self) -> grid.Frames:
+        """The family's frames in units: held, cached, or read now and stored."""
+        frames = self.held()
+        if frames is None:
+            frames = self._frames = grid.read_frames(self.cycle, self.ids, self.first)
+            caches[CACHE_ALIAS].set(self.key, frames, FRAMES_SECONDS)
+        return frames
+
+    def held(self) -> grid.Frames | None:
+        """The family's frames if this object or the cache holds them (nothing is read)."""
+        if self._frames is None:
+            self._frames = caches[CACHE_ALIAS].get(self.key)
+        return self._frames
+
+    def read(
+        self, cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool
+    ) -> grid.Frames:
+        """A ``grid.Reader``: these products' frames, sliced from the family's when they are
+        held (always for the whole family), else read on their own."""
+        wanted, family = set(ids), set(self.ids)
+        mine = cycle.pk == self.cycle.pk and first == self.first and wanted <= family
+        whole = mine and wanted == family
+        held = self.frames() if whole else self.held() if mine else None
+        if held is None:
+            return grid.read_frames(cycle, ids, first, value)
+        frames = held if whole else tuple(f[f["product_id"].isin(wanted)] for f in held)
+        return grid.in_money(frames, ids) if value else frames  # type: ignore[arg-type]
 
 
 def company_etag(cycle: PlanningCycle, scope: set[int] | None, value: bool) -> str:

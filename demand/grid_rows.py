@@ -53,13 +53,15 @@ def _cells(
     of it cost ten times as much."""
     if frame.empty:
         return {field: {} for field in fields}
-    table = frame.groupby(["product_id", "month"])[fields].sum(min_count=1)
-    names = {month: key(month) for month in table.index.levels[1]}
-    pks = table.index.get_level_values(0).astype(int).tolist()
-    months = [names[month] for month in table.index.get_level_values(1)]
+    if frame.duplicated(["product_id", "month"]).any():  # else each cell is one row already
+        frame = frame.groupby(["product_id", "month"])[fields].sum(min_count=1).reset_index()
+    frame = frame.sort_values("month", kind="stable")  # each product's months in order
+    names = {month: key(month) for month in frame["month"].unique()}
+    pks = frame["product_id"].astype(int).tolist()
+    months = [names[month] for month in frame["month"].tolist()]
     cells: dict[str, dict[int, dict[str, Any]]] = {}
     for field in fields:
-        values = table[field].to_numpy(dtype=float)
+        values = frame[field].to_numpy(dtype=float)
         if key is month_key:
             values = values.round(2)
         by_product: dict[int, dict[str, Any]] = {}

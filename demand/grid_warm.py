@@ -16,7 +16,6 @@ is one small task for the company rows, one per family's first paint and one per
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import itertools
 from typing import Any
@@ -29,14 +28,14 @@ from datainputs.services import register_after_import
 from demand import grid
 from demand.charts import chart_series
 from demand.grid_cache import (
+    FamilyFrames,
     chart_etag,
     company_etag,
     family_answer,
     family_part,
     grid_etag,
 )
-from demand.selectors import history_months
-from masterdata.models import Product, ProductFamily
+from masterdata.models import ProductFamily
 from siop import warming
 from siop.cached_json import is_cached, warm
 
@@ -109,11 +108,11 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
     missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
     if not missing:
         return 0
-    reading = Reading(cycle, family)
+    reading = FamilyFrames(cycle, family)  # stored: the later pages' pieces slice it
 
     def answer(part: tuple[grid.GridPage, bool] | None) -> dict[str, Any]:
         if part is None:
-            return chart_series(cycle, reading.ids, reading.frames[0])
+            return chart_series(cycle, reading.ids, reading.frames()[0])
         return family_answer(cycle, family, part[0], part[1], reading.read)
 
     return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
@@ -128,38 +127,17 @@ def warm_page(cycle_id: int, family_id: int, offset: int) -> int:
     if cycle is None or family is None:
         return 0
     page = grid.GridPage(offset=offset, limit=PAGE)
+    read = FamilyFrames(cycle, family).read  # a slice of the family's, once its piece ran
     built = 0
     for editor in _editors(cycle):
         etag = grid_etag(cycle, family_part(family, page), editor=editor)
-        built += warm(etag, functools.partial(family_answer, cycle, family, page, editor))
+        built += warm(etag, functools.partial(family_answer, cycle, family, page, editor, read))
     return built
 
 
 def _editors(cycle: PlanningCycle) -> tuple[bool, ...]:
     """Reader kinds whose answers differ: one who may edit (only in the demand review) or not."""
     return (True, False) if cycle.state == "demand_review" else (False,)
-
-
-class Reading:
-    """One family's grid frames (units) read once, handed out per product subset: a subset's
-    rows are computed alike from the family's frames (a unit event on a family is spread over
-    the whole family either way)."""
-
-    def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
-        self.ids = list(Product.objects.filter(family=family).values_list("pk", flat=True))
-        first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
-        self.frames = grid.read_frames(cycle, self.ids, first, False)
-
-    def read(
-        self, cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool
-    ) -> grid.Frames:
-        if value or first != history_months(cycle, grid.HISTORY_COLUMNS)[0]:
-            return grid.read_frames(cycle, ids, first, value)  # not what was read: read it
-        if ids == self.ids:
-            return self.frames
-        wanted = set(ids)
-        consensus, actuals, backlog = (f[f["product_id"].isin(wanted)] for f in self.frames)
-        return consensus, actuals, backlog
 
 
 @register_after_import

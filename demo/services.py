@@ -24,6 +24,7 @@ from demo.generate import build_plan
 from demo.hooks import stage_preps
 from demo.load import DEMO_PASSWORD, DEMO_USERS, load_plan
 from masterdata.models import Product
+from siop import warming
 
 logger = logging.getLogger(__name__)
 DEMO_LEAD_DAYS = 3  # right after seeding, the open demand review is due this many days ahead
@@ -56,10 +57,12 @@ def demo_seed(
         return SeedSummary(False, text + "\n" + logins_text())
     rng = np.random.default_rng(seed)
     plan = build_plan(seed, sku_count, as_of)
-    load_plan(plan, rng)
     lines = [f"Seeded {sku_count} products, {len(plan.sales)} sales rows."]
+    with warming.paused():  # nobody reads the pages while the company is seeded
+        load_plan(plan, rng)
+        if with_cycles:
+            lines += demo_cycles(as_of, today)
     if with_cycles:
-        lines += demo_cycles(as_of, today)
         lines += [f"{c}: {c.get_state_display()}" for c in PlanningCycle.objects.order_by("month")]
     return SeedSummary(True, "\n".join(lines) + "\n" + logins_text())
 

@@ -162,7 +162,7 @@ def test_warming_twice_builds_nothing_the_second_time(forecast_cycle):
 
 def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(forecast_cycle, users):
     from demand import grid
-    from demand.grid_warm import Reading
+    from demand.grid_cache import FamilyFrames
     from demand.overrides import CellEdit, overrides_apply
 
     # Given a family with a unit event on the whole family and a typed cell
@@ -174,7 +174,8 @@ def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(for
     overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
                     reason="customer_intel")  # fmt: skip
     # When a page of two of its products is built from the family's one reading
-    reading = Reading(forecast_cycle, bikes[0].family)
+    reading = FamilyFrames(forecast_cycle, bikes[0].family)
+    reading.frames()
     page = grid.GridPage(offset=1, limit=2)
     shared = grid.grid_data(forecast_cycle, bikes[0].family, planner, page, read=reading.read)
     # Then it is the page its own reading gives

@@ -174,3 +174,26 @@ def test_right_after_seeding_no_stage_of_the_open_cycle_is_overdue(
     assert due["demand_review"] == demand_due
     assert list(due.values()) == sorted(due.values())
     assert (due["executive_review"] - due["demand_review"]).days == 24 - 8
+
+
+@pytest.mark.django_db
+def test_seeding_warms_no_page_and_warming_works_again_after_it(
+    monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from demand import grid_warm
+    from siop import warming
+
+    # Given warming that records what it is asked to send (with eager Celery it would build
+    # every page in the seed's own process, where nobody reads them)
+    sent: list[tuple[str, list[int]]] = []
+    monkeypatch.setattr(warming, "warm_answers", type("Task", (), {
+        "apply_async": staticmethod(lambda args, **_: sent.append(args))})())  # fmt: skip
+    # When the demo company is seeded with its cycles (forecasts, saves, plan builds)
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_seed(seed=3, sku_count=30, as_of=AS_OF)
+    # Then nothing was sent
+    assert sent == []
+    # And a change after the seed warms again
+    open_cycle = PlanningCycle.objects.get(month=AS_OF)
+    warming.send(grid_warm.WARMER, open_cycle.pk)
+    assert sent

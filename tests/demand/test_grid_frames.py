@@ -1,0 +1,87 @@
+"""A family's grid frames are read once and shared by its pages, never after they changed.
+
+The family rows read every product of the family (their totals are over it) and keep what they
+read for a while; a page of products asked afterwards is a slice of it. A planner must see the
+same numbers either way, in units or in money, searched or not, and a save must show at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from demand.events import event_create
+from demand.overrides import CellEdit, overrides_apply
+from tests.demand.conftest import family_products
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+DEC = dt.date(2026, 12, 1)
+PLAN_TABLES = ("demand_statisticalforecast", "datainputs_saleshistory", "demand_demandoverride")
+
+
+def _signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def _pages(cycle, family, products) -> list[str]:  # type: ignore[no-untyped-def]
+    grid = f"/demand/cycles/{cycle.pk}/grid.json?family={family.pk}"
+    return [
+        f"{grid}&offset=1&limit=2",
+        f"{grid}&offset=0&limit=2&value=1",
+        f"{grid}&offset=0&limit=200&q={products[2].sku}",
+    ]
+
+
+def test_pages_after_the_family_rows_are_slices_of_them_with_the_numbers_of_their_own_reading(
+    forecast_cycle, users
+):
+    # Given a family with a unit event on the whole family (spread over every product) and a
+    # typed cell, and a planner who opened its family rows
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
+                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
+                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
+    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    client = _signed_in(planner)
+    family_rows = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
+    assert client.get(f"{family_rows}&part=family").status_code == 200
+    # When they page, in units, in money and by a search
+    with CaptureQueriesContext(connection) as queries:
+        sliced = [client.get(url).json() for url in _pages(forecast_cycle, bikes[0].family, bikes)]
+    # Then no page read the plan again
+    assert not any(t in q["sql"] for q in queries.captured_queries for t in PLAN_TABLES)
+    # And each page is the one its own reading gives (nothing cached)
+    caches["versioned"].clear()
+    own = [client.get(url).json() for url in _pages(forecast_cycle, bikes[0].family, bikes)]
+    assert sliced == own
+    assert [a["product_count"] for a in own] == [len(bikes), len(bikes), 1]
+
+
+def test_a_save_after_the_family_rows_shows_on_the_next_page_read(forecast_cycle, users):
+    # Given a planner who opened a family's rows (its frames are kept)
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    client = _signed_in(planner)
+    grid = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
+    assert client.get(f"{grid}&part=family").status_code == 200
+    # When another planner types 321 units for a product in December
+    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("321"), 0, bikes[0].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    # Then the page with that product shows 321, and the family rows include it
+    page = client.get(f"{grid}&offset=0&limit=2").json()
+    consensus = next(r for r in page["rows"] if r["id"] == f"p{bikes[0].pk}-consensus")
+    assert consensus["m2026_12"] == 321.0
+    caches["versioned"].clear()
+    assert client.get(f"{grid}&offset=0&limit=2").json() == page

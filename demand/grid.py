@@ -136,17 +136,20 @@ def grid_data(
     return GridData(history, horizon, rows, count)
 
 
-def company_rows(cycle: PlanningCycle, user: Any, value: bool = False) -> list[dict[str, Any]]:
+def company_rows(
+    cycle: PlanningCycle, user: Any, value: bool = False, read: Reader | None = None
+) -> list[dict[str, Any]]:
     """Read-only total rows (one per measure) over every family the user may see.
 
     The same six measures as a family, summed over all those products by month (units, or
-    money at standard price with ``value``); the ids are ``company-<measure>``.
+    money at standard price with ``value``); the ids are ``company-<measure>``. ``read``: the
+    frames' reader (default ``read_frames``).
     """
     history = history_months(cycle, HISTORY_COLUMNS)
     ids = list(
         Product.objects.filter(family__in=visible_families(user)).values_list("pk", flat=True)
     )
-    frames = read_frames(cycle, ids, history[0], value)
+    frames = (read or read_frames)(cycle, ids, history[0], value)
     label = "Company total (every family you plan)"
     rows = total_rows(
         ProductFamily(pk=0, code="ALL", name=label), label, None, label, frames, False
@@ -179,12 +182,20 @@ def read_frames(
 ) -> Frames:
     """Consensus, actual sales and backlog of these products (one query set, any count);
     with ``value``, every unit column times the product's standard price (``unit_price``)."""
-    frames = (
-        consensus_frame(cycle, ids),
-        actuals_frame(ids, first, cycle.month),
-        backlog_frame(cycle, ids),
-    )
-    return in_money(frames, ids) if value else frames
+    frames = tuple(read() for read in frame_readers(cycle, ids, first).values())
+    return in_money(frames, ids) if value else frames  # type: ignore[arg-type]
+
+
+def frame_readers(
+    cycle: PlanningCycle, ids: list[int], first: dt.date
+) -> dict[str, Callable[[], pd.DataFrame]]:
+    """The grid's three frames of these products, by name, each read when called: consensus
+    (``consensus_frame``), actual sales from ``first`` (``actuals_frame``) and backlog."""
+    return {
+        "consensus": lambda: consensus_frame(cycle, ids),
+        "actuals": lambda: actuals_frame(ids, first, cycle.month),
+        "backlog": lambda: backlog_frame(cycle, ids),
+    }
 
 
 def in_money(frames: Frames, ids: list[int]) -> Frames:
@@ -215,8 +226,9 @@ _FLAG_FIELDS = ("overridden", "carried", "statistical_changed")
 
 
 def saved_cells(
-    cycle: PlanningCycle, user: Any, cells: list[tuple[int | None, int | None, dt.date]]
-) -> list[dict[str, Any]]:
+    cycle: PlanningCycle, user: Any, cells: list[tuple[int | None, int | None, dt.date]],
+    reader_of: Callable[[ProductFamily], Reader] | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """The grid cells a saved batch changed, to patch a loaded grid without reloading it.
 
     ``cells`` are the saved edits as (product id, family id, month); a family edit is spread
@@ -224,6 +236,7 @@ def saved_cells(
     and consensus rows), by grid row ``id``: the saved months' values and lock versions, and a
     product consensus row's flags. Computed by the grid's own functions, so a patched grid
     equals a reloaded one. Family totals are over the whole family, as in the grid.
+    ``reader_of(family)``: the reader of a family's frames (default ``read_frames``).
     """
     months: dict[int, set[dt.date]] = {}  # family id -> saved months
     touched: dict[int, set[int] | None] = {}  # family id -> products (None: all of them)
@@ -237,16 +250,21 @@ def saved_cells(
         touched[family] = None if product_id is None or current is None else current | {product_id}
     patches: list[dict[str, Any]] = []
     for chosen in ProductFamily.objects.filter(pk__in=list(months)):
-        patches += _family_patches(cycle, user, chosen, touched[chosen.pk], months[chosen.pk])
+        read = reader_of(chosen) if reader_of else read_frames
+        patches += _family_patches(
+            cycle, user, chosen, (touched[chosen.pk], months[chosen.pk]), read
+        )
     return patches
 
 
 def _family_patches(
-    cycle: PlanningCycle, user: Any, family: ProductFamily, products: set[int] | None,
-    months: set[dt.date],
+    cycle: PlanningCycle, user: Any, family: ProductFamily,
+    saved: tuple[set[int] | None, set[dt.date]], read: Reader,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    products, months = saved  # the saved products (None: all of them) and months
     listed = list(_matching(family, "").values_list("pk", "sku", "name"))
-    consensus = consensus_frame(cycle, [pk for pk, _, _ in listed])
+    first = history_months(cycle, HISTORY_COLUMNS)[0]
+    consensus = read(cycle, [pk for pk, _, _ in listed], first, False)[0]
     none = pd.DataFrame(columns=["product_id", "month", "actual_units", "backlog_units"])
     # Values of the saved months only (a family save spans 1,000 products x 1 month, not 18);
     # the flags list every month's overridden cells, so they come from the whole frame.

@@ -23,6 +23,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 
@@ -34,12 +36,24 @@ from demand import grid
 from demand.charts import chart_series
 from demand.selectors import history_months
 from masterdata.models import ProductFamily
-from siop.cached_json import CACHE_ALIAS, cached_json_response, etag_of
+from siop.cached_json import (
+    CACHE_ALIAS,
+    built_once,
+    cached_json_response,
+    etag_of,
+    is_building,
+)
 
 GRID_SOURCES = ("demand_plan", "sales_history", "open_orders", "products", "families")
 CHART_SOURCES = (*GRID_SOURCES, "demand_snapshots")
 EVERY_FAMILY = "every family"  # the key's scope part for answers that do not depend on it
 FRAMES_SECONDS = 3600  # a family's frames serve its pages, read within minutes of its rows
+# ``FamilyFrames``: each of the grid's frames (``grid.frame_readers``) and what it is read from
+FRAME_SOURCES = {
+    "consensus": ("demand_plan", "products", "families"),
+    "actuals": ("sales_history", "products", "families"),
+    "backlog": ("open_orders", "products", "families"),
+}
 
 
 def grid_etag(
@@ -82,6 +96,15 @@ def family_response(
     )
 
 
+def saved_cells(
+    cycle: PlanningCycle, user: User | AnonymousUser,
+    cells: list[tuple[int | None, int | None, dt.date]],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """``grid.saved_cells`` from each family's frames at the saved data's versions: read now
+    and kept, so the grid's reload after the save (its rows and pages) reads nothing again."""
+    return grid.saved_cells(cycle, user, cells, lambda family: FamilyFrames(cycle, family).read)
+
+
 class FamilyFrames:
     """One family's grid frames (units, every product) read once per data version and shared,
     through the versioned cache, by its rows, its pages, its chart and the warmer.
@@ -90,41 +113,56 @@ class FamilyFrames:
     read; a page of 200 products is then a slice of it (a few milliseconds instead of its own
     reading), while a page asked before any of them reads only its own products. Any subset's
     rows are computed alike from the family's frames: a unit event on a family is spread over
-    the whole family either way. The key names the data versions read before the reading (as
-    an answer's), so frames are never used after the data changed; they are an intermediate,
-    kept ``FRAMES_SECONDS``.
+    the whole family either way. Each frame is kept under a key naming the versions of the data
+    it is read from (``FRAME_SOURCES``), read before the reading as an answer's key is, so a
+    frame is never used after its data changed, and a save or a forecast run reads the
+    consensus again but not the sales history. Frames are an intermediate, kept
+    ``FRAMES_SECONDS``; one process reads a frame while the others wait (``built_once``).
     """
 
     def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
         self.cycle, self.family = cycle, family
         self.first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
-        self.key = "frames-" + grid_etag(cycle, f"frames:{family.pk}:{self.first}")
         self.ids = grid.family_ids(family)
+        self.keys = {
+            name: "frames-" + grid_etag(cycle, f"frames:{name}:{family.pk}:{self.first}",
+                                        sources=sources)
+            for name, sources in FRAME_SOURCES.items()
+        }  # fmt: skip
+        self.key = self.keys["consensus"]  # what a forecast or a save changes
         self._frames: grid.Frames | None = None
 
     def frames(self) -> grid.Frames:
-        """The family's frames in units: held, cached, or read now and stored."""
-        frames = self.held()
-        if frames is None:
-            frames = self._frames = grid.read_frames(self.cycle, self.ids, self.first)
-            caches[CACHE_ALIAS].set(self.key, frames, FRAMES_SECONDS)
-        return frames
+        """The family's frames in units: held, cached, or read now and stored (each frame by
+        itself: a save or a forecast run reads the consensus again, not the sales history)."""
+        if self._frames is None:
+            readers = grid.frame_readers(self.cycle, self.ids, self.first)
+            self._frames = tuple(  # type: ignore[assignment]
+                built_once(self.keys[name], read, FRAMES_SECONDS)[0]
+                for name, read in readers.items()
+            )
+        return self._frames  # type: ignore[return-value]
 
     def held(self) -> grid.Frames | None:
-        """The family's frames if this object or the cache holds them (nothing is read)."""
+        """The family's frames if this object or the cache holds them all (nothing is read)."""
         if self._frames is None:
-            self._frames = caches[CACHE_ALIAS].get(self.key)
+            cached = caches[CACHE_ALIAS].get_many(list(self.keys.values()))
+            if len(cached) == len(self.keys):
+                self._frames = tuple(cached[self.keys[name]] for name in FRAME_SOURCES)  # type: ignore[assignment]
         return self._frames
 
     def read(
         self, cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool
     ) -> grid.Frames:
         """A ``grid.Reader``: these products' frames, sliced from the family's when they are
-        held (always for the whole family), else read on their own."""
+        held or being read (always for the whole family), else read on their own."""
         wanted, family = set(ids), set(self.ids)
-        mine = cycle.pk == self.cycle.pk and first == self.first and wanted <= family
-        whole = mine and wanted == family
-        held = self.frames() if whole else self.held() if mine else None
+        if cycle.pk != self.cycle.pk or first != self.first or not wanted <= family:
+            return grid.read_frames(cycle, ids, first, value)  # not this family's frames
+        whole = wanted == family
+        # The whole family is read and kept; a page waits for a reading under way, else takes
+        # what is kept, else reads only its own products (cheaper than the family's).
+        held = self.frames() if whole or is_building(self.key) else self.held()
         if held is None:
             return grid.read_frames(cycle, ids, first, value)
         frames = held if whole else tuple(f[f["product_id"].isin(wanted)] for f in held)
@@ -135,12 +173,27 @@ def company_etag(cycle: PlanningCycle, scope: set[int] | None, value: bool) -> s
     return grid_etag(cycle, f"company:{value}", scope=sorted(scope or []))
 
 
+def company_answer(
+    cycle: PlanningCycle, user: User | AnonymousUser | None, value: bool
+) -> dict[str, Any]:
+    """``{"rows"}``: the company total rows over the families ``user`` sees (None: every one),
+    summed from each family's frames (``FamilyFrames``: read, or kept by its first paint)."""
+    families = list(grid.visible_families(user))
+
+    def read(cycle: PlanningCycle, ids: list[int], first: dt.date, value: bool) -> grid.Frames:
+        parts = [FamilyFrames(cycle, family).frames() for family in families]
+        if not parts or first != history_months(cycle, grid.HISTORY_COLUMNS)[0]:
+            return grid.read_frames(cycle, ids, first, value)
+        frames = tuple(pd.concat([p[i] for p in parts], ignore_index=True) for i in range(3))
+        return grid.in_money(frames, ids) if value else frames  # type: ignore[arg-type]
+
+    return {"rows": grid.company_rows(cycle, user, value, read)}
+
+
 def company_response(request: HttpRequest, cycle: PlanningCycle, value: bool) -> HttpResponse:
     """The company total rows over the families this reader sees (read-only for everyone)."""
     etag = company_etag(cycle, user_family_ids(request.user), value)
-    return cached_json_response(
-        request, etag, lambda: {"rows": grid.company_rows(cycle, request.user, value)}
-    )
+    return cached_json_response(request, etag, lambda: company_answer(cycle, request.user, value))
 
 
 def chart_etag(cycle: PlanningCycle, part: str) -> str:

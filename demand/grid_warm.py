@@ -10,7 +10,7 @@ visitor after a forecast run, a save, an event, a carry-over or an import is ser
 cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those
 services: a save or an event warms only the families it changed (a whole cycle's first paint
 at 10,000 SKUs is tens of seconds of the worker, which the next save would redo). What is sent
-is one small task for the company rows, one per family's first paint and one per later page
+is one small task per family's first paint, one per later page and one for the company rows
 (``pieces``), so a user's run sent meanwhile waits for at most one family's first paint.
 """
 
@@ -30,6 +30,7 @@ from demand.charts import chart_series
 from demand.grid_cache import (
     FamilyFrames,
     chart_etag,
+    company_answer,
     company_etag,
     family_answer,
     family_part,
@@ -61,17 +62,19 @@ def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
 
 @warming.register_split(WARMER)
 def pieces(cycle_id: int, *family_ids: int) -> list[warming.Piece]:
-    """The company rows' piece, each family's first paint (``family_ids``, else every one), in
-    code order, then each family's later pages of ``PAGE`` products, one piece each: what a
-    visitor sees first is built first, and no piece is longer than one family's first paint."""
+    """Each family's first paint (``family_ids``, else every one), in code order, then each
+    family's later pages of ``PAGE`` products, then the company rows, one piece each: what a
+    visitor sees first is built first (the company rows are opt-in, and summed from the
+    families' frames their first paints kept), and no piece is longer than one family's first
+    paint."""
     families = ProductFamily.objects.order_by("code").annotate(product_count=Count("products"))
     if family_ids:
         families = families.filter(pk__in=family_ids)
     counts = list(families.values_list("pk", "product_count"))
     later = [(PAGE_WARMER, (cycle_id, pk, offset))
              for pk, count in counts for offset in range(PAGE, count, PAGE)]  # fmt: skip
-    return [(COMPANY_WARMER, (cycle_id,)), *((FAMILY_WARMER, (cycle_id, pk)) for pk, _ in counts),
-            *later]  # fmt: skip
+    return [*((FAMILY_WARMER, (cycle_id, pk)) for pk, _ in counts), *later,
+            (COMPANY_WARMER, (cycle_id,))]  # fmt: skip
 
 
 @warming.register(COMPANY_WARMER)
@@ -81,7 +84,7 @@ def warm_company(cycle_id: int) -> int:
     if cycle is None:
         return 0
     return int(warm(company_etag(cycle, None, False),
-                    lambda: {"rows": grid.company_rows(cycle, None, False)}))  # fmt: skip
+                    lambda: company_answer(cycle, None, False)))  # fmt: skip
 
 
 @warming.register(FAMILY_WARMER)

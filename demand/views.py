@@ -136,7 +136,7 @@ class OverridesSaveView(RoleRequiredMixin, View):
         cycle = get_object_or_404(PlanningCycle, pk=pk)
         cells = [(e.product_id, e.family_id, e.month) for e in edits]
         return JsonResponse(
-            {"saved": changed, "cells": grid.saved_cells(cycle, request.user, cells)}
+            {"saved": changed, "cells": grid_cache.saved_cells(cycle, request.user, cells)}
         )
 
 

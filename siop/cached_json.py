@@ -18,8 +18,9 @@ import gzip
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
@@ -32,6 +33,10 @@ GZIP_PADDING_BYTES = 100  # GZipMiddleware.max_random_bytes
 # In every key: a shared (Redis) cache may still hold answers stored by an older release in
 # another format (plain JSON bytes) under what would otherwise be the same key.
 ANSWER_FORMAT = "gzip-1"
+BUILD_WAIT_SECONDS = 5.0  # longer than a 1,000-product family's first paint under load
+BUILD_CLAIM_SECONDS = 60  # a claim outlives no builder by more (a worker killed mid-build)
+BUILD_POLL_SECONDS = 0.02
+T = TypeVar("T")
 
 
 def etag_of(parts: list[Any]) -> str:
@@ -86,14 +91,49 @@ def is_cached(etag: str) -> bool:
 def _stored(etag: str, build: Callable[[], dict[str, Any]]) -> tuple[bytes, bool]:
     """The gzip bytes cached under ``etag``, built and stored first when missing; and whether
     they were built now."""
+
+    def packed() -> bytes:
+        body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+        return gzip.compress(body, compresslevel=6, mtime=0)
+
+    return built_once(etag, packed)
+
+
+def is_building(key: str) -> bool:
+    """Whether some process is building the value of ``key`` now (``built_once``)."""
+    return caches[CACHE_ALIAS].get(f"{key}:building") is not None
+
+
+def built_once(key: str, build: Callable[[], T], timeout: int | None = None) -> tuple[T, bool]:
+    """The value cached under ``key``, else ``build()`` stored (for ``timeout`` seconds, else
+    the cache's); and whether it was built by this call.
+
+    One builder at a time across every web and worker process: a caller that finds another
+    building the same key (a warmer right after a forecast, or a second planner) waits for its
+    value instead of building it too on the same cores, which slowed both. It polls for at most
+    ``BUILD_WAIT_SECONDS`` and builds itself when the other has not stored it by then (or gave
+    up: a builder that dies leaves its claim for ``BUILD_CLAIM_SECONDS`` at most).
+    """
     cache = caches[CACHE_ALIAS]
-    packed = cache.get(etag)
-    if packed is not None:
-        return packed, False
-    body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-    packed = gzip.compress(body, compresslevel=6, mtime=0)
-    cache.set(etag, packed)
-    return packed, True
+    value = cache.get(key)
+    if value is not None:
+        return value, False
+    claim = f"{key}:building"
+    mine = cache.add(claim, 1, BUILD_CLAIM_SECONDS)
+    if not mine:
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline and cache.get(claim) is not None:
+            time.sleep(BUILD_POLL_SECONDS)
+            value = cache.get(key)
+            if value is not None:
+                return value, False
+    try:
+        value = build()
+        cache.set(key, value, **({} if timeout is None else {"timeout": timeout}))
+    finally:
+        if mine:
+            cache.delete(claim)
+    return value, True
 
 
 def _padded(packed: bytes) -> bytes:

@@ -85,3 +85,61 @@ def test_a_save_after_the_family_rows_shows_on_the_next_page_read(forecast_cycle
     assert consensus["m2026_12"] == 321.0
     caches["versioned"].clear()
     assert client.get(f"{grid}&offset=0&limit=2").json() == page
+
+
+def test_company_rows_summed_from_the_families_frames_equal_their_own_reading(
+    forecast_cycle, users
+):
+    from demand import grid
+    from demand.grid_cache import company_answer
+
+    # Given a unit event on a family and a typed cell
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
+                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
+                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
+    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    for value in (False, True):
+        # When the company rows are summed from each family's frames
+        summed = company_answer(forecast_cycle, None, value)["rows"]
+        # Then they are the rows one reading of every product gives, in units and in money
+        assert summed == grid.company_rows(forecast_cycle, None, value)
+        assert any(row.get("m2026_12") for row in summed)
+
+
+def test_the_frames_are_keyed_by_every_source_the_grid_reads():
+    from demand.grid_cache import FRAME_SOURCES, GRID_SOURCES
+
+    # Then no table the grid shows is left out of the frames' keys (a change of it would
+    # otherwise leave a kept frame in use)
+    assert set().union(*FRAME_SOURCES.values()) == set(GRID_SOURCES)
+
+
+def test_after_a_save_the_grid_s_reload_reads_nothing_again(forecast_cycle, users):
+    # Given a planner who opened a family's rows
+    bikes = family_products("BIKES")
+    client = _signed_in(users[Role.DEMAND_PLANNER])
+    grid = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
+    head = client.get(f"{grid}&part=family").json()
+    family_row = next(r for r in head["rows"] if r["is_family"] and r["editable"])
+    # When they raise the family's December consensus and save
+    edit = {"family_id": bikes[0].family_id, "product_id": None, "month": "2026-12",
+            "consensus_units": round(family_row["m2026_12"] + 30, 2),
+            "version": family_row["v2026_12"]}  # fmt: skip
+    saved = client.post(f"/demand/cycles/{forecast_cycle.pk}/overrides/",
+                        {"reason": "customer_intel", "comment": "", "edits": [edit]},
+                        content_type="application/json")  # fmt: skip
+    assert saved.status_code == 200, saved.content
+    # Then the grid's reload (family rows, first page) reads no plan or sales data again
+    with CaptureQueriesContext(connection) as queries:
+        rows = client.get(f"{grid}&part=family").json()
+        page = client.get(f"{grid}&offset=0&limit=200").json()
+    assert not any(t in q["sql"] for q in queries.captured_queries for t in PLAN_TABLES)
+    # And it shows the saved total, as a reading with nothing kept does
+    total = next(r for r in rows["rows"] if r["id"] == family_row["id"])
+    assert total["m2026_12"] == pytest.approx(edit["consensus_units"], abs=0.02)
+    caches["versioned"].clear()
+    assert client.get(f"{grid}&part=family").json() == rows
+    assert client.get(f"{grid}&offset=0&limit=200").json() == page

@@ -58,21 +58,21 @@ def test_a_whole_cycle_s_demand_warming_is_one_lowest_priority_task_per_family_a
 ):
     # When the demand grid of a whole cycle is warmed (after a forecast run, a plan build)
     warming.send(grid_warm.WARMER, cycle.pk)
-    # Then one small task is sent for the company rows and one per family, all at the lowest
-    # priority
+    # Then one small task is sent per family, then one for the company rows (opt-in on the
+    # page, and summed from the families' frames), all at the lowest priority
     assert sent.calls == [
-        ((grid_warm.COMPANY_WARMER, [cycle.pk]), LOWEST),
         *(((grid_warm.FAMILY_WARMER, [cycle.pk, family]), LOWEST) for family in families),
+        ((grid_warm.COMPANY_WARMER, [cycle.pk]), LOWEST),
     ]
 
 
 def test_a_save_warms_the_company_rows_and_only_the_family_it_changed(cycle, families, sent):
     # When a planner's save in one family is committed
     warming.send(grid_warm.WARMER, cycle.pk, families[1])
-    # Then only the company rows and that family are warmed, at the lowest priority
+    # Then only that family and the company rows are warmed, at the lowest priority
     assert sent.calls == [
-        ((grid_warm.COMPANY_WARMER, [cycle.pk]), LOWEST),
         ((grid_warm.FAMILY_WARMER, [cycle.pk, families[1]]), LOWEST),
+        ((grid_warm.COMPANY_WARMER, [cycle.pk]), LOWEST),
     ]
 
 
@@ -151,3 +151,40 @@ def test_a_sign_off_clicked_while_every_family_is_being_warmed_waits_for_one_fam
     # the request outlasts a family) and before the other families, not after all of them
     warmed_before = order.index("sign-off")
     assert warmed_before <= 2, order
+
+
+def test_a_warming_task_runs_at_the_lowest_cpu_priority_and_the_worker_keeps_its_own(
+    settings, monkeypatch
+):
+    import os
+    import threading
+
+    # Given a real worker (not eager Celery) and a warmer that notes its CPU priority
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    seen: dict[str, int] = {}
+
+    def probe() -> int:
+        seen["niceness"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return 1
+
+    monkeypatch.setitem(warming._WARMERS, "test.probe", probe)
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    # When its task runs
+    assert warming.warm_answers("test.probe", []) == 1
+    # Then the warmer ran at the lowest priority, and the worker's process kept its own for the
+    # runs it takes next
+    assert seen["niceness"] == max(own, warming.WARM_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+
+
+def test_a_warmer_s_error_fails_its_task(settings, monkeypatch):
+    # Given a warmer whose database went away
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def broken() -> int:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setitem(warming._WARMERS, "test.broken", broken)
+    # When its task runs, then it fails with that error (logged by Celery, nothing stored)
+    with pytest.raises(RuntimeError, match="database went away"):
+        warming.warm_answers("test.broken", [])

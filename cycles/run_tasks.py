@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
@@ -35,7 +34,6 @@ from django.utils import timezone
 
 from cycles.models import PlanningCycle
 from cycles.runs import ACTIVE_STATUSES, CalculationRun, RunStatus, RunTakenOver
-from siop.bulk import refresh_statistics
 
 MAX_ATTEMPTS = 3
 Run = TypeVar("Run", bound=CalculationRun)
@@ -183,27 +181,7 @@ def execute_run(
             return "taken over"
         except Exception as exc:  # the run records the failure; the worker must not crash-loop
             record_failure(run, _error_text(exc, expected, logger, f"{name} {run_id}"))
-    if run.status == RunStatus.SUCCEEDED:
-        refresh_result_statistics(run_model)
     return run.status
-
-
-def refresh_result_statistics(run_model: type[CalculationRun]) -> None:
-    """Refresh the planner statistics of the tables holding a run's rows once it succeeded.
-
-    A run replaces its stage's current rows (a 10,000-SKU supply run writes 172,000 orders):
-    until the tables are analysed the planner still estimates the new run id as absent and scans
-    (the supply review's orders query: 691 ms before ANALYZE, 6 ms after). Only outside a
-    transaction -- ANALYZE would hold its table lock until a surrounding request commits -- and
-    a failure here never fails the run that already succeeded.
-    """
-    if not run_model.pruned_rows or connection.in_atomic_block:
-        return
-    tables = [apps.get_model(label)._meta.db_table for label in run_model.pruned_rows]
-    try:
-        refresh_statistics(*tables)
-    except DatabaseError:
-        log.warning("ANALYZE of %s failed", ", ".join(tables), exc_info=True)
 
 
 def claim_run(run_model: type[Run], run_id: int, steps: int) -> Run | str:

@@ -13,13 +13,16 @@ while its worker was still busy keeps its failed status.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 
 class RunStatus(models.TextChoices):
@@ -153,11 +156,40 @@ class CalculationRun(models.Model):
         if mine.update(**fields):
             for name, value in fields.items():
                 setattr(self, name, value)
+            if not error:
+                self._refresh_row_statistics()
             return True
         self.refresh_from_db()
         if self.is_active and not error:
             raise RunTakenOver(f"Run {self.pk} is now executed by {self.worker}.")
         return False
+
+    def _refresh_row_statistics(self) -> None:
+        """Refresh the planner statistics of the tables holding the run's rows
+        (``pruned_rows``) in the transaction that marks it succeeded, so they are committed
+        with the success and the rows.
+
+        Why: a run replaces its stage's current rows (a 10,000-SKU forecast writes 180,000 and
+        drops as many; a supply run writes 172,000 orders). Until the tables are analysed the
+        planner estimates the new run id as absent and scans: the supply review's orders query
+        took 691 ms instead of 6, the demand grid's family rows 1.9 s instead of 0.3. Analysed
+        after the commit, the first reader (the planner who watched the run finish, or a
+        warmer) still planned in that window. ANALYZE is transactional in PostgreSQL and does
+        not count the rows this transaction deleted; its lock only excludes other ANALYZE and
+        VACUUM runs. A failure rolls back only itself: the run still succeeds.
+        """
+        if not self.pruned_rows or connection.vendor != "postgresql":
+            return
+        from django.apps import apps  # the row models live in the stage apps, loaded later
+
+        from siop.bulk import refresh_statistics
+
+        tables = [apps.get_model(label)._meta.db_table for label in self.pruned_rows]
+        try:
+            with transaction.atomic():
+                refresh_statistics(*tables)
+        except DatabaseError:
+            log.warning("ANALYZE of %s failed", ", ".join(tables), exc_info=True)
 
 
 class RunTakenOver(Exception):

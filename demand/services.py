@@ -44,7 +44,7 @@ from demand.models import (
     StatisticalForecast,
 )
 from demand.selectors import actuals_frame, consensus_frame, history_months
-from siop.bulk import load_frame, refresh_statistics
+from siop.bulk import load_frame
 from siop.warming import warm_on_commit
 
 RUNNABLE_STATES = {"data_inputs", "demand_review"}
@@ -215,12 +215,13 @@ def forecast_run_finalize(run_id: int) -> bool:
             return False
         previous = CurrentForecast.objects.filter(cycle_id=run.cycle_id).first()
         CurrentForecast.objects.update_or_create(cycle_id=run.cycle_id, defaults={"run": run})
-        run.mark_finished()
-        _name_fallbacks(run)
-        # Older runs of the cycle can never be read or retried again: drop their rows.
+        # Older runs of the cycle can never be read or retried again: drop their rows (before
+        # the success, whose statistics of the table then count only this run's).
         StatisticalForecast.objects.filter(
             run__cycle_id=run.cycle_id, run__created_at__lt=run.created_at
         ).delete()
+        run.mark_finished()
+        _name_fallbacks(run)
         audit_record(
             cycle=run.cycle,
             table="forecast_run",
@@ -233,18 +234,7 @@ def forecast_run_finalize(run_id: int) -> bool:
             reason="forecast_run",
         )
         warm_on_commit(GRID_WARMER, run.cycle_id)  # the grids' first paint of the new forecast
-    _analyze_forecasts()
     return True
-
-
-def _analyze_forecasts() -> None:
-    """Refresh PostgreSQL's statistics of the forecast table after a run replaced its rows.
-
-    The planner otherwise still sees the old run's id as the table's only value and reads a
-    grid page's 200 products by scanning all 180,000 rows of the new run (EXPLAIN ANALYZE at
-    10,000 SKUs: 209 ms instead of 35) until autovacuum gets round to it, if it runs at all.
-    """
-    refresh_statistics(StatisticalForecast._meta.db_table)
 
 
 def _name_fallbacks(run: ForecastRun) -> None:

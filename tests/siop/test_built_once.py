@@ -33,8 +33,13 @@ def test_a_second_caller_waits_for_the_build_under_way_instead_of_building_it_ag
     first = threading.Thread(target=built_once, args=("key", slow))
     first.start()
     time.sleep(0.05)
+
+    def second() -> str:
+        calls.append("second")
+        return "other"
+
     # When a second caller asks for the same key
-    value, built = built_once("key", lambda: calls.append("second") or "other")
+    value, built = built_once("key", second)
     first.join()
     # Then it gets the first build's value, and nothing was built twice
     assert (value, built) == ("answer", False)

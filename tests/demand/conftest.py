@@ -6,6 +6,8 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from accounts.roles import Role
 from cycles.services import stage_sign_off
@@ -13,6 +15,7 @@ from datainputs.models import SalesHistory
 from demand.services import forecast_run_now
 from masterdata.models import Product
 from tests.factories import (
+    PASSWORD,
     ChannelFactory,
     FamilyFactory,
     InventoryFactory,
@@ -76,3 +79,19 @@ def forecast_cycle(review_cycle, users):  # type: ignore[no-untyped-def]
 
 def family_products(code: str) -> list[Product]:
     return list(Product.objects.filter(family__code=code).order_by("sku"))
+
+
+# the tables a grid answer is read from: a request that touches none of them was served cached
+PLAN_TABLES = ("demand_statisticalforecast", "datainputs_saleshistory", "demand_demandoverride")
+
+
+def signed_in(user: User) -> Client:
+    """A browser session of ``user``."""
+    client = Client()
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def reads_plan_data(sql: list[str]) -> bool:
+    """Whether any of these statements reads a table a grid answer is built from."""
+    return any(table in statement for statement in sql for table in PLAN_TABLES)

@@ -13,24 +13,30 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from demand.events import event_create
 from demand.overrides import CellEdit, overrides_apply
-from tests.demand.conftest import family_products
-from tests.factories import PASSWORD
+from masterdata.models import Product
+from tests.demand.conftest import family_products, reads_plan_data, signed_in
 
 pytestmark = pytest.mark.django_db
 DEC = dt.date(2026, 12, 1)
-PLAN_TABLES = ("demand_statisticalforecast", "datainputs_saleshistory", "demand_demandoverride")
 
 
-def _signed_in(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.login(username=user.username, password=PASSWORD)
-    return client
+@pytest.fixture
+def bikes_with_event_and_typed_cell(forecast_cycle, users) -> list[Product]:  # type: ignore[no-untyped-def]
+    """The bikes, with a unit event on their whole family (spread over every product) in
+    December and 12 units typed for the third bike in December."""
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
+                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
+                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
+    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    return bikes
 
 
 def _pages(cycle, family, products) -> list[str]:  # type: ignore[no-untyped-def]
@@ -43,25 +49,19 @@ def _pages(cycle, family, products) -> list[str]:  # type: ignore[no-untyped-def
 
 
 def test_pages_after_the_family_rows_are_slices_of_them_with_the_numbers_of_their_own_reading(
-    forecast_cycle, users
+    forecast_cycle, users, bikes_with_event_and_typed_cell
 ):
-    # Given a family with a unit event on the whole family (spread over every product) and a
-    # typed cell, and a planner who opened its family rows
-    bikes = family_products("BIKES")
-    planner = users[Role.DEMAND_PLANNER]
-    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
-                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
-                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
-    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
-                    reason="customer_intel")  # fmt: skip
-    client = _signed_in(planner)
+    # Given a family with a unit event on the whole family and a typed cell, and a planner who
+    # opened its family rows
+    bikes, planner = bikes_with_event_and_typed_cell, users[Role.DEMAND_PLANNER]
+    client = signed_in(planner)
     family_rows = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
     assert client.get(f"{family_rows}&part=family").status_code == 200
     # When they page, in units, in money and by a search
     with CaptureQueriesContext(connection) as queries:
         sliced = [client.get(url).json() for url in _pages(forecast_cycle, bikes[0].family, bikes)]
     # Then no page read the plan again
-    assert not any(t in q["sql"] for q in queries.captured_queries for t in PLAN_TABLES)
+    assert not reads_plan_data([q["sql"] for q in queries.captured_queries])
     # And each page is the one its own reading gives (nothing cached)
     caches["versioned"].clear()
     own = [client.get(url).json() for url in _pages(forecast_cycle, bikes[0].family, bikes)]
@@ -73,7 +73,7 @@ def test_a_save_after_the_family_rows_shows_on_the_next_page_read(forecast_cycle
     # Given a planner who opened a family's rows (its frames are kept)
     bikes = family_products("BIKES")
     planner = users[Role.DEMAND_PLANNER]
-    client = _signed_in(planner)
+    client = signed_in(planner)
     grid = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
     assert client.get(f"{grid}&part=family").status_code == 200
     # When another planner types 321 units for a product in December
@@ -88,19 +88,12 @@ def test_a_save_after_the_family_rows_shows_on_the_next_page_read(forecast_cycle
 
 
 def test_company_rows_summed_from_the_families_frames_equal_their_own_reading(
-    forecast_cycle, users
+    forecast_cycle, bikes_with_event_and_typed_cell
 ):
     from demand import grid
     from demand.grid_cache import company_answer
 
-    # Given a unit event on a family and a typed cell
-    bikes = family_products("BIKES")
-    planner = users[Role.DEMAND_PLANNER]
-    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
-                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
-                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
-    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
-                    reason="customer_intel")  # fmt: skip
+    # Given a unit event on a family and a typed cell (the fixture)
     for value in (False, True):
         # When the company rows are summed from each family's frames
         summed = company_answer(forecast_cycle, None, value)["rows"]
@@ -120,7 +113,7 @@ def test_the_frames_are_keyed_by_every_source_the_grid_reads():
 def test_after_a_save_the_grid_s_reload_reads_nothing_again(forecast_cycle, users):
     # Given a planner who opened a family's rows
     bikes = family_products("BIKES")
-    client = _signed_in(users[Role.DEMAND_PLANNER])
+    client = signed_in(users[Role.DEMAND_PLANNER])
     grid = f"/demand/cycles/{forecast_cycle.pk}/grid.json?family={bikes[0].family_id}"
     head = client.get(f"{grid}&part=family").json()
     family_row = next(r for r in head["rows"] if r["is_family"] and r["editable"])
@@ -136,7 +129,7 @@ def test_after_a_save_the_grid_s_reload_reads_nothing_again(forecast_cycle, user
     with CaptureQueriesContext(connection) as queries:
         rows = client.get(f"{grid}&part=family").json()
         page = client.get(f"{grid}&offset=0&limit=200").json()
-    assert not any(t in q["sql"] for q in queries.captured_queries for t in PLAN_TABLES)
+    assert not reads_plan_data([q["sql"] for q in queries.captured_queries])
     # And it shows the saved total, as a reading with nothing kept does
     total = next(r for r in rows["rows"] if r["id"] == family_row["id"])
     assert total["m2026_12"] == pytest.approx(edit["consensus_units"], abs=0.02)

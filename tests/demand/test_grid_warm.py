@@ -15,25 +15,17 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from datainputs.models import SalesHistory
 from demand.events import event_create
 from demand.services import forecast_run_now
-from tests.demand.conftest import family_products
-from tests.factories import PASSWORD, user_with_role
+from tests.demand.conftest import family_products, reads_plan_data, signed_in
+from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 DEC = dt.date(2026, 12, 1)
-PLAN_TABLES = ("demand_statisticalforecast", "datainputs_saleshistory", "demand_demandoverride")
-
-
-def _signed_in(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def _first_paint(client, cycle, family) -> tuple[list[dict], list[str]]:  # type: ignore[no-untyped-def]
@@ -48,10 +40,6 @@ def _first_paint(client, cycle, family) -> tuple[list[dict], list[str]]:  # type
         answers = [client.get(url) for url in urls]
     assert all(answer.status_code == 200 for answer in answers)
     return [a.json() for a in answers], [q["sql"] for q in queries.captured_queries]
-
-
-def _reads_plan_data(sql: list[str]) -> bool:
-    return any(table in statement for statement in sql for table in PLAN_TABLES)
 
 
 def _cell(answer: dict, row_id: str, field: str = "m2026_12"):  # type: ignore[no-untyped-def]
@@ -71,16 +59,16 @@ def test_after_a_forecast_run_every_reader_s_first_paint_comes_from_the_cache(
     warm = {}
     for reader in readers:
         # When a planner, a reader who may not edit, or a planner limited to the family opens it
-        answers, sql = _first_paint(_signed_in(reader), review_cycle, bike.family)
+        answers, sql = _first_paint(signed_in(reader), review_cycle, bike.family)
         # Then nothing of the plan is read: every answer was built by the warming task
-        assert not _reads_plan_data(sql), (reader, sql)
+        assert not reads_plan_data(sql), (reader, sql)
         editable = _cell(answers[0], f"f{bike.family_id}-consensus", "editable")
         assert editable == (reader != users[Role.FINANCE])
         warm[reader] = answers
     # And each is the answer a cold build gives
     caches["versioned"].clear()
     for reader in readers:
-        assert _first_paint(_signed_in(reader), review_cycle, bike.family)[0] == warm[reader]
+        assert _first_paint(signed_in(reader), review_cycle, bike.family)[0] == warm[reader]
 
 
 def test_after_a_colleague_s_save_the_first_paint_is_warm_and_shows_the_saved_number(
@@ -91,16 +79,16 @@ def test_after_a_colleague_s_save_the_first_paint_is_warm_and_shows_the_saved_nu
         {"product_id": helm.pk, "month": "2026-12", "consensus_units": "55", "version": 0}]}  # fmt: skip
     # Given a planner who saved a cell
     with django_capture_on_commit_callbacks(execute=True):
-        saved = _signed_in(users[Role.DEMAND_PLANNER]).post(
+        saved = signed_in(users[Role.DEMAND_PLANNER]).post(
             f"/demand/cycles/{forecast_cycle.pk}/overrides/", json.dumps(body),
             content_type="application/json",
         )  # fmt: skip
     assert saved.status_code == 200
     # When a colleague opens the family
-    colleague = _signed_in(user_with_role(Role.DEMAND_PLANNER, "colleague"))
+    colleague = signed_in(user_with_role(Role.DEMAND_PLANNER, "colleague"))
     answers, sql = _first_paint(colleague, forecast_cycle, helm.family)
     # Then it comes from the cache and shows the saved number in the grid and the chart
-    assert not _reads_plan_data(sql)
+    assert not reads_plan_data(sql)
     assert _cell(answers[1], f"p{helm.pk}-consensus") == 55.0
     family_total = _cell(answers[0], f"f{helm.family_id}-consensus")
     chart = answers[2]["consensus"]
@@ -121,8 +109,8 @@ def test_once_the_sign_off_s_plan_is_built_the_read_only_first_paint_is_warm(
     with django_capture_on_commit_callbacks(execute=True):
         _after_build(forecast_cycle.pk)
     # Then finance's first paint of a family in the supply review comes from the cache, read-only
-    answers, sql = _first_paint(_signed_in(users[Role.FINANCE]), forecast_cycle, helm.family)
-    assert not _reads_plan_data(sql), sql
+    answers, sql = _first_paint(signed_in(users[Role.FINANCE]), forecast_cycle, helm.family)
+    assert not reads_plan_data(sql), sql
     assert _cell(answers[0], f"f{helm.family_id}-consensus", "editable") is False
 
 
@@ -133,7 +121,7 @@ def test_a_change_nobody_warmed_is_never_served_from_an_older_answer(
 
     bike = family_products("BIKES")[0]
     warm_first_paint(forecast_cycle.pk)
-    planner = _signed_in(users[Role.DEMAND_PLANNER])
+    planner = signed_in(users[Role.DEMAND_PLANNER])
     before, _ = _first_paint(planner, forecast_cycle, bike.family)
     # When an ERP corrects last month's sales and a planner adds an event (no task ran)
     SalesHistory.objects.filter(product=bike, month=dt.date(2026, 10, 1)).update(
@@ -213,11 +201,11 @@ def test_after_a_forecast_run_the_pages_after_the_first_come_from_the_cache_too(
         forecast_run_now(review_cycle.pk, users[Role.DEMAND_PLANNER])
     # Then the planner's second page is answered without reading the plan
     url = f"/demand/cycles/{review_cycle.pk}/grid.json?family={bikes[0].family_id}&offset=2&limit=2"
-    client = _signed_in(users[Role.DEMAND_PLANNER])
+    client = signed_in(users[Role.DEMAND_PLANNER])
     with CaptureQueriesContext(connection) as queries:
         answer = client.get(url)
     assert answer.status_code == 200
-    assert not _reads_plan_data([q["sql"] for q in queries.captured_queries])
+    assert not reads_plan_data([q["sql"] for q in queries.captured_queries])
     # And it is the page a cold build gives
     caches["versioned"].clear()
     assert client.get(url).json() == answer.json()

@@ -20,6 +20,7 @@ first paint under the same keys after every change, on the worker.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -90,10 +91,15 @@ def family_response(
     """A family's grid part (family rows, a page of products, or every row) for this reader."""
     editor = grid.may_edit(cycle, request.user)
     etag = grid_etag(cycle, family_part(family, page), editor=editor)
-    read = FamilyFrames(cycle, family).read
+    frames = FamilyFrames(cycle, family)
+
+    def worth_waiting() -> bool:  # a page sliced from the family's held frames is cheap
+        return page is None or page.family or frames.held() is None
+
     return cached_json_response(
-        request, etag, lambda: family_answer(cycle, family, page, editor, read)
-    )
+        request, etag, lambda: family_answer(cycle, family, page, editor, frames.read),
+        worth_waiting,
+    )  # fmt: skip
 
 
 def saved_cells(
@@ -122,15 +128,25 @@ class FamilyFrames:
 
     def __init__(self, cycle: PlanningCycle, family: ProductFamily) -> None:
         self.cycle, self.family = cycle, family
-        self.first = history_months(cycle, grid.HISTORY_COLUMNS)[0]
-        self.ids = grid.family_ids(family)
-        self.keys = {
-            name: "frames-" + grid_etag(cycle, f"frames:{name}:{family.pk}:{self.first}",
+        self._frames: grid.Frames | None = None
+
+    # read when first used: a request answered from the cache needs none of them
+    @functools.cached_property
+    def first(self) -> dt.date:
+        return history_months(self.cycle, grid.HISTORY_COLUMNS)[0]
+
+    @functools.cached_property
+    def ids(self) -> list[int]:
+        return grid.family_ids(self.family)
+
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Each frame's cache key, naming the versions of the data it is read from."""
+        return {
+            name: "frames-" + grid_etag(self.cycle, f"frames:{name}:{self.family.pk}:{self.first}",
                                         sources=sources)
             for name, sources in FRAME_SOURCES.items()
         }  # fmt: skip
-        self.key = self.keys["consensus"]  # what a forecast or a save changes
-        self._frames: grid.Frames | None = None
 
     def frames(self) -> grid.Frames:
         """The family's frames in units: held, cached, or read now and stored (each frame by
@@ -162,7 +178,7 @@ class FamilyFrames:
         whole = wanted == family
         # The whole family is read and kept; a page waits for a reading under way, else takes
         # what is kept, else reads only its own products (cheaper than the family's).
-        held = self.frames() if whole or is_building(self.key) else self.held()
+        held = self.frames() if whole or is_building(self.keys["consensus"]) else self.held()
         if held is None:
             return grid.read_frames(cycle, ids, first, value)
         frames = held if whole else tuple(f[f["product_id"].isin(wanted)] for f in held)

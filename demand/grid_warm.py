@@ -1,17 +1,19 @@
-"""The demand review's first paint, built on the worker after every change of its data.
+"""The demand review's grid, built on the worker after every change of its data.
 
 What the review page asks for a family (``review.js``): the family rows (``part=family``),
 the first page of 200 products and the family's chart (the first paint), then every next page
-of 200 products, for a reader who may
-edit and one who may not (only while the cycle is in its demand review: afterwards nobody may),
-plus the company total rows of an unrestricted reader. Each is stored under the key the page's
-request computes (``demand.grid_cache``), at the data versions the warmer reads, so the first
-visitor after a forecast run, a save, an event, a carry-over or an import is served from the
-cache. Sent by ``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those
-services: a save or an event warms only the families it changed (a whole cycle's first paint
-at 10,000 SKUs is tens of seconds of the worker, which the next save would redo). What is sent
-is one small task per family's first paint, one per later page and one for the company rows
-(``pieces``), so a user's run sent meanwhile waits for at most one family's first paint.
+of 200 products, for a reader who may edit and one who may not (only while the cycle is in its
+demand review: afterwards nobody may), plus the company total rows of an unrestricted reader.
+Each is stored under the key the page's request computes (``demand.grid_cache``), at the data
+versions the warmer reads, so the first visitor after a forecast run, a save, an event, a
+carry-over or an import is served from the cache. Sent by
+``siop.warming.warm_on_commit(WARMER, cycle_id[, family ids])`` from those services: a save or
+an event warms only the families it changed (a whole cycle at 10,000 SKUs is tens of seconds of
+the worker, which the next save would redo). What is sent is one small task per family and one
+for the company rows (``pieces``), so a user's run sent meanwhile waits for at most one family.
+A family's piece builds its first paint, then its later pages from the same frames: the review
+asks for them right after the first paint, and a page left to a piece of its own was still
+queued behind every other family's first paint when the planner's browser asked for it.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from __future__ import annotations
 import functools
 import itertools
 from typing import Any
-
-from django.db.models import Count
 
 from cycles.models import PlanningCycle
 from cycles.plan_build import register_after_build
@@ -43,7 +43,6 @@ from siop.cached_json import is_cached, warm
 WARMER = "demand.grid"
 COMPANY_WARMER = "demand.grid.company"  # a piece of WARMER: (cycle id)
 FAMILY_WARMER = "demand.grid.family"  # a piece of WARMER: (cycle id, family id)
-PAGE_WARMER = "demand.grid.page"  # a piece of WARMER: (cycle id, family id, offset)
 PAGE = 200  # review.js: the family rows and the first page, then every next page of 200
 FIRST_PAINT = (grid.GridPage(family=True), grid.GridPage(offset=0, limit=PAGE))
 # the data the grid shows: an import of one of them changes the open cycles' answers
@@ -53,8 +52,8 @@ LOCKED_STATES = ("approved", "closed")  # the open cycles are the ones people st
 
 @warming.register(WARMER)
 def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
-    """Build the first-paint answers of the cycle that are not cached yet, of every family or
-    of ``family_ids`` (a save or an event: the families it changed; the others are built by
+    """Build the grid answers of the cycle that are not cached yet, of every family or of
+    ``family_ids`` (a save or an event: the families it changed; the others are built by
     their first visitor), and the company rows; returns how many were built (0 when all were,
     or the cycle is gone). In one call: what is sent is its ``pieces``."""
     return sum(warming.run(name, *ids) for name, ids in pieces(cycle_id, *family_ids))
@@ -62,18 +61,13 @@ def warm_first_paint(cycle_id: int, *family_ids: int) -> int:
 
 @warming.register_split(WARMER)
 def pieces(cycle_id: int, *family_ids: int) -> list[warming.Piece]:
-    """Each family's first paint (``family_ids``, else every one), in code order, then each
-    family's later pages of ``PAGE`` products, then the company rows, one piece each: what a
-    visitor sees first is built first (the company rows are opt-in, and summed from the
-    families' frames their first paints kept), and no piece is longer than one family's first
-    paint."""
-    families = ProductFamily.objects.order_by("code").annotate(product_count=Count("products"))
+    """Each family (``family_ids``, else every one) in code order, then the company rows, one
+    piece each: what a visitor sees first is built first (the company rows are opt-in, and
+    summed from the frames the families' pieces kept)."""
+    families = ProductFamily.objects.order_by("code")
     if family_ids:
         families = families.filter(pk__in=family_ids)
-    counts = list(families.values_list("pk", "product_count"))
-    later = [(PAGE_WARMER, (cycle_id, pk, offset))
-             for pk, count in counts for offset in range(PAGE, count, PAGE)]  # fmt: skip
-    return [*((FAMILY_WARMER, (cycle_id, pk)) for pk, _ in counts), *later,
+    return [*((FAMILY_WARMER, (cycle_id, pk)) for pk in families.values_list("pk", flat=True)),
             (COMPANY_WARMER, (cycle_id,))]  # fmt: skip
 
 
@@ -89,7 +83,7 @@ def warm_company(cycle_id: int) -> int:
 
 @warming.register(FAMILY_WARMER)
 def warm_family(cycle_id: int, family_id: int) -> int:
-    """One family's first-paint answers not cached yet (0 when the cycle or family is gone)."""
+    """One family's grid answers not cached yet (0 when the cycle or family is gone)."""
     cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
     family = ProductFamily.objects.filter(pk=family_id).first()
     if cycle is None or family is None:
@@ -98,20 +92,21 @@ def warm_family(cycle_id: int, family_id: int) -> int:
 
 
 def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
-    """The family's first-paint answers not cached yet, built from one reading of its data.
+    """The family's answers not cached yet, in the order the review asks for them (first
+    paint, chart, every next page of ``PAGE`` products), built from one reading of its data.
 
     Every key is computed (its data versions read) before the reading, so each answer is
     at least as new as the versions its key names, as when a request builds it."""
-    editors = _editors(cycle)
-    parts: dict[str, tuple[grid.GridPage, bool] | None] = {  # etag -> grid part, None: chart
-        chart_etag(cycle, f"family:{family.pk}"): None,
-    }
-    for page, editor in itertools.product(FIRST_PAINT, editors):
+    reading = FamilyFrames(cycle, family)  # read once, stored: a request's page slices it
+    pages = [*FIRST_PAINT, *(grid.GridPage(offset=offset, limit=PAGE)
+                             for offset in range(PAGE, len(reading.ids), PAGE))]  # fmt: skip
+    parts: dict[str, tuple[grid.GridPage, bool] | None] = {}  # etag -> grid part, None: chart
+    for page, editor in itertools.product(pages[:2], _editors(cycle)):
+        parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
+    parts[chart_etag(cycle, f"family:{family.pk}")] = None
+    for page, editor in itertools.product(pages[2:], _editors(cycle)):
         parts[grid_etag(cycle, family_part(family, page), editor=editor)] = (page, editor)
     missing = {etag: part for etag, part in parts.items() if not is_cached(etag)}
-    if not missing:
-        return 0
-    reading = FamilyFrames(cycle, family)  # stored: the later pages' pieces slice it
 
     def answer(part: tuple[grid.GridPage, bool] | None) -> dict[str, Any]:
         if part is None:
@@ -119,23 +114,6 @@ def _warm_family(cycle: PlanningCycle, family: ProductFamily) -> int:
         return family_answer(cycle, family, part[0], part[1], reading.read)
 
     return sum(warm(etag, functools.partial(answer, part)) for etag, part in missing.items())
-
-
-@warming.register(PAGE_WARMER)
-def warm_page(cycle_id: int, family_id: int, offset: int) -> int:
-    """A later page of ``PAGE`` products of the family (the review loads each right after the
-    first paint), for each reader kind, if not cached yet; read like a request reads it."""
-    cycle = PlanningCycle.objects.filter(pk=cycle_id).first()
-    family = ProductFamily.objects.filter(pk=family_id).first()
-    if cycle is None or family is None:
-        return 0
-    page = grid.GridPage(offset=offset, limit=PAGE)
-    read = FamilyFrames(cycle, family).read  # a slice of the family's, once its piece ran
-    built = 0
-    for editor in _editors(cycle):
-        etag = grid_etag(cycle, family_part(family, page), editor=editor)
-        built += warm(etag, functools.partial(family_answer, cycle, family, page, editor, read))
-    return built
 
 
 def _editors(cycle: PlanningCycle) -> tuple[bool, ...]:

@@ -54,17 +54,18 @@ def client_holds(request: HttpRequest, etag: str) -> bool:
 
 
 def cached_json_response(
-    request: HttpRequest, etag: str, build: Callable[[], dict[str, Any]]
-) -> HttpResponse:
+    request: HttpRequest, etag: str, build: Callable[[], dict[str, Any]],
+    worth_waiting: Callable[[], bool] | None = None,
+) -> HttpResponse:  # fmt: skip
     """304 when the client holds ``etag``, else the cached answer, else ``build()`` stored.
 
     A client accepting gzip gets the stored compressed bytes (GZip middleware leaves an encoded
-    answer alone), any other the decompressed JSON.
+    answer alone), any other the decompressed JSON. ``worth_waiting``: see ``built_once``.
     """
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if client_holds(request, etag):
         return HttpResponseNotModified(headers=headers)
-    packed = _stored(etag, build)[0]
+    packed = _stored(etag, build, worth_waiting)[0]
     if not re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
         response = HttpResponse(gzip.decompress(packed), content_type="application/json")
     else:  # as GZipMiddleware answers: a weak ETag, the random-length name against BREACH
@@ -88,7 +89,10 @@ def is_cached(etag: str) -> bool:
     return caches[CACHE_ALIAS].get(etag) is not None
 
 
-def _stored(etag: str, build: Callable[[], dict[str, Any]]) -> tuple[bytes, bool]:
+def _stored(
+    etag: str, build: Callable[[], dict[str, Any]],
+    worth_waiting: Callable[[], bool] | None = None,
+) -> tuple[bytes, bool]:  # fmt: skip
     """The gzip bytes cached under ``etag``, built and stored first when missing; and whether
     they were built now."""
 
@@ -96,7 +100,7 @@ def _stored(etag: str, build: Callable[[], dict[str, Any]]) -> tuple[bytes, bool
         body = json.dumps(build(), cls=DjangoJSONEncoder, separators=(",", ":")).encode()
         return gzip.compress(body, compresslevel=6, mtime=0)
 
-    return built_once(etag, packed)
+    return built_once(etag, packed, worth_waiting=worth_waiting)
 
 
 def is_building(key: str) -> bool:
@@ -104,7 +108,10 @@ def is_building(key: str) -> bool:
     return caches[CACHE_ALIAS].get(f"{key}:building") is not None
 
 
-def built_once(key: str, build: Callable[[], T], timeout: int | None = None) -> tuple[T, bool]:
+def built_once(
+    key: str, build: Callable[[], T], timeout: int | None = None,
+    worth_waiting: Callable[[], bool] | None = None,
+) -> tuple[T, bool]:  # fmt: skip
     """The value cached under ``key``, else ``build()`` stored (for ``timeout`` seconds, else
     the cache's); and whether it was built by this call.
 
@@ -113,6 +120,8 @@ def built_once(key: str, build: Callable[[], T], timeout: int | None = None) -> 
     value instead of building it too on the same cores, which slowed both. It polls for at most
     ``BUILD_WAIT_SECONDS`` and builds itself when the other has not stored it by then (or gave
     up: a builder that dies leaves its claim for ``BUILD_CLAIM_SECONDS`` at most).
+    ``worth_waiting()``, asked only when another is building, False: build at once (a cheap
+    build, which a warmer at the lowest CPU priority would finish later than the caller).
     """
     cache = caches[CACHE_ALIAS]
     value = cache.get(key)
@@ -120,7 +129,7 @@ def built_once(key: str, build: Callable[[], T], timeout: int | None = None) -> 
         return value, False
     claim = f"{key}:building"
     mine = cache.add(claim, 1, BUILD_CLAIM_SECONDS)
-    if not mine:
+    if not mine and (worth_waiting is None or worth_waiting()):
         deadline = time.monotonic() + BUILD_WAIT_SECONDS
         while time.monotonic() < deadline and cache.get(claim) is not None:
             time.sleep(BUILD_POLL_SECONDS)

@@ -68,3 +68,17 @@ def test_a_claim_left_by_a_killed_builder_holds_a_caller_up_for_the_wait_at_most
     # When a caller asks, then it builds the answer itself after the wait
     assert built_once("key", lambda: "answer") == ("answer", True)
     assert built_once("key", lambda: "other") == ("answer", False)
+
+
+def test_a_caller_with_a_cheap_build_builds_it_rather_than_wait_for_a_slow_builder() -> None:
+    # Given a slow build of the key under way elsewhere (a warmer at the lowest CPU priority)
+    first = threading.Thread(target=built_once, args=("key", lambda: time.sleep(1.0) or "late"))
+    first.start()
+    time.sleep(0.05)
+    # When a caller whose own build is cheap (a page sliced from frames it holds) asks
+    value, built = built_once("key", lambda: "answer", worth_waiting=lambda: False)
+    # Then it answers with its own build while the other is still building
+    still_building = first.is_alive()
+    first.join()
+    assert (value, built) == ("answer", True)
+    assert still_building

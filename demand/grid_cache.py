@@ -176,9 +176,12 @@ class FamilyFrames:
         if cycle.pk != self.cycle.pk or first != self.first or not wanted <= family:
             return grid.read_frames(cycle, ids, first, value)  # not this family's frames
         whole = wanted == family
-        # The whole family is read and kept; a page waits for a reading under way, else takes
-        # what is kept, else reads only its own products (cheaper than the family's).
-        held = self.frames() if whole or is_building(self.keys["consensus"]) else self.held()
+        # The whole family is read and kept; a page takes what is kept, else waits for a
+        # reading under way, else reads only its own products (cheaper than the family's).
+        if whole:
+            held: grid.Frames | None = self.frames()
+        else:
+            held = self.held() or (self.frames() if is_building(self.keys["consensus"]) else None)
         if held is None:
             return grid.read_frames(cycle, ids, first, value)
         frames = held if whole else tuple(f[f["product_id"].isin(wanted)] for f in held)

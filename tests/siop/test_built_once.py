@@ -72,7 +72,11 @@ def test_a_claim_left_by_a_killed_builder_holds_a_caller_up_for_the_wait_at_most
 
 def test_a_caller_with_a_cheap_build_builds_it_rather_than_wait_for_a_slow_builder() -> None:
     # Given a slow build of the key under way elsewhere (a warmer at the lowest CPU priority)
-    first = threading.Thread(target=built_once, args=("key", lambda: time.sleep(1.0) or "late"))
+    def slow_build() -> str:
+        time.sleep(1.0)
+        return "late"
+
+    first = threading.Thread(target=built_once, args=("key", slow_build))
     first.start()
     time.sleep(0.05)
     # When a caller whose own build is cheap (a page sliced from frames it holds) asks

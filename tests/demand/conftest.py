@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from django.test import Client
 from accounts.roles import Role
 from cycles.services import stage_sign_off
 from datainputs.models import SalesHistory
+from demand.events import event_create
+from demand.overrides import CellEdit, overrides_apply
 from demand.services import forecast_run_now
 from masterdata.models import Product
 from tests.factories import (
@@ -95,3 +98,20 @@ def signed_in(user: User) -> Client:
 def reads_plan_data(sql: list[str]) -> bool:
     """Whether any of these statements reads a table a grid answer is built from."""
     return any(table in statement for statement in sql for table in PLAN_TABLES)
+
+
+DECEMBER = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def bikes_with_event_and_typed_cell(forecast_cycle, users) -> list[Product]:  # type: ignore[no-untyped-def]
+    """The bikes, with a unit event on their whole family (spread over every product) in
+    December and 12 units typed for the third bike in December."""
+    bikes = family_products("BIKES")
+    planner = users[Role.DEMAND_PLANNER]
+    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
+                 "start_month": DECEMBER, "end_month": DECEMBER, "uplift_kind": "units",
+                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
+    overrides_apply(forecast_cycle.pk, [CellEdit(DECEMBER, Decimal("12"), 0, bikes[2].pk)], planner,
+                    reason="customer_intel")  # fmt: skip
+    return bikes

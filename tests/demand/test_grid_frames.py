@@ -16,27 +16,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
-from demand.events import event_create
 from demand.overrides import CellEdit, overrides_apply
-from masterdata.models import Product
 from tests.demand.conftest import family_products, reads_plan_data, signed_in
 
 pytestmark = pytest.mark.django_db
 DEC = dt.date(2026, 12, 1)
-
-
-@pytest.fixture
-def bikes_with_event_and_typed_cell(forecast_cycle, users) -> list[Product]:  # type: ignore[no-untyped-def]
-    """The bikes, with a unit event on their whole family (spread over every product) in
-    December and 12 units typed for the third bike in December."""
-    bikes = family_products("BIKES")
-    planner = users[Role.DEMAND_PLANNER]
-    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
-                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
-                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
-    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
-                    reason="customer_intel")  # fmt: skip
-    return bikes
 
 
 def _pages(cycle, family, products) -> list[str]:  # type: ignore[no-untyped-def]

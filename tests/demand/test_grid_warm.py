@@ -148,19 +148,15 @@ def test_warming_twice_builds_nothing_the_second_time(forecast_cycle):
     assert warm_first_paint(forecast_cycle.pk) == 0
 
 
-def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(forecast_cycle, users):
+def test_the_warmer_s_one_reading_gives_any_page_the_rows_of_its_own_reading(
+    forecast_cycle, users, bikes_with_event_and_typed_cell
+):
     from demand import grid
     from demand.grid_cache import FamilyFrames
-    from demand.overrides import CellEdit, overrides_apply
 
     # Given a family with a unit event on the whole family and a typed cell
-    bikes = family_products("BIKES")
+    bikes = bikes_with_event_and_typed_cell
     planner = users[Role.DEMAND_PLANNER]
-    event_create(forecast_cycle.pk, {"name": "Fair", "family": bikes[0].family,
-                 "start_month": DEC, "end_month": DEC, "uplift_kind": "units",
-                 "uplift_value": Decimal("90")}, planner)  # fmt: skip
-    overrides_apply(forecast_cycle.pk, [CellEdit(DEC, Decimal("12"), 0, bikes[2].pk)], planner,
-                    reason="customer_intel")  # fmt: skip
     # When a page of two of its products is built from the family's one reading
     reading = FamilyFrames(forecast_cycle, bikes[0].family)
     reading.frames()

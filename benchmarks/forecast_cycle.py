@@ -107,6 +107,7 @@ def seed_forecast_inputs(skus: int, seed_value: int = 42) -> None:
     from demo import load
     from demo.generate import build_plan
     from masterdata.models import Product
+    from siop.bulk import refresh_statistics
 
     plan = build_plan(seed_value, skus, dt.date(2026, 11, 1))
     with transaction.atomic():
@@ -130,6 +131,8 @@ def seed_forecast_inputs(skus: int, seed_value: int = 42) -> None:
                 f"COPY {SalesHistory._meta.db_table} ({', '.join(columns)}) FROM STDIN CSV",
                 buffer,
             )
+    # As an import or seed_demo leaves them: planner statistics on the loaded rows.
+    refresh_statistics()
     assert Product.objects.count() == skus and np.isfinite(frame["quantity"]).all()
 
 

@@ -30,6 +30,7 @@ from datainputs.importers import (
 )
 from datainputs.importers.payload import TablePayload
 from datainputs.models import ImportBatch
+from siop.bulk import refresh_statistics_after_write
 from siop.numbers import MACHINE, number_locale
 
 PREVIEW_ROWS = 20
@@ -133,7 +134,7 @@ def table_import(
                     counts, rows = staged.import_csv(
                         spec, payload.csv_body, payload.headers, user_family_ids(user)
                     )
-                    _mark_applied(batch, counts, rows)
+                    _mark_applied(spec, batch, counts, rows)
                 return ImportOutcome(batch, [], counts)
             except staged.StagingFallback:
                 break
@@ -161,7 +162,10 @@ def _headers_ok(spec: ImportSpec, headers: list[str]) -> bool:
     return validate_rows(spec, [], headers).ok
 
 
-def _mark_applied(batch: ImportBatch, counts: WriteCounts, rows: int) -> None:
+def _mark_applied(spec: ImportSpec, batch: ImportBatch, counts: WriteCounts, rows: int) -> None:
+    """Record the applied import (inside its transaction); a large one refreshes its table's
+    planner statistics so the next forecast, run or page plans on the rows it wrote."""
+    refresh_statistics_after_write(spec.model._meta.db_table, counts.created + counts.updated)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
     batch.row_count = rows
@@ -189,13 +193,8 @@ def _validate_and_write(
         return ImportOutcome(batch, result.errors, None, result.warnings)
     with transaction.atomic():
         counts = write_rows(spec, result.rows)
-        batch.status = ImportBatch.Status.APPLIED
-        batch.applied_at = timezone.now()
-        batch.created_count, batch.updated_count = counts.created, counts.updated
-        batch.unchanged_count = counts.unchanged
         batch.payload = []
-        batch.save()
-        _after_import(batch)
+        _mark_applied(spec, batch, counts, batch.row_count)
     return ImportOutcome(batch, [], counts, result.warnings)
 
 

@@ -13,42 +13,16 @@ from accounts.roles import Role
 from datainputs.importers import get_spec
 from datainputs.models import ImportBatch, OpenReceipt, SalesHistory
 from datainputs.services import rows_import, upload_apply, upload_preview
+from tests.datainputs.conftest import HEADER, sales_csv
 from tests.factories import (
     PASSWORD,
-    ChannelFactory,
     FamilyFactory,
     ProductFactory,
-    SiteFactory,
     user_with_role,
 )
 
 pytestmark = pytest.mark.django_db
 SALES = get_spec("sales_history")
-HEADER = "sku,site,channel,month,quantity,revenue"
-
-
-@pytest.fixture
-def master(db):  # type: ignore[no-untyped-def]
-    family = FamilyFactory(code="BEV")
-    products = [ProductFactory(sku=f"BEV-{i:03d}", family=family) for i in range(50)]
-    return {
-        "products": products,
-        "site": SiteFactory(code="DC1"),
-        "channel": ChannelFactory(code="RETAIL"),
-    }
-
-
-def sales_csv(rows: int = 1000, bad: dict[int, str] | None = None) -> bytes:
-    """``rows`` distinct valid lines (50 SKUs x 20 months); ``bad`` replaces line i (0-based)."""
-    lines = [HEADER]
-    for i in range(rows):
-        month = dt.date(2024 + (i // 50) // 12, (i // 50) % 12 + 1, 1)
-        lines.append(
-            f"BEV-{i % 50:03d},DC1,RETAIL,{month:%Y-%m},{i % 17 + 1},{(i % 17 + 1) * 7.5:.2f}"
-        )
-    for index, text in (bad or {}).items():
-        lines[index + 1] = text
-    return ("\n".join(lines) + "\n").encode()
 
 
 def test_good_file_is_written_with_counts(master, users) -> None:

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from siop.bulk_binary import binary_copy
+
+log = logging.getLogger(__name__)
 
 COPY_CHUNK_ROWS = 50_000  # bounds the text of one chunk held in memory (~70 MB at 23 columns)
 INSERT_BATCH_ROWS = 5_000
@@ -125,17 +128,28 @@ def refresh_statistics_after_write(table: str, written_rows: int) -> bool:
     first import into an empty table always counts. Why here and not left to autovacuum: it
     may be off, and until it runs the planner plans with the old row count -- 1.2 M sales
     rows it believes absent read a 1,000-product history by the month index, 2.7 s instead
-    of 0.12 s per forecast chunk. Runs inside the caller's transaction (ANALYZE counts the
-    rows it inserted), so the statistics commit with the rows.
+    of 0.12 s per forecast chunk. Runs inside the caller's transaction: ANALYZE counts the rows
+    it inserted, so the planner knows them from the commit on (a rollback keeps the row count
+    estimate, which PostgreSQL writes in place, but not the column statistics). A failed
+    ANALYZE (a lock or statement timeout) is logged and rolled back to its savepoint alone:
+    the write it follows still commits.
     """
     if connection.vendor != "postgresql" or written_rows <= 0:
         return False
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
+            [connection.ops.quote_name(table)],
+        )
         known = cursor.fetchone()
     if known is not None and written_rows <= 50 + 0.1 * max(float(known[0]), 0.0):
         return False
-    refresh_statistics(table)
+    try:
+        with transaction.atomic():
+            refresh_statistics(table)
+    except DatabaseError:
+        log.warning("ANALYZE of %s failed", table, exc_info=True)
+        return False
     return True
 
 

@@ -49,14 +49,14 @@ def test_an_api_body_on_the_copy_fast_path_refreshes_the_statistics_too(users) -
     assert _rows_the_planner_knows() == 1000
 
 
+@pytest.mark.usefixtures("statistics_of_an_empty_table")
 def test_a_small_change_to_a_known_table_leaves_the_analysis_to_autovacuum(
-    master,
-    users,
-    monkeypatch: pytest.MonkeyPatch,
+    users, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given 1,000 sales rows the statistics know
     planner = users[Role.DEMAND_PLANNER]
     upload_apply(SALES, upload_preview(SALES, sales_csv(), "a.csv", planner).batch, planner)
+    assert _rows_the_planner_knows() == 1000
     analysed: list[tuple[str, ...]] = []
     monkeypatch.setattr(bulk, "refresh_statistics", lambda *tables: analysed.append(tables))
     # When 100 of them change (under autovacuum's 50 + 10 %), then nothing is analysed
@@ -64,3 +64,21 @@ def test_a_small_change_to_a_known_table_leaves_the_analysis_to_autovacuum(
     # and when 200 change, the table is
     assert bulk.refresh_statistics_after_write(TABLE, 200)
     assert analysed == [(TABLE,)]
+
+
+@pytest.mark.usefixtures("statistics_of_an_empty_table")
+def test_an_import_whose_analysis_fails_is_still_applied(
+    users, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an ANALYZE that fails (a lock timeout, say)
+    def timed_out(*tables: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1/0")
+
+    monkeypatch.setattr(bulk, "refresh_statistics", timed_out)
+    # When a planner applies 1,000 rows, then they are written and the import is applied
+    planner = users[Role.DEMAND_PLANNER]
+    applied = upload_apply(
+        SALES, upload_preview(SALES, sales_csv(), "a.csv", planner).batch, planner
+    )
+    assert applied.ok and SalesHistory.objects.count() == 1000

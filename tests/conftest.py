@@ -53,6 +53,21 @@ def loaded_inputs(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def master(db):  # type: ignore[no-untyped-def]
+    """A small master for import tests: 50 BEV products, site DC1, channel RETAIL."""
+    from tests.factories import ChannelFactory, FamilyFactory, ProductFactory, SiteFactory
+
+    family = FamilyFactory(code="BEV")
+    products = [ProductFactory(sku=f"BEV-{i:03d}", family=family) for i in range(50)]
+    return {
+        "family": family,
+        "products": products,
+        "site": SiteFactory(code="DC1"),
+        "channel": ChannelFactory(code="RETAIL"),
+    }
+
+
+@pytest.fixture
 def cycle(users) -> PlanningCycle:  # type: ignore[no-untyped-def]
     return cycle_open(CYCLE_MONTH, users[Role.ADMINISTRATOR])
 

@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from api.limits import _redis_clients
 from api.tokens import client_create
-from tests.factories import ChannelFactory, FamilyFactory, ProductFactory, SiteFactory
 
 HEADER = "sku,site,channel,month,quantity,revenue"
 REDIS_URL = os.environ.get("SIOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
@@ -24,18 +23,6 @@ def _api_settings(settings):  # type: ignore[no-untyped-def]
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     _redis_clients.clear()
-
-
-@pytest.fixture
-def master(db):  # type: ignore[no-untyped-def]
-    family = FamilyFactory(code="BEV")
-    products = [ProductFactory(sku=f"BEV-{i:03d}", family=family) for i in range(50)]
-    return {
-        "family": family,
-        "products": products,
-        "site": SiteFactory(code="DC1"),
-        "channel": ChannelFactory(code="RETAIL"),
-    }
 
 
 @pytest.fixture

@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from tests.factories import ChannelFactory, FamilyFactory, ProductFactory, SiteFactory
-
 HEADER = "sku,site,channel,month,quantity,revenue"
-
-
-@pytest.fixture
-def master(db):  # type: ignore[no-untyped-def]
-    family = FamilyFactory(code="BEV")
-    products = [ProductFactory(sku=f"BEV-{i:03d}", family=family) for i in range(50)]
-    return {
-        "products": products,
-        "site": SiteFactory(code="DC1"),
-        "channel": ChannelFactory(code="RETAIL"),
-    }
 
 
 def sales_csv(rows: int = 1000, bad: dict[int, str] | None = None) -> bytes:

@@ -13,16 +13,13 @@ while its worker was still busy keeps its failed status.
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
-
-log = logging.getLogger(__name__)
 
 
 class RunStatus(models.TextChoices):
@@ -182,14 +179,11 @@ class CalculationRun(models.Model):
             return
         from django.apps import apps  # the row models live in the stage apps, loaded later
 
-        from siop.bulk import refresh_statistics
+        from siop.bulk import refresh_statistics_or_log
 
-        tables = [apps.get_model(label)._meta.db_table for label in self.pruned_rows]
-        try:
-            with transaction.atomic():
-                refresh_statistics(*tables)
-        except DatabaseError:
-            log.warning("ANALYZE of %s failed", ", ".join(tables), exc_info=True)
+        refresh_statistics_or_log(
+            *[apps.get_model(label)._meta.db_table for label in self.pruned_rows]
+        )
 
 
 class RunTakenOver(Exception):

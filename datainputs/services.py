@@ -134,7 +134,8 @@ def table_import(
                     counts, rows = staged.import_csv(
                         spec, payload.csv_body, payload.headers, user_family_ids(user)
                     )
-                    _mark_applied(spec, batch, counts, rows)
+                    batch.row_count = rows
+                    _mark_applied(spec, batch, counts)
                 return ImportOutcome(batch, [], counts)
             except staged.StagingFallback:
                 break
@@ -162,13 +163,12 @@ def _headers_ok(spec: ImportSpec, headers: list[str]) -> bool:
     return validate_rows(spec, [], headers).ok
 
 
-def _mark_applied(spec: ImportSpec, batch: ImportBatch, counts: WriteCounts, rows: int) -> None:
+def _mark_applied(spec: ImportSpec, batch: ImportBatch, counts: WriteCounts) -> None:
     """Record the applied import (inside its transaction); a large one refreshes its table's
     planner statistics so the next forecast, run or page plans on the rows it wrote."""
     refresh_statistics_after_write(spec.model._meta.db_table, counts.created + counts.updated)
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
-    batch.row_count = rows
     batch.created_count, batch.updated_count = counts.created, counts.updated
     batch.unchanged_count = counts.unchanged
     batch.save()
@@ -194,7 +194,7 @@ def _validate_and_write(
     with transaction.atomic():
         counts = write_rows(spec, result.rows)
         batch.payload = []
-        _mark_applied(spec, batch, counts, batch.row_count)
+        _mark_applied(spec, batch, counts)
     return ImportOutcome(batch, [], counts, result.warnings)
 
 

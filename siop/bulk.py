@@ -144,11 +144,18 @@ def refresh_statistics_after_write(table: str, written_rows: int) -> bool:
         known = cursor.fetchone()
     if known is not None and written_rows <= 50 + 0.1 * max(float(known[0]), 0.0):
         return False
+    return refresh_statistics_or_log(table)
+
+
+def refresh_statistics_or_log(*tables: str) -> bool:
+    """``refresh_statistics(*tables)`` in a savepoint of the caller's transaction: a failure
+    (a lock or statement timeout) is logged and undone alone, never failing the write it
+    follows. True when the statistics were refreshed."""
     try:
         with transaction.atomic():
-            refresh_statistics(table)
+            refresh_statistics(*tables)
     except DatabaseError:
-        log.warning("ANALYZE of %s failed", table, exc_info=True)
+        log.warning("ANALYZE of %s failed", ", ".join(tables), exc_info=True)
         return False
     return True
 
